@@ -1,0 +1,58 @@
+"""The `ketacare` command: clinical JSON subcommands and Django management commands.
+
+The clinical subcommands (contracts.md section 1) are dispatched before Django is imported, so
+they start in a fraction of a second and need no database. Everything else goes to Django's
+management commands (`ketacare migrate`, `ketacare demo`, `ketacare audit verify`, ...).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+# Subcommand -> module with `run(args: list[str]) -> object` (see ketacare.cli.clinical).
+CLINICAL_COMMANDS: dict[str, tuple[str, str]] = {
+    "score": ("ketacare.cli.score", "score one rating scale: ketacare score INSTRUMENT FILE|-"),
+    "screen": ("ketacare.cli.screen", "eligibility screen for one route: ketacare screen FILE|-"),
+    "dose": ("ketacare.cli.dose", "dose arithmetic and limits: ketacare dose FILE|-"),
+    "monitor": ("ketacare.cli.monitor", "session monitoring, alerts, discharge: ketacare monitor FILE|-"),
+    "outcomes": ("ketacare.cli.outcomes", "response, remission, relapse: ketacare outcomes FILE|-"),
+    "schedule": ("ketacare.cli.schedule", "session schedule of a protocol: ketacare schedule FILE|-"),
+    "protocols": ("ketacare.cli.protocols", "list protocols and their phases: ketacare protocols"),
+    "rules": ("ketacare.cli.rules", "rule catalogue: ketacare rules [--format json|markdown]"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in CLINICAL_COMMANDS:
+        from ketacare.cli.clinical import run_clinical
+
+        module = importlib.import_module(CLINICAL_COMMANDS[args[0]][0])
+        return run_clinical(args[0], module.run, args[1:])
+    return _run_django(args)
+
+
+def _run_django(args: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.config.settings")
+    if not args or args[0] in {"-h", "--help", "help"} and len(args) == 1:
+        _print_help()
+        return 0
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["ketacare", *args])
+    return 0
+
+
+def _print_help() -> None:
+    from django.core.management import ManagementUtility
+
+    lines = ["Usage: ketacare SUBCOMMAND [options]", "", "Clinical subcommands (JSON in, JSON out; no database):"]
+    width = max(len(name) for name in CLINICAL_COMMANDS)
+    for name, (_module, summary) in CLINICAL_COMMANDS.items():
+        lines.append(f"  {name.ljust(width)}  {summary}")
+    lines.append("")
+    print("\n".join(lines))
+    # Django's own listing of the management commands (demo, audit, token, migrate, ...).
+    print(ManagementUtility(["ketacare"]).main_help_text())
