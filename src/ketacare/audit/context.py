@@ -1,0 +1,32 @@
+"""Who is acting, from where: set once per request (middleware) or per command (CLI)."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+from ketacare.audit.models import Channel
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    channel: str = Channel.SYSTEM
+    ip_address: str | None = None
+    user_agent: str = ""
+
+
+_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "ketacare_audit_context", default=RequestContext()
+)
+
+
+def current_context() -> RequestContext:
+    return _current.get()
+
+
+def set_context(context: RequestContext) -> contextvars.Token[RequestContext]:
+    return _current.set(context)
+
+
+def reset_context(token: contextvars.Token[RequestContext]) -> None:
+    _current.reset(token)

@@ -1,0 +1,37 @@
+"""Puts the request's channel, address and user agent where `record_event` finds them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from ketacare.audit.context import RequestContext, reset_context, set_context
+from ketacare.audit.models import Channel
+
+
+def _channel_of(path: str) -> str:
+    if path.startswith(("/api/", "/fhir/")):
+        return Channel.API
+    if path.startswith("/admin/"):
+        return Channel.ADMIN
+    return Channel.WEB
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = set_context(
+            RequestContext(
+                channel=_channel_of(request.path),
+                # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy is trusted.
+                ip_address=request.META.get("REMOTE_ADDR") or None,
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            reset_context(token)

@@ -1,0 +1,71 @@
+"""Clinics (the tenant) and the staff memberships that give access to one clinic's data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class Route(models.TextChoices):
+    """Treatment routes; identifiers from contracts.md."""
+
+    IV_KETAMINE = "iv_ketamine", "IV ketamine infusion"
+    ESKETAMINE_NASAL = "esketamine_nasal", "Esketamine nasal spray"
+    ORAL_KETAMINE = "oral_ketamine", "Oral ketamine"
+
+
+class Role(models.TextChoices):
+    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+    PRESCRIBER = "prescriber", "Prescriber"
+    NURSE = "nurse", "Nurse"
+    COORDINATOR = "coordinator", "Coordinator"
+    AUDITOR = "auditor", "Auditor"
+
+
+us_zip = RegexValidator(r"^\d{5}$", "Enter a 5-digit US ZIP code.")
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    address_line = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField(max_length=5, validators=[us_zip])
+    # Filled from the ZIP centroid (offline `zipcodes` data) so the directory can sort by distance.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    phone = models.CharField(max_length=30)
+    offers_iv_ketamine = models.BooleanField(default=False)
+    offers_esketamine_nasal = models.BooleanField(default=False)
+    offers_oral_ketamine = models.BooleanField(default=False)
+    accepting_new_patients = models.BooleanField(default=True)
+    esketamine_rems_certified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def routes(self) -> list[str]:
+        return [r.value for r in Route if getattr(self, f"offers_{r.value}")]
+
+
+class Membership(models.Model):
+    """A staff user's role in one clinic; every access check starts from a membership."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="membership_user_clinic_unique")]
+        ordering = ["clinic_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"membership {self.pk} ({self.role})"

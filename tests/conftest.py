@@ -1,0 +1,72 @@
+"""Named people used by every access test, so "the outsider sees nothing" is one line away.
+
+Clinic A has a prescriber (alice), a nurse (nora), an admin (adam), a coordinator (cora) and an
+auditor (audrey); clinic B has an admin (bob). Each patient fixture belongs to clinic A unless named.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ketacare.clinics.models import Role
+from tests.factories import ClinicFactory, MembershipFactory, PatientFactory, UserFactory
+
+
+@pytest.fixture
+def clinic_a(db):
+    return ClinicFactory(name="Clinic A")
+
+
+@pytest.fixture
+def clinic_b(db):
+    return ClinicFactory(name="Clinic B", zip_code="10001", city="New York", state="NY")
+
+
+def _member(clinic, username: str, role: str):
+    return MembershipFactory(user=UserFactory(username=username), clinic=clinic, role=role)
+
+
+@pytest.fixture
+def alice(clinic_a):
+    """Prescriber of clinic A."""
+    return _member(clinic_a, "alice", Role.PRESCRIBER)
+
+
+@pytest.fixture
+def nora(clinic_a):
+    """Nurse of clinic A."""
+    return _member(clinic_a, "nora", Role.NURSE)
+
+
+@pytest.fixture
+def adam(clinic_a):
+    """Clinic admin of clinic A."""
+    return _member(clinic_a, "adam", Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def cora(clinic_a):
+    """Coordinator of clinic A."""
+    return _member(clinic_a, "cora", Role.COORDINATOR)
+
+
+@pytest.fixture
+def audrey(clinic_a):
+    """Auditor of clinic A."""
+    return _member(clinic_a, "audrey", Role.AUDITOR)
+
+
+@pytest.fixture
+def bob(clinic_b):
+    """Clinic admin of clinic B: the outsider."""
+    return _member(clinic_b, "bob", Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def patient_a(clinic_a):
+    return PatientFactory(clinic=clinic_a)
+
+
+@pytest.fixture
+def patient_b(clinic_b):
+    return PatientFactory(clinic=clinic_b)
