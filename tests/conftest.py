@@ -9,7 +9,12 @@ from __future__ import annotations
 import pytest
 
 from ketacare.clinics.models import Role
-from tests.factories import ClinicFactory, MembershipFactory, PatientFactory, UserFactory
+from tests.factories import (
+    ClinicFactory,
+    MembershipFactory,
+    PatientFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
