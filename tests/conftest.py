@@ -8,70 +8,75 @@ from __future__ import annotations
 
 import pytest
 
-from ketacare.clinics.models import Role
-from tests.factories import (
-    ClinicFactory,
-    MembershipFactory,
-    PatientFactory,
-    UserFactory,
-)
+# Django-side imports happen inside the fixtures, so the clinical tests also run without Django
+# (`pytest -p no:django tests/clinical tests/cli`).
 
 
 @pytest.fixture
 def clinic_a(db):
+    from tests.factories import ClinicFactory
+
     return ClinicFactory(name="Clinic A")
 
 
 @pytest.fixture
 def clinic_b(db):
+    from tests.factories import ClinicFactory
+
     return ClinicFactory(name="Clinic B", zip_code="10001", city="New York", state="NY")
 
 
 def _member(clinic, username: str, role: str):
+    from tests.factories import MembershipFactory, UserFactory
+
     return MembershipFactory(user=UserFactory(username=username), clinic=clinic, role=role)
 
 
 @pytest.fixture
 def alice(clinic_a):
     """Prescriber of clinic A."""
-    return _member(clinic_a, "alice", Role.PRESCRIBER)
+    return _member(clinic_a, "alice", "prescriber")
 
 
 @pytest.fixture
 def nora(clinic_a):
     """Nurse of clinic A."""
-    return _member(clinic_a, "nora", Role.NURSE)
+    return _member(clinic_a, "nora", "nurse")
 
 
 @pytest.fixture
 def adam(clinic_a):
     """Clinic admin of clinic A."""
-    return _member(clinic_a, "adam", Role.CLINIC_ADMIN)
+    return _member(clinic_a, "adam", "clinic_admin")
 
 
 @pytest.fixture
 def cora(clinic_a):
     """Coordinator of clinic A."""
-    return _member(clinic_a, "cora", Role.COORDINATOR)
+    return _member(clinic_a, "cora", "coordinator")
 
 
 @pytest.fixture
 def audrey(clinic_a):
     """Auditor of clinic A."""
-    return _member(clinic_a, "audrey", Role.AUDITOR)
+    return _member(clinic_a, "audrey", "auditor")
 
 
 @pytest.fixture
 def bob(clinic_b):
     """Clinic admin of clinic B: the outsider."""
-    return _member(clinic_b, "bob", Role.CLINIC_ADMIN)
+    return _member(clinic_b, "bob", "clinic_admin")
 
 
 @pytest.fixture
 def patient_a(clinic_a):
+    from tests.factories import PatientFactory
+
     return PatientFactory(clinic=clinic_a)
 
 
 @pytest.fixture
 def patient_b(clinic_b):
+    from tests.factories import PatientFactory
+
     return PatientFactory(clinic=clinic_b)

@@ -1,0 +1,153 @@
+"""A candidate for one route, as the screen reads it (contracts.md `ketacare screen`).
+
+`parse_candidate` is shared by the CLI, the web API and FHIR import. Which keys are required
+follows the contract literally: it names `phq9`, `madrs_total` and `blood_pressure` as optional, so
+every other key is required. `failed_adequate_trials` is required but may be null ("unknown").
+`pregnant` and `breastfeeding` are required booleans: ELIG-PREGNANCY can exclude, so a missing
+answer is never read as "no" (the conservative reading).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ketacare.clinical.catalog.eligibility import CONDITIONS, ROUTES
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import Fields, describe, join, read_bool, read_choice, read_int, read_list
+from ketacare.clinical.instruments import score
+from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+
+DIAGNOSES: tuple[str, ...] = ("mdd", "bipolar_depression", "other")
+CONDITION_CODES: tuple[str, ...] = tuple(row.code for row in CONDITIONS)
+_KNOWN_CODES = frozenset(CONDITION_CODES)
+
+
+@dataclass(frozen=True, slots=True)
+class BloodPressure:
+    """One resting blood pressure reading in mmHg."""
+
+    systolic_mmhg: int
+    diastolic_mmhg: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Everything the eligibility screen of section 2.8 looks at, for one route.
+
+    `phq9` holds the nine item answers in published order (item 9 at index 8); `conditions` holds
+    distinct codes of the reference's condition table.
+    """
+
+    route: str
+    age_years: int
+    diagnosis: str
+    failed_adequate_trials: int | None
+    conditions: tuple[str, ...]
+    pregnant: bool
+    breastfeeding: bool
+    phq9: tuple[int, ...] | None = None
+    madrs_total: int | None = None
+    blood_pressure: BloodPressure | None = None
+
+
+def parse_candidate(document: object, *, settings: ClinicalSettings = DEFAULT_SETTINGS) -> Candidate:
+    """Read a candidate document strictly (unknown keys refused) into a `Candidate`.
+
+    Plausibility bounds come from the rules that use the values: ELIG-AGE (age), ELIG-TRD (trial
+    count), ELIG-SEVERITY (MADRS range), ELIG-BP (blood pressure, reference 3.7). PHQ-9 answers
+    are checked by the instrument scorer (SCALE-PHQ9), errors naming `phq9.N`; an unknown or
+    repeated condition code is an error naming `conditions.N`.
+    """
+    doc = Fields(document, "")
+    route: str = doc.take("route", read_choice, choices=ROUTES)
+    age: int = doc.take(
+        "age", read_int, minimum=0, maximum=int(settings.value("ELIG-AGE", "maximum_plausible_years"))
+    )
+    diagnosis: str = doc.take("diagnosis", read_choice, choices=DIAGNOSES)
+    trials: int | None = doc.take(
+        "failed_adequate_trials",
+        _read_int_or_null,
+        minimum=0,
+        maximum=int(settings.value("ELIG-TRD", "maximum_plausible_trials")),
+    )
+    phq9: tuple[int, ...] | None = doc.optional("phq9", _read_phq9)
+    madrs: int | None = doc.optional(
+        "madrs_total",
+        read_int,
+        minimum=0,
+        maximum=int(settings.value("ELIG-SEVERITY", "madrs_maximum_points")),
+    )
+    pressure: BloodPressure | None = doc.optional(
+        "blood_pressure", _read_blood_pressure, settings=settings
+    )
+    conditions = _read_conditions(doc)
+    pregnant: bool = doc.take("pregnant", read_bool)
+    breastfeeding: bool = doc.take("breastfeeding", read_bool)
+    doc.finish()
+    return Candidate(
+        route=route,
+        age_years=age,
+        diagnosis=diagnosis,
+        failed_adequate_trials=trials,
+        conditions=conditions,
+        pregnant=pregnant,
+        breastfeeding=breastfeeding,
+        phq9=phq9,
+        madrs_total=madrs,
+        blood_pressure=pressure,
+    )
+
+
+def _read_int_or_null(value: object, path: str, **limits: Any) -> int | None:
+    return None if value is None else read_int(value, path, **limits)
+
+
+def _read_phq9(value: object, path: str) -> tuple[int, ...]:
+    # The scorer owns the item count and the item range (SCALE-PHQ9); it names `phq9.N`.
+    score("phq9", value, path=path)
+    return tuple(read_int(answer, join(path, i)) for i, answer in enumerate(read_list(value, path)))
+
+
+def _read_blood_pressure(
+    value: object, path: str, *, settings: ClinicalSettings
+) -> BloodPressure:
+    fields = Fields(value, path)
+    systolic: int = fields.take(
+        "systolic",
+        read_int,
+        minimum=int(settings.value("ELIG-BP", "systolic_minimum_plausible_mmhg")),
+        maximum=int(settings.value("ELIG-BP", "systolic_maximum_plausible_mmhg")),
+    )
+    diastolic: int = fields.take(
+        "diastolic",
+        read_int,
+        minimum=int(settings.value("ELIG-BP", "diastolic_minimum_plausible_mmhg")),
+        maximum=int(settings.value("ELIG-BP", "diastolic_maximum_plausible_mmhg")),
+    )
+    fields.finish()
+    if diastolic >= systolic:
+        where = fields.path_of("diastolic")
+        raise ClinicalInputError(
+            where, f"{where} must be below the systolic pressure; got {diastolic}/{systolic}."
+        )
+    return BloodPressure(systolic_mmhg=systolic, diastolic_mmhg=diastolic)
+
+
+def _read_conditions(doc: Fields) -> tuple[str, ...]:
+    seen: list[str] = []
+    for index, code in enumerate(doc.items("conditions", _read_code)):
+        if code in seen:
+            where = join(doc.path_of("conditions"), index)
+            raise ClinicalInputError(where, f"{where} repeats the condition code {code!r}.")
+        seen.append(code)
+    return tuple(seen)
+
+
+def _read_code(value: object, path: str) -> str:
+    if not isinstance(value, str) or value not in _KNOWN_CODES:
+        raise ClinicalInputError(
+            path,
+            f"{path} must be a condition code of the screening table; got {describe(value)}.",
+        )
+    return value
