@@ -25,6 +25,7 @@ CLINICAL_COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `ketacare` console script; returns the exit status."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in CLINICAL_COMMANDS:
         from ketacare.cli.clinical import run_clinical
@@ -40,8 +41,15 @@ def _run_django(args: list[str]) -> int:
         _print_help()
         return 0
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError
 
-    execute_from_command_line(["ketacare", *args])
+    try:
+        execute_from_command_line(["ketacare", *args])
+    except OperationalError as exc:
+        # An unreachable or missing database: one sentence, not a traceback.
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(f"ketacare: cannot use the database named by DATABASE_URL ({reason}).\n")
+        return 1
     return 0
 
 

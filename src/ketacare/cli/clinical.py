@@ -66,7 +66,14 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+class Text(str):
+    """A command's output written as it is, not as JSON (`ketacare rules --format markdown`)."""
+
+
 def emit(document: Any) -> None:
+    if isinstance(document, Text):
+        sys.stdout.write(document)
+        return
     sys.stdout.write(json.dumps(to_jsonable(document), ensure_ascii=False) + "\n")
 
 

@@ -1,7 +1,104 @@
-"""Rules of the protocols domain (see shared/clinical-reference.md)."""
+"""Rules of the protocols domain: the spacing rules of clinical-reference.md 1.6.
+
+The reference's protocol table gives each protocol a spacing rule but no rule id, so each one is
+named here `PROT-<PROTOCOL-ID>-SPACING` (the protocol id upper-cased, `_` as `-`). The spacing
+numbers live in this registry, not in the protocol data files: they are [D] design defaults
+(the oral one aside) that decide when a session may be booked, so a clinic must be able to
+change them, audited, through `ClinicalSettings`, and `ketacare rules` must show how firm each is.
+Each protocol data file names its spacing rule; the loader refuses a file naming an unknown one.
+
+Spacing is measured as the number of calendar days from one session date to the next
+(`minimum_days_apart`): Monday to Wednesday is 2. The table's wording is read so:
+- "at least 1 day between sessions (no consecutive days)": one free day between -> 2 days apart;
+- "at least 2 days between sessions": two free days between -> 3 days apart (the same reading
+  of "between" as the row above, and the more conservative of the two possible readings);
+- "sessions at least 2 days apart": 2 days apart (Monday/Wednesday allowed);
+- "at least 3 days": 3 days apart;
+- "interval +/-2 days": each session within `tolerance_days` of its nominal interval
+  (weekly = 7, every 2 weeks = 14, monthly = 28) after the previous one.
+
+PROT-ORAL-TITRATION-EXAMPLE-SESSIONS is the "clinic-defined count" of the oral titration series:
+a clinic setting by nature, with a KetaCare default of 6 sessions (as many as the IV inductions).
+"""
 
 from __future__ import annotations
 
-from ketacare.clinical.rules import Rule
+from ketacare.clinical.rules import Evidence, Rule, Threshold
 
-RULES: tuple[Rule, ...] = ()
+D = Evidence.DESIGN_DEFAULT
+
+
+def _minimum_apart(protocol_id: str, wording: str, days: int, source: str) -> Rule:
+    return Rule(
+        id=f"PROT-{protocol_id.upper().replace('_', '-')}-SPACING",
+        summary=(
+            f"{protocol_id}: {wording}; the next session is at least {days} calendar days after "
+            "the previous one. Id named by KetaCare (the reference's table has none)."
+        ),
+        section="1.6",
+        source=source,
+        evidence=D,
+        thresholds=(Threshold("minimum_days_apart", days, 2, 7),),
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _minimum_apart(
+        "iv_induction_3x_weekly",
+        "at least 1 day between sessions (no consecutive days)",
+        2,
+        "KetaCare design default [D]; protocol MURROUGH-2013B",
+    ),
+    _minimum_apart(
+        "iv_induction_2x_weekly",
+        "at least 2 days between sessions",
+        3,
+        "KetaCare design default [D]; protocol ELEKTD-2023",
+    ),
+    Rule(
+        id="PROT-IV-MAINTENANCE-TAPER-SPACING",
+        summary=(
+            "iv_maintenance_taper: each session within 2 days of its nominal interval (weekly, "
+            "every 2 weeks, monthly) after the previous one. Id named by KetaCare (the "
+            "reference's table has none)."
+        ),
+        section="1.6",
+        source="KetaCare design default [D]; protocol KETECT-CAN-PROTO",
+        evidence=D,
+        thresholds=(Threshold("tolerance_days", 2, 0, 3),),
+    ),
+    _minimum_apart(
+        "esketamine_trd_label",
+        "twice-weekly sessions at least 2 days apart",
+        2,
+        "KetaCare design default [D]; protocol ESK-PI-CUR",
+    ),
+    _minimum_apart(
+        "esketamine_mdsi_label",
+        "sessions at least 2 days apart",
+        2,
+        "KetaCare design default [D]; protocol ONA-ESK",
+    ),
+    Rule(
+        id="PROT-ORAL-TITRATION-EXAMPLE-SPACING",
+        summary=(
+            "oral_titration_example: sessions at least 3 days apart (every 3 days in the series). "
+            "Id named by KetaCare (the reference's table has none)."
+        ),
+        section="1.6",
+        source="ALSHIRAWI-2017",
+        evidence=Evidence.VERIFIED,
+        thresholds=(Threshold("minimum_days_apart", 3, 3, 7),),
+    ),
+    Rule(
+        id="PROT-ORAL-TITRATION-EXAMPLE-SESSIONS",
+        summary=(
+            "oral_titration_example: the clinic-defined number of titration sessions; KetaCare "
+            "default 6 (no clinical source). Id named by KetaCare."
+        ),
+        section="1.6",
+        source="KetaCare design default [D]",
+        evidence=D,
+        thresholds=(Threshold("default_sessions", 6, 1, 24),),
+    ),
+)

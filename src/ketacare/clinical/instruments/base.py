@@ -210,3 +210,56 @@ def bands_from_rule(
 def single_domains(count: int) -> tuple[tuple[int, ...], ...]:
     """One domain per item: the total is the plain sum of the items."""
     return tuple((number,) for number in range(1, count + 1))
+
+
+
+def integer_instrument(
+    definition_id: str,
+    *,
+    rule_id: str,
+    title: str,
+    measures: str,
+    rater: str,
+    items: tuple[ItemDefinition, ...],
+    instructions: str | None = None,
+    band_labels: Sequence[str] = (),
+    domains: tuple[tuple[int, ...], ...] = (),
+    flags: tuple[FlagDefinition, ...] = (),
+    loinc_panel: str | None = None,
+    loinc_total: str | None = None,
+    unscored_items: tuple[ItemDefinition, ...] = (),
+    license: str = "",
+) -> InstrumentDefinition:
+    """An instrument scored in points, its ranges and bands read from rule `rule_id`.
+
+    `domains` defaults to one per item (a plain sum); the total runs from the item minimum to
+    the item maximum once per domain, which must agree with the rule's `total_maximum_points`.
+    """
+    if len(items) != points(rule_id, "item_count"):
+        raise RuntimeError(f"{rule_id}: {len(items)} items defined, the rule says otherwise")
+    domains = domains or single_domains(len(items))
+    low = points(rule_id, "item_minimum_points")
+    high = points(rule_id, "item_maximum_points")
+    if high * len(domains) != points(rule_id, "total_maximum_points"):
+        raise RuntimeError(f"{rule_id}: item range and domains do not give total_maximum_points")
+    return InstrumentDefinition(
+        id=definition_id,
+        title=title,
+        rule_id=rule_id,
+        measures=measures,
+        rater=rater,
+        answer_kind=AnswerKind.INTEGER,
+        items=items,
+        instructions=instructions,
+        item_minimum=low,
+        item_maximum=high,
+        domains=domains,
+        total_minimum=low * len(domains),
+        total_maximum=points(rule_id, "total_maximum_points"),
+        bands=bands_from_rule(rule_id, band_labels, domain_count=len(domains)) if band_labels else (),
+        flags=flags,
+        loinc_panel=loinc_panel,
+        loinc_total=loinc_total,
+        unscored_items=unscored_items,
+        license=license,
+    )

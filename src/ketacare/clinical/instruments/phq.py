@@ -7,14 +7,11 @@ Item wording is the published Pfizer form, free to reproduce, translate and disp
 from __future__ import annotations
 
 from ketacare.clinical.instruments.base import (
-    AnswerKind,
     FlagDefinition,
-    InstrumentDefinition,
     ItemDefinition,
-    bands_from_rule,
+    integer_instrument,
     point_options,
     points,
-    single_domains,
 )
 
 PHQ_LICENSE = (
@@ -35,7 +32,7 @@ _PHQ9_ITEMS = (
     ("Feeling tired or having little energy", "44254-1"),
     ("Poor appetite or overeating", "44251-7"),
     (
-        "Feeling bad about yourself - or that you are a failure or have let yourself or your "
+        "Feeling bad about yourself — or that you are a failure or have let yourself or your "
         "family down",
         "44258-2",
     ),
@@ -44,7 +41,7 @@ _PHQ9_ITEMS = (
         "44252-5",
     ),
     (
-        "Moving or speaking so slowly that other people could have noticed? Or the opposite - "
+        "Moving or speaking so slowly that other people could have noticed? Or the opposite — "
         "being so fidgety or restless that you have been moving around a lot more than usual",
         "44253-3",
     ),
@@ -72,23 +69,15 @@ PHQ9_DIFFICULTY = ItemDefinition(
 
 _PHQ9_SUICIDALITY_ITEM = 9
 
-PHQ9 = InstrumentDefinition(
-    id="phq9",
-    title="Patient Health Questionnaire-9 (PHQ-9)",
+PHQ9 = integer_instrument(
+    "phq9",
     rule_id="SCALE-PHQ9",
+    title="Patient Health Questionnaire-9 (PHQ-9)",
     measures="depression severity, past 2 weeks",
     rater="self",
-    answer_kind=AnswerKind.INTEGER,
     instructions=PHQ_INSTRUCTIONS,
     items=PHQ9_ITEMS,
-    item_minimum=points("SCALE-PHQ9", "item_minimum_points"),
-    item_maximum=points("SCALE-PHQ9", "item_maximum_points"),
-    domains=single_domains(len(PHQ9_ITEMS)),
-    total_minimum=points("SCALE-PHQ9", "item_minimum_points") * len(PHQ9_ITEMS),
-    total_maximum=points("SCALE-PHQ9", "total_maximum_points"),
-    bands=bands_from_rule(
-        "SCALE-PHQ9", ("minimal", "mild", "moderate", "moderately_severe", "severe")
-    ),
+    band_labels=("minimal", "mild", "moderate", "moderately_severe", "severe"),
     flags=(
         FlagDefinition(
             "suicidal_ideation",
@@ -105,21 +94,14 @@ PHQ9 = InstrumentDefinition(
     license=PHQ_LICENSE,
 )
 
-PHQ2 = InstrumentDefinition(
-    id="phq2",
-    title="Patient Health Questionnaire-2 (PHQ-2)",
+PHQ2 = integer_instrument(
+    "phq2",
     rule_id="SCALE-PHQ2",
+    title="Patient Health Questionnaire-2 (PHQ-2)",
     measures="depression screen, past 2 weeks",
     rater="self",
-    answer_kind=AnswerKind.INTEGER,
     instructions=PHQ_INSTRUCTIONS,
     items=PHQ9_ITEMS[: points("SCALE-PHQ2", "item_count")],
-    item_minimum=points("SCALE-PHQ2", "item_minimum_points"),
-    item_maximum=points("SCALE-PHQ2", "item_maximum_points"),
-    domains=single_domains(points("SCALE-PHQ2", "item_count")),
-    total_minimum=points("SCALE-PHQ2", "item_minimum_points")
-    * points("SCALE-PHQ2", "item_count"),
-    total_maximum=points("SCALE-PHQ2", "total_maximum_points"),
     flags=(
         FlagDefinition(
             "positive_screen",

@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` (demo clinic) and `make test` (whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check -q -c requirements/constraints.txt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export KETACARE_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test bench lint format check-migrations rules-doc clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps re-run the install when the dependency files change.
+$(VENV)/.installed-run: $(BIN)/python pyproject.toml requirements/constraints.txt
+	$(PIP_INSTALL) -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml requirements/constraints.txt
+	$(PIP_INSTALL) -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	KETACARE_DEMO=1 $(BIN)/ketacare migrate --noinput -v 0
+	KETACARE_DEMO=1 $(BIN)/ketacare collectstatic --noinput -v 0
+	KETACARE_DEMO=1 $(BIN)/ketacare demo
+	@echo "KetaCare demo clinic: http://$(HOST):$(PORT)/"
+	KETACARE_DEMO=1 exec $(BIN)/gunicorn ketacare.config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+test: $(VENV)/.installed-test
+	$(BIN)/python tools/run_tests.py $(ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/mypy
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
+
+rules-doc: $(VENV)/.installed-run
+	$(BIN)/ketacare rules --format markdown > docs/clinical-rules.md
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/clinical_core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

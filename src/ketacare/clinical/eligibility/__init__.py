@@ -1,0 +1,49 @@
+"""Eligibility screening for one route (clinical-reference.md section 2; `ketacare screen`).
+
+    candidate = parse_candidate(document)      # strict; ClinicalInputError names the field
+    result = screen(candidate)                 # ScreenResult(route, decision, rules)
+    result.as_document()                       # the contract's output
+    absolute_exclusions(result)                # what SAFE-ABS-EXCLUSION forbids signing away
+
+The condition table (outcome per route) is data: `CONDITIONS` in
+`ketacare.clinical.catalog.eligibility`, re-exported here.
+"""
+
+from __future__ import annotations
+
+from ketacare.clinical.catalog.eligibility import CONDITIONS, ROUTES, ConditionRule, Outcome
+from ketacare.clinical.eligibility.candidate import (
+    CONDITION_CODES,
+    DIAGNOSES,
+    BloodPressure,
+    Candidate,
+    parse_candidate,
+)
+from ketacare.clinical.eligibility.results import RuleResult
+from ketacare.clinical.eligibility.screening import (
+    Decision,
+    ScreenResult,
+    absolute_exclusions,
+    decide,
+    is_absolute_exclusion,
+    screen,
+)
+
+__all__ = [
+    "CONDITIONS",
+    "CONDITION_CODES",
+    "DIAGNOSES",
+    "ROUTES",
+    "BloodPressure",
+    "Candidate",
+    "ConditionRule",
+    "Decision",
+    "Outcome",
+    "RuleResult",
+    "ScreenResult",
+    "absolute_exclusions",
+    "decide",
+    "is_absolute_exclusion",
+    "parse_candidate",
+    "screen",
+]

@@ -1,0 +1,259 @@
+"""The eight rules of 2.8 that come before the condition table, one small function each.
+
+Each takes the candidate and the clinic's settings and returns one `RuleResult`; every number is
+read from the registry through `settings` (catalog/eligibility.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ketacare.clinical.catalog.eligibility import Outcome
+from ketacare.clinical.eligibility.candidate import Candidate
+from ketacare.clinical.eligibility.messages import CRISIS, OTHER_OPTIONS, ROUTE_NAMES
+from ketacare.clinical.eligibility.results import RuleResult, source_of
+from ketacare.clinical.instruments import score
+from ketacare.clinical.rules import ClinicalSettings
+
+PASS, REVIEW, EXCLUDE = Outcome.PASS, Outcome.REVIEW, Outcome.EXCLUDE
+
+_AGE = source_of("ELIG-AGE")
+_DIAGNOSIS = source_of("ELIG-DIAGNOSIS")
+_TRD = source_of("ELIG-TRD")
+_SEVERITY = source_of("ELIG-SEVERITY")
+_SUICIDALITY = source_of("ELIG-SUICIDALITY")
+_BP = source_of("ELIG-BP")
+_PREGNANCY = source_of("ELIG-PREGNANCY")
+_BREASTFEEDING = source_of("ELIG-BREASTFEEDING")
+
+# PHQ-9 item 9 (thoughts of self-harm) is the ninth answer (reference 5.1).
+_PHQ9_ITEM9_INDEX = 8
+
+
+def check_age(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-AGE (2.7): under the minimum excludes on every route; from the review age, review."""
+    age = candidate.age_years
+    minimum = settings.value("ELIG-AGE", "exclude_below_years")
+    review_from = settings.value("ELIG-AGE", "review_at_or_above_years")
+    if age < minimum:
+        return RuleResult(
+            "ELIG-AGE",
+            EXCLUDE,
+            f"Not a candidate at age {age}: this treatment is offered from age {minimum:g} "
+            f"(esketamine is not approved for children and teenagers). {OTHER_OPTIONS}",
+            _AGE,
+        )
+    if age >= review_from:
+        return RuleResult(
+            "ELIG-AGE",
+            REVIEW,
+            f"At age {age} a clinician must weigh benefits and risks: the benefit was less clear "
+            f"in studies of people {review_from:g} and over, and drug levels are higher.",
+            _AGE,
+        )
+    return RuleResult("ELIG-AGE", PASS, f"Age {age} is in the usual adult range.", _AGE)
+
+
+def check_diagnosis(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-DIAGNOSIS (2.8): `mdd` passes; `bipolar_depression` and `other` need review."""
+    if candidate.diagnosis == "mdd":
+        return RuleResult(
+            "ELIG-DIAGNOSIS",
+            PASS,
+            "Major depressive disorder is the condition this treatment was studied for.",
+            _DIAGNOSIS,
+        )
+    if candidate.diagnosis == "bipolar_depression":
+        why = "esketamine has not been studied in bipolar depression and IV ketamine data are limited"
+    else:
+        why = "ketamine for conditions other than major depression is off-label"
+    return RuleResult(
+        "ELIG-DIAGNOSIS", REVIEW, f"A clinician must look at the diagnosis: {why}.", _DIAGNOSIS
+    )
+
+
+def check_trd(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-TRD (2.1): enough failed adequate antidepressant trials pass; fewer or unknown, review."""
+    trials = candidate.failed_adequate_trials
+    needed = settings.value("ELIG-TRD", "pass_at_or_above_trials")
+    if trials is None:
+        return RuleResult(
+            "ELIG-TRD",
+            REVIEW,
+            "How many antidepressants were tried without enough benefit is not known. "
+            "A clinician must go through the treatment history.",
+            _TRD,
+        )
+    if trials >= needed:
+        return RuleResult(
+            "ELIG-TRD",
+            PASS,
+            f"{trials} antidepressant treatments at an adequate dose and duration did not help "
+            f"enough in this episode (treatment-resistant depression needs {needed:g}).",
+            _TRD,
+        )
+    also = (
+        " Another approved use of esketamine may apply."
+        if candidate.route == "esketamine_nasal"
+        else ""
+    )
+    return RuleResult(
+        "ELIG-TRD",
+        REVIEW,
+        f"{trials} antidepressant treatment(s) at an adequate dose and duration did not help "
+        f"enough in this episode; treatment-resistant depression usually means at least "
+        f"{needed:g}. A clinician must go through the treatment history.{also}",
+        _TRD,
+    )
+
+
+def check_severity(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-SEVERITY (2.2): PHQ-9 or MADRS at the threshold passes; lower or neither, review."""
+    phq9_total = None
+    if candidate.phq9 is not None:
+        phq9_total = score("phq9", list(candidate.phq9), path="phq9").total
+    madrs = candidate.madrs_total
+    if phq9_total is None and madrs is None:
+        return RuleResult(
+            "ELIG-SEVERITY",
+            REVIEW,
+            "No PHQ-9 or MADRS score was given, so how severe the depression is is not known. "
+            "A clinician must assess it.",
+            _SEVERITY,
+        )
+    phq9_needed = settings.value("ELIG-SEVERITY", "phq9_pass_at_or_above_points")
+    madrs_needed = settings.value("ELIG-SEVERITY", "madrs_pass_at_or_above_points")
+    scores = []
+    if phq9_total is not None:
+        scores.append(f"PHQ-9 {phq9_total}")
+    if madrs is not None:
+        scores.append(f"MADRS {madrs}")
+    given = " and ".join(scores)
+    if (phq9_total is not None and phq9_total >= phq9_needed) or (
+        madrs is not None and madrs >= madrs_needed
+    ):
+        return RuleResult(
+            "ELIG-SEVERITY",
+            PASS,
+            f"The depression score ({given}) shows at least moderate depression.",
+            _SEVERITY,
+        )
+    return RuleResult(
+        "ELIG-SEVERITY",
+        REVIEW,
+        f"The depression score ({given}) is below the usual level for this treatment "
+        f"(PHQ-9 {phq9_needed:g} or MADRS {madrs_needed:g}). A clinician must look at how you "
+        f"are doing.",
+        _SEVERITY,
+    )
+
+
+def check_suicidality(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-SUICIDALITY (2.8, SAFE-ITEM9): PHQ-9 item 9 above 0 is an urgent review.
+
+    Item 9 is read here with the rule's own threshold (fixed at the contract's definition of the
+    `suicidal_ideation` flag). Without PHQ-9 answers the rule cannot trigger and passes, saying
+    that the question was not asked (2.8 names no outcome for absent answers; ELIG-SEVERITY
+    already asks for review when no score at all is given).
+    """
+    if candidate.phq9 is None:
+        return RuleResult(
+            "ELIG-SUICIDALITY",
+            PASS,
+            "No PHQ-9 answers were given, so thoughts of self-harm were not asked about here; "
+            "a clinician will ask at the assessment.",
+            _SUICIDALITY,
+        )
+    above = settings.value("ELIG-SUICIDALITY", "phq9_item9_above_points")
+    if candidate.phq9[_PHQ9_ITEM9_INDEX] > above:
+        return RuleResult(
+            "ELIG-SUICIDALITY",
+            REVIEW,
+            f"{CRISIS} You said you have had thoughts of being better off dead or of hurting "
+            "yourself, so a clinician must speak with you today.",
+            _SUICIDALITY,
+            urgent=True,
+        )
+    return RuleResult(
+        "ELIG-SUICIDALITY",
+        PASS,
+        "PHQ-9 question 9 (thoughts of being better off dead or of hurting yourself) was "
+        "answered \"not at all\".",
+        _SUICIDALITY,
+    )
+
+
+def check_blood_pressure(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-BP (2.8): a reading above the label guide needs review; none given passes."""
+    bp = candidate.blood_pressure
+    if bp is None:
+        return RuleResult(
+            "ELIG-BP",
+            PASS,
+            "No blood pressure was given; it is measured before every dose.",
+            _BP,
+        )
+    systolic_above = settings.value("ELIG-BP", "systolic_above_mmhg")
+    diastolic_above = settings.value("ELIG-BP", "diastolic_above_mmhg")
+    reading = f"{bp.systolic_mmhg}/{bp.diastolic_mmhg} mmHg"
+    guide = f"{systolic_above:g}/{diastolic_above:g}"
+    if bp.systolic_mmhg > systolic_above or bp.diastolic_mmhg > diastolic_above:
+        return RuleResult(
+            "ELIG-BP",
+            REVIEW,
+            f"Blood pressure {reading} is above {guide}. Ketamine raises blood pressure for a "
+            "while, so a clinician must look at this; it is checked again before every dose.",
+            _BP,
+        )
+    return RuleResult(
+        "ELIG-BP",
+        PASS,
+        f"Blood pressure {reading} is not above {guide}; it is checked again before every dose.",
+        _BP,
+    )
+
+
+def check_pregnancy(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-PREGNANCY (2.8, SAFE-PREGNANCY): pregnancy excludes."""
+    if candidate.pregnant:
+        return RuleResult(
+            "ELIG-PREGNANCY",
+            EXCLUDE,
+            f"Not a candidate for {ROUTE_NAMES[candidate.route]} during pregnancy: ketamine may "
+            f"harm an unborn baby and is not recommended. {OTHER_OPTIONS}",
+            _PREGNANCY,
+        )
+    return RuleResult(
+        "ELIG-PREGNANCY",
+        PASS,
+        "Not pregnant, as reported; pregnancy status is checked again before treatment.",
+        _PREGNANCY,
+    )
+
+
+def check_breastfeeding(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
+    """ELIG-BREASTFEEDING (2.8): breastfeeding needs review."""
+    if candidate.breastfeeding:
+        return RuleResult(
+            "ELIG-BREASTFEEDING",
+            REVIEW,
+            "A clinician must look at this: breastfeeding is not recommended during ketamine "
+            "treatment.",
+            _BREASTFEEDING,
+        )
+    return RuleResult(
+        "ELIG-BREASTFEEDING", PASS, "Not breastfeeding, as reported.", _BREASTFEEDING
+    )
+
+
+# The order of 2.8, rules 1-8.
+CORE_CHECKS: tuple[Callable[[Candidate, ClinicalSettings], RuleResult], ...] = (
+    check_age,
+    check_diagnosis,
+    check_trd,
+    check_severity,
+    check_suicidality,
+    check_blood_pressure,
+    check_pregnancy,
+    check_breastfeeding,
+)

@@ -1,0 +1,158 @@
+"""Plain-language messages of the screening rules, safe to show to the person screened.
+
+The self-check must never give a verdict on its own (design.md, step 2): a message says what was
+found, why it matters, and, for `review` and `exclude`, that a clinician decides or can discuss
+other options. Urgent messages put crisis resources first (SAFE-ITEM9).
+"""
+
+from __future__ import annotations
+
+from ketacare.clinical.catalog.eligibility import Outcome
+
+ROUTE_NAMES: dict[str, str] = {
+    "esketamine_nasal": "esketamine nasal spray",
+    "iv_ketamine": "IV ketamine infusions",
+    "oral_ketamine": "oral ketamine",
+}
+
+# SAFE-ITEM9: 988 Suicide & Crisis Lifeline in the US, or the local emergency number.
+CRISIS = (
+    "If you are thinking about hurting yourself or ending your life, please call or text 988 "
+    "(Suicide & Crisis Lifeline, US) or your local emergency number now."
+)
+OTHER_OPTIONS = "Please talk to a clinician about other treatment options."
+
+_BP_RISE = "ketamine raises blood pressure for a while, which could be dangerous with it"
+_LEFT_OUT = "people with it were left out of the main studies"
+
+# Condition code -> (plain name, why it matters). Rows follow the reference's condition table.
+CONDITION_TEXT: dict[str, tuple[str, str]] = {
+    "aneurysmal_vascular_disease": (
+        "an aneurysm (a weakened, bulging artery)",
+        f"{_BP_RISE} (the esketamine label rules it out)",
+    ),
+    "arteriovenous_malformation": (
+        "an arteriovenous malformation (AVM)",
+        f"{_BP_RISE} (the esketamine label rules it out)",
+    ),
+    "intracerebral_hemorrhage_history": (
+        "a past bleed inside the brain",
+        f"{_BP_RISE} (the esketamine label rules it out)",
+    ),
+    "ketamine_hypersensitivity": (
+        "an allergy to ketamine, esketamine or an ingredient of the medicine",
+        "the medicine could cause a serious allergic reaction (the label rules it out)",
+    ),
+    "raised_intracranial_pressure": (
+        "raised pressure inside the head (for example a shunt, a mass or a recent brain injury)",
+        "ketamine can raise that pressure further (the label rules it out)",
+    ),
+    "unstable_cardiovascular_disease": (
+        "a heart condition that is not stable right now",
+        "the rise in blood pressure that ketamine causes could be dangerous",
+    ),
+    "psychotic_disorder": (
+        "a psychotic illness (such as schizophrenia)",
+        "ketamine can make psychotic symptoms worse (clinic policy)",
+    ),
+    "psychotic_features_current": (
+        "psychotic symptoms in the current episode of depression",
+        "ketamine can make psychotic symptoms worse, and the main studies left them out",
+    ),
+    "psychotic_features_history": (
+        "psychotic symptoms in a past episode of depression",
+        "ketamine can bring on psychotic symptoms",
+    ),
+    "current_mania_or_hypomania": (
+        "a current manic, hypomanic or mixed state",
+        "ketamine was not studied in this state",
+    ),
+    "substance_use_disorder_active": (
+        "a drug or alcohol use problem in the last 12 months",
+        "ketamine can be misused, so this needs careful consideration",
+    ),
+    "ketamine_misuse_history": (
+        "past misuse of ketamine or PCP",
+        "ketamine can be misused, so this needs careful consideration",
+    ),
+    "uncontrolled_hypertension": (
+        "high blood pressure that is not under control",
+        "ketamine raises blood pressure for a while",
+    ),
+    "hypertension_controlled": (
+        "high blood pressure that is treated and under control",
+        "keep taking your usual blood pressure medicine; blood pressure is checked at every session",
+    ),
+    "hypertensive_encephalopathy_history": (
+        "a past hypertensive encephalopathy (brain effects of very high blood pressure)",
+        "blood pressure and symptoms need closer monitoring",
+    ),
+    "recent_cardiac_event": (
+        "a heart attack, unstable angina or a heart procedure in the last 12 months",
+        f"ketamine raises blood pressure for a while, and {_LEFT_OUT}",
+    ),
+    "cerebrovascular_disease": (
+        "a past stroke or mini-stroke (TIA)",
+        f"ketamine raises blood pressure for a while, and {_LEFT_OUT}",
+    ),
+    "raised_intraocular_pressure": (
+        "raised pressure in the eye (untreated glaucoma, an eye injury or planned eye surgery)",
+        _LEFT_OUT,
+    ),
+    "severe_hepatic_impairment": (
+        "severe liver disease (Child-Pugh C)",
+        "the medicine has not been studied in severe liver disease and is not recommended",
+    ),
+    "moderate_hepatic_impairment": (
+        "moderate liver disease (Child-Pugh B)",
+        "monitoring after each dose may need to be longer",
+    ),
+    "interstitial_cystitis": (
+        "bladder inflammation (interstitial or ulcerative cystitis) or long-lasting urinary "
+        "symptoms",
+        "ketamine can cause bladder inflammation",
+    ),
+    "significant_pulmonary_disease": (
+        "serious lung disease or low oxygen levels at rest",
+        f"breathing must be watched closely after ketamine, and {_LEFT_OUT}",
+    ),
+    "obstructive_sleep_apnea": (
+        "untreated or severe sleep apnea",
+        "breathing must be watched closely after ketamine",
+    ),
+    "cognitive_impairment": (
+        "dementia or problems with memory and thinking",
+        _LEFT_OUT,
+    ),
+    "cns_depressant_use": (
+        "use of sleeping pills, tranquillisers, opioids or regular alcohol",
+        "together with ketamine they can cause deeper sedation",
+    ),
+    "psychostimulant_use": (
+        "use of stimulant medicines (such as amphetamine, methylphenidate or modafinil)",
+        "together with ketamine they can raise blood pressure further",
+    ),
+    "maoi_use": (
+        "use of an MAOI antidepressant",
+        "together with ketamine it can raise blood pressure further",
+    ),
+    "active_suicidal_intent": (
+        "current thoughts of suicide with intent or a plan",
+        "a clinician must check your safety today; this does not rule treatment out",
+    ),
+}
+
+
+def condition_message(code: str, route: str, outcome: Outcome, *, present: bool, urgent: bool) -> str:
+    """The message of one condition rule for `route`; `present` says whether it was reported."""
+    name, why = CONDITION_TEXT[code]
+    if not present:
+        return f"Not reported: {name}."
+    route_name = ROUTE_NAMES[route]
+    if outcome is Outcome.EXCLUDE:
+        text = f"Not a candidate for {route_name}: {name} was reported, and {why}. {OTHER_OPTIONS}"
+    elif outcome is Outcome.REVIEW:
+        text = f"A clinician must look at this before {route_name}: {name} was reported, and {why}."
+    else:
+        text = f"Reported: {name}. On its own it does not stand in the way: {why}."
+    return f"{CRISIS} {text}" if urgent else text

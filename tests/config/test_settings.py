@@ -1,0 +1,100 @@
+"""Settings from the environment: production deploy check, demo secret, bad DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+KETACARE = Path(sys.executable).with_name("ketacare")
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd)}
+    return subprocess.run(  # noqa: S603 - our own entry point
+        [str(KETACARE), *args], env={**base, **env}, cwd=cwd, capture_output=True, text=True,
+        timeout=120, check=False,
+    )
+
+
+def test_deploy_check_is_silent_in_production_mode(tmp_path):
+    env = {
+        "SECRET_KEY": "a-long-random-production-secret-" + "x9Q2" * 12,
+        "ALLOWED_HOSTS": "clinic.example.org",
+        "KETACARE_VAR_DIR": str(tmp_path / "var"),
+    }
+    result = run(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+def test_production_mode_without_secret_stops_with_one_sentence(tmp_path):
+    result = run(["check"], {"KETACARE_VAR_DIR": str(tmp_path / "var")}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "KetaCare configuration error: SECRET_KEY is not set; production mode needs a secret "
+        "(or set KETACARE_DEMO=1)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "sentence"),
+    [
+        ("mysql://root@localhost/db", "DATABASE_URL must start with sqlite:// or postgres://"),
+        ("postgres://postgres@127.0.0.1:5432", "DATABASE_URL names no PostgreSQL database"),
+        ("   ", "DATABASE_URL is empty"),
+    ],
+)
+def test_malformed_database_url_stops_with_one_sentence(tmp_path, url, sentence):
+    env = {"KETACARE_DEMO": "1", "DATABASE_URL": url, "KETACARE_VAR_DIR": str(tmp_path / "var")}
+    result = run(["check"], env, tmp_path)
+    assert result.returncode == 2
+    assert sentence in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_unreachable_database_stops_with_one_sentence(tmp_path):
+    env = {
+        "KETACARE_DEMO": "1",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+        "KETACARE_VAR_DIR": str(tmp_path / "var"),
+    }
+    result = run(["migrate", "--noinput"], env, tmp_path)
+    assert result.returncode == 1
+    assert "cannot use the database named by DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_mode_keeps_a_generated_secret_under_var(tmp_path):
+    env = {"KETACARE_DEMO": "1", "KETACARE_VAR_DIR": str(tmp_path / "var")}
+    assert run(["check"], env, tmp_path).returncode == 0
+    secret_file = tmp_path / "var" / "secret_key"
+    first = secret_file.read_text()
+    assert len(first) >= 50
+    assert oct(secret_file.stat().st_mode & 0o777) == "0o600"
+    assert run(["check"], env, tmp_path).returncode == 0
+    assert secret_file.read_text() == first
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    env = {"KETACARE_DEMO": "1", "KETACARE_VAR_DIR": str(tmp_path / "var")}
+    result = run(["migrate", "--noinput", "-v", "0"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(tmp_path / "var" / "ketacare.sqlite3")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+@pytest.mark.django_db
+def test_foreign_keys_are_enforced_on_the_test_database():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL always enforces foreign keys")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
