@@ -1,7 +1,8 @@
 """Named people used by every access test, so "the outsider sees nothing" is one line away.
 
 Clinic A has a prescriber (alice), a nurse (nora), an admin (adam), a coordinator (cora) and an
-auditor (audrey); clinic B has an admin (bob). Each patient fixture belongs to clinic A unless named.
+auditor (audrey); clinic B has an admin (bob). Each patient fixture belongs to clinic A
+unless named.
 """
 
 from __future__ import annotations
@@ -80,3 +81,21 @@ def patient_b(clinic_b):
     from tests.factories import PatientFactory
 
     return PatientFactory(clinic=clinic_b)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(request):
+    """Tests serve static files without `collectstatic`, so no hashed manifest is needed."""
+    from django.conf import settings
+
+    if not settings.configured:  # clinical tests run with `-p no:django`
+        yield
+        return
+    from django.test import override_settings
+
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield

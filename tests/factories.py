@@ -54,5 +54,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     mrn = factory.Sequence(lambda n: f"MRN{n:06d}")
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
-    date_of_birth = factory.Faker("date_between", start_date=dt.date(1940, 1, 1), end_date=dt.date(2005, 1, 1))
+    date_of_birth = factory.Faker(
+        "date_between", start_date=dt.date(1940, 1, 1), end_date=dt.date(2005, 1, 1)
+    )
     sex_at_birth = "female"

@@ -29,7 +29,10 @@ def postgres_url() -> str | None:
         with psycopg.connect(admin, connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except Exception as exc:
-        print(f"PostgreSQL: not answering at {parts.hostname}:{parts.port or 5432} ({type(exc).__name__}).")
+        print(
+            f"PostgreSQL: not answering at {parts.hostname}:{parts.port or 5432} "
+            f"({type(exc).__name__})."
+        )
         return None
     # pytest-django creates (and drops) test_<name>; a random name keeps runs apart.
     name = f"{(parts.path.strip('/') or 'ketacare')}_{secrets.token_hex(4)}"
@@ -42,7 +45,7 @@ def run_suite(label: str, database_url: str, pytest_args: list[str]) -> int:
     # Two workers by default (the machines have two cores); `ARGS="-n 0"` runs serially.
     workers = [] if any(a.startswith("-n") for a in pytest_args) else ["-n", "2"]
     command = [sys.executable, "-m", "pytest", *workers, *pytest_args]
-    return subprocess.call(command, env=env)  # noqa: S603 - fixed command, our own interpreter
+    return subprocess.call(command, env=env)
 
 
 def lint() -> str:
@@ -55,7 +58,7 @@ def lint() -> str:
         [os.path.join(bin_dir, "ruff"), "format", "--check", *paths],
         [os.path.join(bin_dir, "mypy")],
     ]
-    failed = [c[0].rsplit("/", 1)[-1] + " " + c[1] for c in commands if subprocess.call(c) != 0]  # noqa: S603
+    failed = [c[0].rsplit("/", 1)[-1] + " " + c[1] for c in commands if subprocess.call(c) != 0]
     return "passed" if not failed else f"FAILED ({', '.join(failed)})"
 
 
@@ -68,7 +71,9 @@ def main() -> int:
     url = postgres_url()
     if url is None:
         if os.environ.get("KETACARE_REQUIRE_POSTGRES") == "1":
-            results["PostgreSQL"] = "FAILED (required by KETACARE_REQUIRE_POSTGRES=1 but not answering)"
+            results["PostgreSQL"] = (
+                "FAILED (required by KETACARE_REQUIRE_POSTGRES=1 but not answering)"
+            )
         else:
             results["PostgreSQL"] = "skipped (no server answering; set TEST_DATABASE_URL)"
     else:

@@ -1,5 +1,5 @@
 """Eligibility screen: the eight rules of 2.8 before the condition table, the decision rule,
-input parsing and clinic settings (clinical-reference.md 2.1-2.8; contracts.md `ketacare screen`)."""
+input parsing and clinic settings (clinical-reference.md 2.1-2.8; `ketacare screen`)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ def phq9_with_total(total: int, item9: int = 0) -> list[int]:
     return [*answers, item9]
 
 
-def outcome_of(document: dict[str, Any], rule_id: str, settings: ClinicalSettings = DEFAULT_SETTINGS) -> Outcome:
+def outcome_of(
+    document: dict[str, Any], rule_id: str, settings: ClinicalSettings = DEFAULT_SETTINGS
+) -> Outcome:
     result = screen(parse_candidate(document, settings=settings), settings=settings)
     return next(r.outcome for r in result.rules if r.id == rule_id)
 
@@ -269,8 +271,14 @@ def test_review_and_pass_results_are_never_absolute_exclusions() -> None:
 
 
 def test_only_rules_that_can_exclude_are_marked_absolute() -> None:
-    absolute = {rule_id for rule_id, rule in REGISTRY.items() if rule.absolute and rule_id.startswith("ELIG-")}
-    expected = {"ELIG-AGE", "ELIG-PREGNANCY"} | {row.rule_id for row in CONDITIONS if row.can_exclude}
+    absolute = {
+        rule_id
+        for rule_id, rule in REGISTRY.items()
+        if rule.absolute and rule_id.startswith("ELIG-")
+    }
+    expected = {"ELIG-AGE", "ELIG-PREGNANCY"} | {
+        row.rule_id for row in CONDITIONS if row.can_exclude
+    }
     assert absolute == expected
 
 

@@ -67,7 +67,9 @@ def test_any_valid_candidate_screens_and_the_decision_follows_the_outcomes(
     assert len(result.rules) == 8 + len(CONDITIONS)
     assert [r.id for r in result.rules[8:]] == [row.rule_id for row in CONDITIONS]
     for row, r in zip(CONDITIONS, result.rules[8:], strict=True):
-        expected = row.outcome(document["route"]) if row.code in document["conditions"] else Outcome.PASS
+        expected = (
+            row.outcome(document["route"]) if row.code in document["conditions"] else Outcome.PASS
+        )
         assert r.outcome is expected
     assert all(r.message and r.source for r in result.rules)
 
@@ -77,5 +79,8 @@ def test_any_valid_candidate_screens_and_the_decision_follows_the_outcomes(
 def test_the_order_of_conditions_in_the_input_does_not_change_the_screen(
     document: dict[str, Any], order: list[int]
 ) -> None:
-    shuffled = dict(document, conditions=sorted(document["conditions"], key=lambda c: order[CONDITION_CODES.index(c)]))
+    shuffled = dict(
+        document,
+        conditions=sorted(document["conditions"], key=lambda c: order[CONDITION_CODES.index(c)]),
+    )
     assert screen(parse_candidate(shuffled)) == screen(parse_candidate(document))

@@ -17,8 +17,13 @@ KETACARE = Path(sys.executable).with_name("ketacare")
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd)}
     return subprocess.run(  # noqa: S603 - our own entry point
-        [str(KETACARE), *args], env={**base, **env}, cwd=cwd, capture_output=True, text=True,
-        timeout=120, check=False,
+        [str(KETACARE), *args],
+        env={**base, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -16,9 +16,15 @@ CLINICAL_COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("ketacare.cli.score", "score one rating scale: ketacare score INSTRUMENT FILE|-"),
     "screen": ("ketacare.cli.screen", "eligibility screen for one route: ketacare screen FILE|-"),
     "dose": ("ketacare.cli.dose", "dose arithmetic and limits: ketacare dose FILE|-"),
-    "monitor": ("ketacare.cli.monitor", "session monitoring, alerts, discharge: ketacare monitor FILE|-"),
+    "monitor": (
+        "ketacare.cli.monitor",
+        "session monitoring, alerts, discharge: ketacare monitor FILE|-",
+    ),
     "outcomes": ("ketacare.cli.outcomes", "response, remission, relapse: ketacare outcomes FILE|-"),
-    "schedule": ("ketacare.cli.schedule", "session schedule of a protocol: ketacare schedule FILE|-"),
+    "schedule": (
+        "ketacare.cli.schedule",
+        "session schedule of a protocol: ketacare schedule FILE|-",
+    ),
     "protocols": ("ketacare.cli.protocols", "list protocols and their phases: ketacare protocols"),
     "rules": ("ketacare.cli.rules", "rule catalogue: ketacare rules [--format json|markdown]"),
 }
@@ -37,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_django(args: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.config.settings")
-    if not args or args[0] in {"-h", "--help", "help"} and len(args) == 1:
+    if not args or (args[0] in {"-h", "--help", "help"} and len(args) == 1):
         _print_help()
         return 0
     from django.core.management import execute_from_command_line
@@ -56,7 +62,11 @@ def _run_django(args: list[str]) -> int:
 def _print_help() -> None:
     from django.core.management import ManagementUtility
 
-    lines = ["Usage: ketacare SUBCOMMAND [options]", "", "Clinical subcommands (JSON in, JSON out; no database):"]
+    lines = [
+        "Usage: ketacare SUBCOMMAND [options]",
+        "",
+        "Clinical subcommands (JSON in, JSON out; no database):",
+    ]
     width = max(len(name) for name in CLINICAL_COMMANDS)
     for name, (_module, summary) in CLINICAL_COMMANDS.items():
         lines.append(f"  {name.ljust(width)}  {summary}")

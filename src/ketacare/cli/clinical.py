@@ -36,12 +36,15 @@ def read_document(args: list[str], *, usage: str, position: int = 0) -> Any:
         raise ClinicalInputError("input", f"The input file {source} does not exist.") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        raise ClinicalInputError("input", f"The input file {source} cannot be read: {reason}.") from None
+        raise ClinicalInputError(
+            "input", f"The input file {source} cannot be read: {reason}."
+        ) from None
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ClinicalInputError(
-            "input", f"The input is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})."
+            "input",
+            f"The input is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).",
         ) from None
     except ValueError as exc:  # NaN / Infinity
         raise ClinicalInputError("input", f"The input is not valid JSON ({exc}).") from None
@@ -88,7 +91,9 @@ def run_clinical(name: str, command: Callable[[list[str]], Any], args: list[str]
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the outermost edge: never a traceback for the caller
-        sys.stderr.write(f"ketacare {name}: internal error ({type(exc).__name__}); please report it.\n")
+        sys.stderr.write(
+            f"ketacare {name}: internal error ({type(exc).__name__}); please report it.\n"
+        )
         return EXIT_INTERNAL
     emit(result)
     return EXIT_OK

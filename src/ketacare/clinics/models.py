@@ -57,14 +57,18 @@ class Clinic(models.Model):
 class Membership(models.Model):
     """A staff user's role in one clinic; every access check starts from a membership."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="membership_user_clinic_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_user_clinic_unique")
+        ]
         ordering = ["clinic_id", "pk"]
 
     def __str__(self) -> str:

@@ -20,7 +20,9 @@ def env_str(name: str, default: str = "") -> str:
         try:
             return Path(file_path).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigurationError(f"{name}_FILE names {file_path}, which cannot be read ({exc.strerror}).") from None
+            raise ConfigurationError(
+                f"{name}_FILE names {file_path}, which cannot be read ({exc.strerror})."
+            ) from None
     return os.environ.get(name, default)
 
 
@@ -36,7 +38,9 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ConfigurationError(f"{name} must be true or false (1/0, yes/no); got {raw!r}.")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -61,7 +65,9 @@ def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
     import dj_database_url
 
     if not url.strip():
-        raise ConfigurationError("DATABASE_URL is empty; set it to sqlite:///path or postgres://user@host/db.")
+        raise ConfigurationError(
+            "DATABASE_URL is empty; set it to sqlite:///path or postgres://user@host/db."
+        )
     scheme = url.split(":", 1)[0].lower()
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ConfigurationError(
@@ -70,20 +76,28 @@ def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
     try:
         config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     except Exception:
-        raise ConfigurationError("DATABASE_URL is malformed; expected sqlite:///path or postgres://user@host:port/db.") from None
+        raise ConfigurationError(
+            "DATABASE_URL is malformed; expected sqlite:///path or postgres://user@host:port/db."
+        ) from None
     if config.get("ENGINE") == "django.db.backends.sqlite3":
         name = str(config.get("NAME") or "")
         if not name:
-            raise ConfigurationError("DATABASE_URL names no SQLite file; use sqlite:///path/to/file.sqlite3.")
+            raise ConfigurationError(
+                "DATABASE_URL names no SQLite file; use sqlite:///path/to/file.sqlite3."
+            )
         config["CONN_MAX_AGE"] = 0
         config.pop("CONN_HEALTH_CHECKS", None)
         # WAL lets readers proceed during a write; foreign keys are on by default in Django's
         # SQLite backend; IMMEDIATE transactions avoid "database is locked" upgrades mid-write.
         config["OPTIONS"] = {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
             "transaction_mode": "IMMEDIATE",
         }
     else:
         if not config.get("NAME"):
-            raise ConfigurationError("DATABASE_URL names no PostgreSQL database; add /dbname at the end.")
+            raise ConfigurationError(
+                "DATABASE_URL names no PostgreSQL database; add /dbname at the end."
+            )
     return config

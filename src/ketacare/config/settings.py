@@ -36,7 +36,9 @@ try:
     _secret = env_str("SECRET_KEY")
     _database_url = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'ketacare.sqlite3'}"
     DATABASES = {"default": database_config(_database_url, base_dir=VAR_DIR)}
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEMO_MODE or DEBUG else [])
+    ALLOWED_HOSTS = env_list(
+        "ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEMO_MODE or DEBUG else []
+    )
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
     EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
@@ -68,7 +70,11 @@ if _secret:
 elif DEMO_MODE or DEBUG:
     SECRET_KEY = _demo_secret()
 else:
-    _fail(ConfigurationError("SECRET_KEY is not set; production mode needs a secret (or set KETACARE_DEMO=1)."))
+    _fail(
+        ConfigurationError(
+            "SECRET_KEY is not set; production mode needs a secret (or set KETACARE_DEMO=1)."
+        )
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -140,7 +146,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -184,7 +193,9 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

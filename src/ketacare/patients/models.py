@@ -26,7 +26,9 @@ class Patient(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_clinic_mrn_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "mrn"], name="patient_clinic_mrn_unique")
+        ]
         indexes = [models.Index(fields=["clinic", "family_name", "given_name"])]
         ordering = ["family_name", "given_name", "pk"]
 

@@ -23,7 +23,7 @@ D = Evidence.DESIGN_DEFAULT
 class Outcome(StrEnum):
     """The outcome of one screening rule (contracts.md `ketacare screen`)."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
     REVIEW = "review"
     EXCLUDE = "exclude"
 
@@ -102,7 +102,8 @@ CONDITIONS: tuple[ConditionRule, ...] = (
                   "psychotic depression",
                   "TRANSFORM3-ELIG; TRANSFORM4-ELIG; ELEKTD-2023; KETECT-2022"),
     ConditionRule("psychotic_features_history", "psychotic features in a past episode only",
-                  R, R, R, "ELIG-PSYCH-FEAT-PAST", D, "KetaCare design default", "design default [D]"),
+                  R, R, R, "ELIG-PSYCH-FEAT-PAST", D, "KetaCare design default",
+                  "design default [D]"),
     ConditionRule("current_mania_or_hypomania", "current manic, hypomanic or mixed state",
                   X, X, X, "ELIG-MANIA", D,
                   "ELEKT-D required YMRS <= 5 [V]; classification [D]", "ELEKTD-CT"),
@@ -162,7 +163,8 @@ CONDITIONS: tuple[ConditionRule, ...] = (
                   R, R, R, "ELIG-MAOI", V, "Label interaction (BP)", _LABEL_WARN),
     ConditionRule("active_suicidal_intent", "current intent or plan",
                   R, R, R, "ELIG-SI-INTENT", D,
-                  "Needs same-day safety assessment; not an exclusion (MDSI indication)", "design default [D]",
+                  "Needs same-day safety assessment; not an exclusion (MDSI indication)",
+                  "design default [D]",
                   urgent=True),
 )  # fmt: skip
 
@@ -254,7 +256,7 @@ CORE_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="ELIG-PREGNANCY",
-        summary="Pregnant excludes (SAFE-PREGNANCY). [D]; label \"not recommended\" [V].",
+        summary='Pregnant excludes (SAFE-PREGNANCY). [D]; label "not recommended" [V].',
         section="2.8",
         source="ESK-PI-2019; ESK-PI-CUR; USMED-2021",
         evidence=D,
@@ -262,7 +264,7 @@ CORE_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="ELIG-BREASTFEEDING",
-        summary="Breastfeeding needs review. [D]; label \"not recommended\" [V].",
+        summary='Breastfeeding needs review. [D]; label "not recommended" [V].',
         section="2.8",
         source="ESK-PI-2019; ESK-PI-CUR; USMED-2021",
         evidence=D,

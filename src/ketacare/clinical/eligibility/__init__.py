@@ -11,6 +11,9 @@ The condition table (outcome per route) is data: `CONDITIONS` in
 
 from __future__ import annotations
 
+# rules.py gathers the catalog when it is imported, so it must come before any catalog module
+# (importing ketacare.clinical.catalog.* first is a circular import).
+from ketacare.clinical import rules as _registry  # noqa: F401
 from ketacare.clinical.catalog.eligibility import CONDITIONS, ROUTES, ConditionRule, Outcome
 from ketacare.clinical.eligibility.candidate import (
     CONDITION_CODES,

@@ -14,7 +14,15 @@ from typing import Any
 
 from ketacare.clinical.catalog.eligibility import CONDITIONS, ROUTES
 from ketacare.clinical.errors import ClinicalInputError
-from ketacare.clinical.inputs import Fields, describe, join, read_bool, read_choice, read_int, read_list
+from ketacare.clinical.inputs import (
+    Fields,
+    describe,
+    join,
+    read_bool,
+    read_choice,
+    read_int,
+    read_list,
+)
 from ketacare.clinical.instruments import score
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
@@ -51,7 +59,9 @@ class Candidate:
     blood_pressure: BloodPressure | None = None
 
 
-def parse_candidate(document: object, *, settings: ClinicalSettings = DEFAULT_SETTINGS) -> Candidate:
+def parse_candidate(
+    document: object, *, settings: ClinicalSettings = DEFAULT_SETTINGS
+) -> Candidate:
     """Read a candidate document strictly (unknown keys refused) into a `Candidate`.
 
     Plausibility bounds come from the rules that use the values: ELIG-AGE (age), ELIG-TRD (trial
@@ -62,7 +72,10 @@ def parse_candidate(document: object, *, settings: ClinicalSettings = DEFAULT_SE
     doc = Fields(document, "")
     route: str = doc.take("route", read_choice, choices=ROUTES)
     age: int = doc.take(
-        "age", read_int, minimum=0, maximum=int(settings.value("ELIG-AGE", "maximum_plausible_years"))
+        "age",
+        read_int,
+        minimum=0,
+        maximum=int(settings.value("ELIG-AGE", "maximum_plausible_years")),
     )
     diagnosis: str = doc.take("diagnosis", read_choice, choices=DIAGNOSES)
     trials: int | None = doc.take(
@@ -109,9 +122,7 @@ def _read_phq9(value: object, path: str) -> tuple[int, ...]:
     return tuple(read_int(answer, join(path, i)) for i, answer in enumerate(read_list(value, path)))
 
 
-def _read_blood_pressure(
-    value: object, path: str, *, settings: ClinicalSettings
-) -> BloodPressure:
+def _read_blood_pressure(value: object, path: str, *, settings: ClinicalSettings) -> BloodPressure:
     fields = Fields(value, path)
     systolic: int = fields.take(
         "systolic",

@@ -64,7 +64,9 @@ def check_diagnosis(candidate: Candidate, settings: ClinicalSettings) -> RuleRes
             _DIAGNOSIS,
         )
     if candidate.diagnosis == "bipolar_depression":
-        why = "esketamine has not been studied in bipolar depression and IV ketamine data are limited"
+        why = (
+            "esketamine has not been studied in bipolar depression and IV ketamine data are limited"
+        )
     else:
         why = "ketamine for conditions other than major depression is off-label"
     return RuleResult(
@@ -73,7 +75,7 @@ def check_diagnosis(candidate: Candidate, settings: ClinicalSettings) -> RuleRes
 
 
 def check_trd(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
-    """ELIG-TRD (2.1): enough failed adequate antidepressant trials pass; fewer or unknown, review."""
+    """ELIG-TRD (2.1): enough failed adequate trials pass; fewer or unknown: review."""
     trials = candidate.failed_adequate_trials
     needed = settings.value("ELIG-TRD", "pass_at_or_above_trials")
     if trials is None:
@@ -178,7 +180,7 @@ def check_suicidality(candidate: Candidate, settings: ClinicalSettings) -> RuleR
         "ELIG-SUICIDALITY",
         PASS,
         "PHQ-9 question 9 (thoughts of being better off dead or of hurting yourself) was "
-        "answered \"not at all\".",
+        'answered "not at all".',
         _SUICIDALITY,
     )
 
@@ -241,9 +243,7 @@ def check_breastfeeding(candidate: Candidate, settings: ClinicalSettings) -> Rul
             "treatment.",
             _BREASTFEEDING,
         )
-    return RuleResult(
-        "ELIG-BREASTFEEDING", PASS, "Not breastfeeding, as reported.", _BREASTFEEDING
-    )
+    return RuleResult("ELIG-BREASTFEEDING", PASS, "Not breastfeeding, as reported.", _BREASTFEEDING)
 
 
 # The order of 2.8, rules 1-8.

@@ -81,7 +81,7 @@ CONDITION_TEXT: dict[str, tuple[str, str]] = {
     ),
     "hypertension_controlled": (
         "high blood pressure that is treated and under control",
-        "keep taking your usual blood pressure medicine; blood pressure is checked at every session",
+        "keep taking your usual blood pressure medicine; it is checked at every session",
     ),
     "hypertensive_encephalopathy_history": (
         "a past hypertensive encephalopathy (brain effects of very high blood pressure)",
@@ -143,7 +143,9 @@ CONDITION_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def condition_message(code: str, route: str, outcome: Outcome, *, present: bool, urgent: bool) -> str:
+def condition_message(
+    code: str, route: str, outcome: Outcome, *, present: bool, urgent: bool
+) -> str:
     """The message of one condition rule for `route`; `present` says whether it was reported."""
     name, why = CONDITION_TEXT[code]
     if not present:

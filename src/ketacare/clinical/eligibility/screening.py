@@ -21,6 +21,7 @@ from ketacare.clinical.eligibility.candidate import Candidate
 from ketacare.clinical.eligibility.core_rules import CORE_CHECKS
 from ketacare.clinical.eligibility.messages import condition_message
 from ketacare.clinical.eligibility.results import RuleResult, source_of
+from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
 
@@ -127,12 +128,12 @@ def screen(candidate: Candidate, *, settings: ClinicalSettings = DEFAULT_SETTING
     ... ELIG-SI-INTENT) in table order, and applies the decision rule. Thresholds are read from
     `settings`. ELIG-SUICIDALITY and ELIG-SI-INTENT set `urgent` on their result.
     """
+    rows = _CONDITION_RESULTS.get(candidate.route)
+    if rows is None:
+        raise ClinicalInputError("route", f"route must be one of {', '.join(ROUTES)}.")
     conditions = candidate.conditions
     results = [check(candidate, settings) for check in CORE_CHECKS]
-    results.extend(
-        present if code in conditions else absent
-        for code, absent, present in _CONDITION_RESULTS[candidate.route]
-    )
+    results.extend(present if code in conditions else absent for code, absent, present in rows)
     return ScreenResult(
         route=candidate.route,
         decision=decide(r.outcome for r in results),
