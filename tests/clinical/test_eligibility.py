@@ -4,6 +4,7 @@ input parsing and clinic settings (clinical-reference.md 2.1-2.8; `ketacare scre
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
@@ -396,3 +397,20 @@ def test_a_missing_required_key_is_an_error_naming_it(key: str) -> None:
     with pytest.raises(ClinicalInputError) as error:
         parse_candidate(document)
     assert error.value.field == key
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"route": "intramuscular"}, "route"),
+        ({"diagnosis": "ptsd"}, "diagnosis"),
+        ({"conditions": ("gout",)}, "conditions"),
+    ],
+)
+def test_a_candidate_built_in_code_with_an_unknown_identifier_is_refused(
+    changes: dict[str, Any], field: str
+) -> None:
+    built = dataclasses.replace(parse_candidate(CONTRACT_EXAMPLE), **changes)
+    with pytest.raises(ClinicalInputError) as error:
+        screen(built)
+    assert error.value.field == field

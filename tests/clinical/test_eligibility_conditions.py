@@ -166,7 +166,7 @@ def test_absent_conditions_are_listed_as_passing_not_reported() -> None:
 def test_suicidal_intent_needs_an_urgent_review_but_does_not_exclude() -> None:
     result = screen(parse_candidate(healthy("esketamine_nasal", ["active_suicidal_intent"])))
     rule = next(r for r in result.rules if r.id == "ELIG-SI-INTENT")
-    assert rule.urgent and "988" in rule.message
+    assert rule.urgent and rule.message.startswith("If you are thinking") and "988" in rule.message
     assert result.decision is Decision.NEEDS_REVIEW
 
 

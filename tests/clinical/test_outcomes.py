@@ -25,7 +25,12 @@ REMISSION_RULE = {
     "phq9": "OUT-REMISSION-PHQ9",
     "qids_sr16": "OUT-REMISSION-QIDS",
 }
-SCALE_RULE = {"gad7": "SCALE-GAD7", "madrs": "SCALE-MADRS", "phq9": "SCALE-PHQ9", "qids_sr16": "SCALE-QIDS"}
+SCALE_RULE = {
+    "gad7": "SCALE-GAD7",
+    "madrs": "SCALE-MADRS",
+    "phq9": "SCALE-PHQ9",
+    "qids_sr16": "SCALE-QIDS",
+}
 
 
 def weekly(instrument: str, *totals: int, start: dt.date = START) -> OutcomeSeries:
@@ -113,9 +118,7 @@ def test_baseline_date_naming_no_assessment_gives_no_baseline():
 def test_baseline_date_in_the_middle_ignores_earlier_assessments():
     # Given a low score before the chosen baseline, when it is ignored, the nadir and the
     # milestones come from the baseline on.
-    series = OutcomeSeries(
-        "phq9", weekly("phq9", 3, 24, 18, 11).assessments, baseline_date=day(7)
-    )
+    series = OutcomeSeries("phq9", weekly("phq9", 3, 24, 18, 11).assessments, baseline_date=day(7))
     summary = evaluate_outcomes(series)
     assert (summary.baseline, summary.latest, summary.nadir) == (24, 11, 11)
     assert summary.percent_change == -54.2
@@ -126,7 +129,12 @@ def test_baseline_date_in_the_middle_ignores_earlier_assessments():
 
 def test_baseline_alone_is_no_response_even_if_low():
     summary = evaluate_outcomes(weekly("phq9", 3))
-    assert (summary.baseline, summary.latest, summary.nadir, summary.percent_change) == (3, 3, 3, 0.0)
+    assert (summary.baseline, summary.latest, summary.nadir, summary.percent_change) == (
+        3,
+        3,
+        3,
+        0.0,
+    )
     assert not summary.remission.met
     assert summary.status is OutcomeStatus.NO_RESPONSE
 

@@ -1,23 +1,131 @@
-"""Session idle time-out and the MFA requirement for every staff page (accounts helper fills in)."""
+"""Session idle time-out and the MFA requirement for every staff page.
+
+Both run after Django's AuthenticationMiddleware and django-otp's OTPMiddleware, and before the
+audit context and messages middleware (settings.MIDDLEWARE), hence the small detours below: the
+audit context for an idle sign-out is set here, and the sign-out notice travels in the new
+session to the login page instead of through `messages`.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from functools import cache
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from ketacare.accounts.services import (
+    IDLE_SIGNED_OUT_SESSION_KEY,
+    LAST_ACTIVITY_SESSION_KEY,
+    confirmed_totp_device,
+    mfa_satisfied,
+)
+from ketacare.accounts.signals import LOGOUT_REASON_ATTR
+from ketacare.audit.context import RequestContext, reset_context, set_context
+from ketacare.audit.models import Channel
+
+API_PREFIX = "/api/"
+MFA_REQUIRED_DETAIL = "Two-factor sign-in is required: finish signing in, or send an API token."
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    # django-htmx's middleware runs later, so read the header directly.
+    return request.headers.get("HX-Request") == "true"
+
+
+def _with_next(url: str, request: HttpRequest) -> str:
+    if request.method == "GET" and not _is_htmx(request):
+        return f"{url}?{urlencode({'next': request.get_full_path()})}"
+    return url
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if _is_htmx(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
 
 
 class IdleTimeoutMiddleware:
+    """Signs a session out after settings.SESSION_IDLE_TIMEOUT_MIN minutes without a request.
+
+    Every authenticated request records its time in the session (one session write per request;
+    deterministic, so query counts in tests do not depend on timing).
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            minutes = int(settings.SESSION_IDLE_TIMEOUT_MIN)
+            last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
+            if isinstance(last, int) and now - last > minutes * 60:
+                return self._sign_out(request, minutes)
+            request.session[LAST_ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)
+
+    def _sign_out(self, request: HttpRequest, minutes: int) -> HttpResponse:
+        setattr(request, LOGOUT_REASON_ATTR, "idle_timeout")
+        token = set_context(
+            RequestContext(
+                channel=Channel.API if _is_api(request) else Channel.WEB,
+                ip_address=request.META.get("REMOTE_ADDR") or None,
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            )
+        )
+        try:
+            logout(request)
+        finally:
+            reset_context(token)
+        message = f"You were signed out after {minutes} minutes without activity."
+        if _is_api(request):
+            return JsonResponse({"detail": message}, status=401)
+        # logout() flushed the session; the login page reads this key from the fresh one.
+        request.session[IDLE_SIGNED_OUT_SESSION_KEY] = minutes
+        return _redirect(request, _with_next(reverse(settings.LOGIN_URL), request))
+
+
+@cache
+def _exempt_paths() -> tuple[str, ...]:
+    return (
+        reverse("accounts:login"),
+        reverse("accounts:logout"),
+        reverse("accounts:mfa_verify"),
+        reverse("accounts:mfa_enrol"),
+    )
 
 
 class RequireMFAMiddleware:
+    """A signed-in user who has not passed TOTP reaches only the sign-in pages and static files.
+
+    Pages redirect to the verify page (or to enrolment when the user has no authenticator yet);
+    API requests get 401 JSON, unless they carry an Authorization header for the API to judge.
+    """
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and not self._allowed(request) and not mfa_satisfied(request):
+            if _is_api(request):
+                if "HTTP_AUTHORIZATION" in request.META:
+                    return self.get_response(request)
+                return JsonResponse({"detail": MFA_REQUIRED_DETAIL}, status=401)
+            name = "accounts:mfa_verify" if confirmed_totp_device(request.user) else "accounts:mfa_enrol"
+            return _redirect(request, _with_next(reverse(name), request))
         return self.get_response(request)
+
+    @staticmethod
+    def _allowed(request: HttpRequest) -> bool:
+        path = request.path
+        return path in _exempt_paths() or path.startswith(settings.STATIC_URL)

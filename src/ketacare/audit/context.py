@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ketacare.audit.models import Channel
@@ -30,3 +32,13 @@ def set_context(context: RequestContext) -> contextvars.Token[RequestContext]:
 
 def reset_context(token: contextvars.Token[RequestContext]) -> None:
     _current.reset(token)
+
+
+@contextlib.contextmanager
+def using_context(context: RequestContext) -> Iterator[RequestContext]:
+    """`with using_context(RequestContext(channel=Channel.CLI)):` for commands and jobs."""
+    token = set_context(context)
+    try:
+        yield context
+    finally:
+        reset_context(token)

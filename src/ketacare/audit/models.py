@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.db import models
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """Raised on any attempt, through the ORM, to change or delete an audit event."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"The audit trail is append-only: {operation} is refused.")
 
 
 class Action(models.TextChoices):
@@ -27,8 +36,42 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+def _refuse(operation: str) -> NoReturn:
+    raise AuditTrailIsAppendOnly(operation)
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Reads only: every bulk write path of Django's QuerySet is closed.
+
+    New events enter through `ketacare.audit.services.record_event`, which chains them; a bulk
+    insert would skip the chain, so it is refused as well.
+    """
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        _refuse("update")
+
+    def delete(self) -> NoReturn:
+        _refuse("delete")
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> NoReturn:
+        _refuse("bulk update")
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("bulk create (use record_event)")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("update or create")
+
+    def _raw_delete(self, using: Any) -> NoReturn:
+        _refuse("delete")
+
+
 class AuditEvent(models.Model):
-    """One audited action. Rows are never updated or deleted (see migrations for the triggers).
+    """One audited action. Rows are never updated or deleted.
+
+    The app refuses it here (save of an existing row, delete, queryset update/delete) and the
+    database refuses it too (triggers in migration 0002), so a bug cannot rewrite history and a
+    hand edit breaks the hash chain (`ketacare audit verify`).
 
     Actor and subject are kept apart: `actor_*` says who acted, `clinic_id`/`patient_id`/
     `object_*` say on what. Ids are plain integers, not foreign keys, so deleting or renaming
@@ -49,12 +92,29 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     allowed = models.BooleanField(default=True)
     detail = models.CharField(max_length=300, blank=True)
-    previous_hash = models.CharField(max_length=64)
+    # Unique: two events can never chain onto the same predecessor, so even a writer that
+    # bypassed the append lock could not fork the chain.
+    previous_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = models.Manager.from_queryset(AuditEventQuerySet)()
 
     class Meta:
         ordering = ["pk"]
         indexes = [models.Index(fields=["clinic_id", "occurred_at"])]
+        # Nobody gets add/change/delete through the admin or any permission check.
+        default_permissions = ("view",)
 
     def __str__(self) -> str:
         return f"audit event {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            _refuse("update")
+        if not self.hash or not self.previous_hash:
+            _refuse("an event outside the chain (use record_event)")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse("delete")

@@ -1,7 +1,16 @@
-"""Writing audit events. Call `record_event` inside the same transaction as the change it audits."""
+"""Writing audit events. Call `record_event` inside the same transaction as the change it audits.
+
+Appends are serialised so the chain never forks: on PostgreSQL a transaction-level advisory lock
+(held until the caller's transaction ends, so the event's position in the chain is its commit
+order); on SQLite every write transaction starts with BEGIN IMMEDIATE (settings), which already
+admits one writer at a time. Because the lock is held to the end of the caller's transaction,
+write the audit event as the last statement of a service: a service that audits first and then
+locks rows can deadlock with one that locks the same rows first and then audits.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -20,6 +29,34 @@ if TYPE_CHECKING:
 _CHAIN_LOCK_KEY = 7_301_551
 
 
+def _text(value: object, field: str) -> str:
+    """A string that both databases store exactly as given (so the hash survives a round trip)."""
+    max_length = AuditEvent._meta.get_field(field).max_length
+    text = "" if value is None else str(value)
+    # PostgreSQL refuses NUL in text and lone surrogates are not UTF-8: neither may reach the row.
+    text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return text[:max_length]
+
+
+def _ip(value: str | None) -> str | None:
+    """The address as Django stores it, or None for a missing or malformed one."""
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def _int_or_none(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    return int(value)  # type: ignore[call-overload]
+
+
 def record_event(
     *,
     action: Action | str,
@@ -34,7 +71,8 @@ def record_event(
 ) -> AuditEvent:
     """Append one event to the chain: who (membership or user), did what, to which object.
 
-    `detail` is for ids and codes only, never names, birth dates or free text.
+    `detail` is for ids and codes only, never names, birth dates or free text. The event is part
+    of the caller's transaction: if that rolls back, the event goes with it.
     """
     if membership is not None:
         user = membership.user
@@ -44,20 +82,23 @@ def record_event(
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor_user_id=user.pk if authenticated and user is not None else None,
-        actor_username=user.get_username() if authenticated and user is not None else "",
-        actor_role=membership.role if membership is not None else "",
-        clinic_id=clinic_id,
-        action=str(action),
-        object_type=object_type,
-        object_id=str(object_id) if object_id not in (None, "") else "",
-        patient_id=patient_id,
-        channel=context.channel,
-        ip_address=context.ip_address,
-        user_agent=context.user_agent[:300],
-        allowed=allowed,
-        detail=detail[:300],
+        actor_username=_text(user.get_username(), "actor_username")
+        if authenticated and user is not None
+        else "",
+        actor_role=_text(membership.role, "actor_role") if membership is not None else "",
+        clinic_id=_int_or_none(clinic_id),
+        action=_text(action.value if isinstance(action, Action) else action, "action"),
+        object_type=_text(object_type, "object_type"),
+        object_id=_text(object_id, "object_id"),
+        patient_id=_int_or_none(patient_id),
+        channel=_text(context.channel, "channel"),
+        ip_address=_ip(context.ip_address),
+        user_agent=_text(context.user_agent, "user_agent"),
+        allowed=bool(allowed),
+        detail=_text(detail, "detail"),
     )
-    with transaction.atomic():
+    # No savepoint: a failed audit write must fail the caller's whole unit of work anyway.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # Serialise appends so two writers never chain onto the same predecessor.
@@ -65,5 +106,36 @@ def record_event(
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
         event.previous_hash = last or GENESIS_HASH
         event.hash = compute_hash(event, event.previous_hash)
-        event.save(force_insert=True)
+        event.save()
     return event
+
+
+def record_denied(
+    *,
+    action: Action | str,
+    membership: Membership | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    clinic_id: int | None = None,
+    object_type: str = "",
+    object_id: object = "",
+    patient_id: int | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Record a refused attempt (the 404 across clinics, the 403 for a wrong role).
+
+    `reason` is a short code such as `other_clinic`, `role` or `not_found`. Call it where the
+    refusal is decided and before raising Http404/PermissionDenied, outside any transaction that
+    the exception will roll back (a view or a query helper, not the inside of an atomic block),
+    or the record of the attempt is rolled back with it.
+    """
+    return record_event(
+        action=action,
+        membership=membership,
+        user=user,
+        clinic_id=clinic_id,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        allowed=False,
+        detail=reason,
+    )

@@ -81,7 +81,10 @@ def render_markdown(rules: Iterable[Rule]) -> str:
     ]
     for group in order:
         lines += ["", f"## {group}: {GROUPS.get(group, 'Other')}", ""]
-        lines += ["| id | summary | defaults | evidence | source |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "| id | summary | defaults | evidence | source |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for rule in by_group[group]:
             defaults = "<br>".join(_threshold_text(t) for t in rule.thresholds) or "—"
             cells = [f"`{rule.id}`", rule.summary, defaults, rule.evidence.value, rule.source]

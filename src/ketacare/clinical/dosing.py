@@ -27,6 +27,7 @@ from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings, Number
 
 AlertLevel = Literal["info", "warning", "critical"]
 _MINUTES_PER_HOUR = 60  # a unit conversion, not a medical number
+_TIMES = "\N{MULTIPLICATION SIGN}"
 
 
 class Route(StrEnum):
@@ -160,32 +161,65 @@ def compute_dose(order: DoseOrder, settings: ClinicalSettings = DEFAULT_SETTINGS
 
 
 def _iv_dose(order: IvDoseOrder, settings: ClinicalSettings) -> DoseResult:
-    weight = _limited("weight_kg", order.weight_kg, "DOSE-IV-WEIGHT", "minimum_kg", "maximum_kg",
-                      settings)
-    per_kg = _limited("dose_mg_per_kg", order.dose_mg_per_kg, "DOSE-IV-MGKG",
-                      "minimum_mg_per_kg", "maximum_mg_per_kg", settings)
-    minutes = _limited("duration_min", order.duration_min, "DOSE-IV-DURATION",
-                       "minimum_min", "maximum_min", settings)
-    concentration = _limited("concentration_mg_per_ml", order.concentration_mg_per_ml,
-                             "DOSE-IV-CONC", "minimum_mg_per_ml", "maximum_mg_per_ml", settings)
+    weight = _limited(
+        "weight_kg", order.weight_kg, "DOSE-IV-WEIGHT", "minimum_kg", "maximum_kg", settings
+    )
+    per_kg = _limited(
+        "dose_mg_per_kg",
+        order.dose_mg_per_kg,
+        "DOSE-IV-MGKG",
+        "minimum_mg_per_kg",
+        "maximum_mg_per_kg",
+        settings,
+    )
+    minutes = _limited(
+        "duration_min",
+        order.duration_min,
+        "DOSE-IV-DURATION",
+        "minimum_min",
+        "maximum_min",
+        settings,
+    )
+    concentration = _limited(
+        "concentration_mg_per_ml",
+        order.concentration_mg_per_ml,
+        "DOSE-IV-CONC",
+        "minimum_mg_per_ml",
+        "maximum_mg_per_ml",
+        settings,
+    )
     places = int(settings.value("DOSE-IV-CALC", "decimal_places"))
     dose_mg = weight * per_kg
     volume_ml = dose_mg / concentration
     rate = volume_ml / (minutes / _MINUTES_PER_HOUR)
     steps = (
-        DoseStep("dose", f"{_shown(weight)} kg × {_shown(per_kg)} mg/kg",
-                 f"{_rounded(dose_mg, places)} mg"),
-        DoseStep("volume", f"{_shown(dose_mg, 1)} mg ÷ {_shown(concentration)} mg/mL",
-                 f"{_rounded(volume_ml, places)} mL"),
-        DoseStep("rate", f"{_shown(volume_ml, 1)} mL ÷ ({_shown(minutes)} min ÷ 60 min/h)",
-                 f"{_rounded(rate, places)} mL/h"),
+        DoseStep(
+            "dose",
+            f"{_shown(weight)} kg {_TIMES} {_shown(per_kg)} mg/kg",
+            f"{_rounded(dose_mg, places)} mg",
+        ),
+        DoseStep(
+            "volume",
+            f"{_shown(dose_mg, 1)} mg ÷ {_shown(concentration)} mg/mL",
+            f"{_rounded(volume_ml, places)} mL",
+        ),
+        DoseStep(
+            "rate",
+            f"{_shown(volume_ml, 1)} mL ÷ ({_shown(minutes)} min ÷ 60 min/h)",
+            f"{_rounded(rate, places)} mL/h",
+        ),
     )
     alerts: tuple[DoseAlert, ...] = ()
     warn_above = _exact(settings.value("DOSE-IV-MGKG", "warn_above_mg_per_kg"))
     if per_kg > warn_above:
-        alerts = (DoseAlert("DOSE-IV-MGKG", "warning",
-                            f"{_shown(per_kg)} mg/kg is above {_shown(warn_above)} mg/kg: effects "
-                            "and adverse effects are likely dose-dependent (ANDRADE-2017)."),)
+        alerts = (
+            DoseAlert(
+                "DOSE-IV-MGKG",
+                "warning",
+                f"{_shown(per_kg)} mg/kg is above {_shown(warn_above)} mg/kg: effects "
+                "and adverse effects are likely dose-dependent (ANDRADE-2017).",
+            ),
+        )
     return DoseResult(
         route=Route.IV_KETAMINE,
         dose_mg=float(_rounded(dose_mg, places)),
@@ -202,14 +236,14 @@ def _esketamine_dose(order: EsketamineDoseOrder, settings: ClinicalSettings) -> 
     if isinstance(dose, bool) or dose not in allowed:
         listed = ", ".join(str(mg) for mg in allowed)
         raise ClinicalInputError(
-            "dose_mg", f"dose_mg must be one of {listed} mg for esketamine (DOSE-ESK-ALLOWED); "
-            f"got {dose}.")
+            "dose_mg",
+            f"dose_mg must be one of {listed} mg for esketamine (DOSE-ESK-ALLOWED); got {dose}.",
+        )
     per_device = int(settings.value("DOSE-ESK-DEVICES", "mg_per_device"))
     devices = dose // per_device
     alerts: tuple[DoseAlert, ...] = ()
     if dose < settings.value("DOSE-ESK-ALLOWED", "info_below_mg"):
-        alerts = (DoseAlert("DOSE-ESK-ALLOWED", "info",
-                            f"{dose} mg is not a US-label TRD dose."),)
+        alerts = (DoseAlert("DOSE-ESK-ALLOWED", "info", f"{dose} mg is not a US-label TRD dose."),)
     return DoseResult(
         route=Route.ESKETAMINE_NASAL,
         dose_mg=dose,
@@ -227,8 +261,14 @@ def allowed_esketamine_doses_mg(settings: ClinicalSettings = DEFAULT_SETTINGS) -
     return tuple(range(low, high + 1, step))
 
 
-def _limited(field: str, value: float, rule_id: str, low_name: str, high_name: str,
-             settings: ClinicalSettings) -> Fraction:
+def _limited(
+    field: str,
+    value: float,
+    rule_id: str,
+    low_name: str,
+    high_name: str,
+    settings: ClinicalSettings,
+) -> Fraction:
     # Compared as exact decimals, so a bound of 0.1 accepts the 0.1 the user typed.
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ClinicalInputError(field, f"{field} must be a finite number.")
@@ -237,8 +277,10 @@ def _limited(field: str, value: float, rule_id: str, low_name: str, high_name: s
     high = _exact(settings.value(rule_id, high_name))
     if not low <= exact <= high:
         raise ClinicalInputError(
-            field, f"{field} must be from {_shown(low)} to {_shown(high)} ({rule_id}); "
-            f"got {_shown(exact)}.")
+            field,
+            f"{field} must be from {_shown(low)} to {_shown(high)} ({rule_id}); "
+            f"got {_shown(exact)}.",
+        )
     return exact
 
 
@@ -300,25 +342,44 @@ def check_esketamine_dose(
         first = int(settings.value("DOSE-ESK-FIRST-TRD", "first_dose_mg"))
         if first_session and dose_mg > first:
             allowed = False
-            alerts.append(DoseAlert("DOSE-ESK-FIRST-TRD", "critical",
-                                    f"The first TRD dose is {first} mg (US label); "
-                                    f"{dose_mg} mg is too high for session 1."))
+            alerts.append(
+                DoseAlert(
+                    "DOSE-ESK-FIRST-TRD",
+                    "critical",
+                    f"The first TRD dose is {first} mg (US label); "
+                    f"{dose_mg} mg is too high for session 1.",
+                )
+            )
         elif first_session and dose_mg < first:
-            alerts.append(DoseAlert("DOSE-ESK-FIRST-TRD", "info",
-                                    f"The US-label first TRD dose is {first} mg; {dose_mg} mg "
-                                    "is a lower start (see DOSE-ESK-ELDERLY-EU)."))
+            alerts.append(
+                DoseAlert(
+                    "DOSE-ESK-FIRST-TRD",
+                    "info",
+                    f"The US-label first TRD dose is {first} mg; {dose_mg} mg "
+                    "is a lower start (see DOSE-ESK-ELDERLY-EU).",
+                )
+            )
     else:
         full = int(settings.value("DOSE-ESK-FIRST-MDSI", "dose_mg"))
         reduced = int(settings.value("DOSE-ESK-FIRST-MDSI", "reduced_dose_mg"))
         if dose_mg == reduced:
-            alerts.append(DoseAlert("DOSE-ESK-FIRST-MDSI", "info",
-                                    f"MDSI dosing is {full} mg; {reduced} mg is allowed "
-                                    "for tolerability."))
+            alerts.append(
+                DoseAlert(
+                    "DOSE-ESK-FIRST-MDSI",
+                    "info",
+                    f"MDSI dosing is {full} mg; {reduced} mg is allowed for tolerability.",
+                )
+            )
         elif dose_mg != full:
             allowed = False
-            alerts.append(DoseAlert("DOSE-ESK-FIRST-MDSI", "critical",
-                                    f"MDSI dosing is {full} mg ({reduced} mg allowed for "
-                                    f"tolerability); {dose_mg} mg is not a label MDSI dose."))
+            alerts.append(
+                DoseAlert(
+                    "DOSE-ESK-FIRST-MDSI",
+                    "critical",
+                    f"MDSI dosing is {full} mg ({reduced} mg allowed for "
+                    f"tolerability); {dose_mg} mg is not a label MDSI dose.",
+                )
+            )
     return EsketamineDoseCheck(allowed=allowed, alerts=tuple(alerts))
 
 
@@ -336,16 +397,29 @@ def esketamine_population_notes(
     notes: list[DoseAlert] = []
     if age_years >= settings.value("DOSE-ESK-ELDERLY-EU", "age_at_least_years"):
         start = int(settings.value("DOSE-ESK-ELDERLY-EU", "starting_dose_mg"))
-        notes.append(DoseAlert("DOSE-ESK-ELDERLY-EU", "info",
-                               f"EU/HK SmPC: from age 65 start at {start} mg, then 28, 56 or "
-                               "84 mg (not in the US label as located)."))
-    in_escape_ages = (settings.value("DOSE-ESK-ESCAPE", "age_from_years") <= age_years
-                      <= settings.value("DOSE-ESK-ESCAPE", "age_to_years"))
+        notes.append(
+            DoseAlert(
+                "DOSE-ESK-ELDERLY-EU",
+                "info",
+                f"EU/HK SmPC: from age 65 start at {start} mg, then 28, 56 or "
+                "84 mg (not in the US label as located).",
+            )
+        )
+    in_escape_ages = (
+        settings.value("DOSE-ESK-ESCAPE", "age_from_years")
+        <= age_years
+        <= settings.value("DOSE-ESK-ESCAPE", "age_to_years")
+    )
     if in_escape_ages or japanese_ancestry:
         start = int(settings.value("DOSE-ESK-ESCAPE", "starting_dose_mg"))
-        notes.append(DoseAlert("DOSE-ESK-ESCAPE", "info",
-                               f"ESCAPE-TRD used a {start}-mg start for ages 65-74 and adults "
-                               "of Japanese ancestry."))
+        notes.append(
+            DoseAlert(
+                "DOSE-ESK-ESCAPE",
+                "info",
+                f"ESCAPE-TRD used a {start}-mg start for ages 65-74 and adults "
+                "of Japanese ancestry.",
+            )
+        )
     return tuple(notes)
 
 
@@ -364,13 +438,19 @@ def check_esketamine_frequency(
     window = int(settings.value("DOSE-ESK-MAX-FREQUENCY", "window_days"))
     others = sorted(session_dates)
     if proposed in others:
-        return DoseAlert("DOSE-ESK-MAX-FREQUENCY", "critical",
-                         f"An esketamine session is already booked on {proposed.isoformat()}.")
+        return DoseAlert(
+            "DOSE-ESK-MAX-FREQUENCY",
+            "critical",
+            f"An esketamine session is already booked on {proposed.isoformat()}.",
+        )
     for offset in range(window):
         first = proposed - dt.timedelta(days=offset)
         last = first + dt.timedelta(days=window - 1)
         if sum(first <= day <= last for day in others) + 1 > most:
-            return DoseAlert("DOSE-ESK-MAX-FREQUENCY", "critical",
-                             f"At most {most} esketamine sessions in any {window} days; "
-                             f"{first.isoformat()} to {last.isoformat()} would hold more.")
+            return DoseAlert(
+                "DOSE-ESK-MAX-FREQUENCY",
+                "critical",
+                f"At most {most} esketamine sessions in any {window} days; "
+                f"{first.isoformat()} to {last.isoformat()} would hold more.",
+            )
     return None

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+
+from ketacare.clinics.geo import place_for_zip
 
 
 class Route(models.TextChoices):
@@ -53,6 +58,33 @@ class Clinic(models.Model):
     def routes(self) -> list[str]:
         return [r.value for r in Route if getattr(self, f"offers_{r.value}")]
 
+    def clean(self) -> None:
+        super().clean()
+        self._fill_from_zip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Also here, not only in clean(): a clinic saved without a form still gets its
+        # coordinates, and an unknown ZIP never reaches the table.
+        self._fill_from_zip()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "zip_code" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "latitude", "longitude"}
+        super().save(*args, **kwargs)
+
+    def _fill_from_zip(self) -> None:
+        place = place_for_zip(self.zip_code)
+        if place is None:
+            raise ValidationError(
+                {"zip_code": f"ZIP code {self.zip_code!r} is not a known 5-digit US ZIP code."},
+                code="unknown_zip",
+            )
+        self.latitude = place.latitude
+        self.longitude = place.longitude
+        if not self.city:
+            self.city = place.city
+        if not self.state:
+            self.state = place.state
+
 
 class Membership(models.Model):
     """A staff user's role in one clinic; every access check starts from a membership."""
@@ -73,3 +105,7 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"membership {self.pk} ({self.role})"
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == Role.CLINIC_ADMIN

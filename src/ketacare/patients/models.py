@@ -2,10 +2,40 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from ketacare.clinics.models import Clinic
+
+if TYPE_CHECKING:
+    from ketacare.clinics.models import Membership
+
+# A search is at most this many words of at most this many characters in all.
+SEARCH_MAX_TERMS = 5
+SEARCH_MAX_CHARS = 100
+
+
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def for_membership(self, membership: Membership | None) -> PatientQuerySet:
+        """Only the patients of the membership's clinic; none without an active membership."""
+        if membership is None or not membership.is_active:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def search(self, text: str) -> PatientQuerySet:
+        """Every word must match the MRN, given or family name, ignoring case.
+
+        `icontains` is UPPER(..) LIKE on PostgreSQL and LIKE (ASCII case-folding) on SQLite.
+        """
+        qs = self
+        for term in text[:SEARCH_MAX_CHARS].split()[:SEARCH_MAX_TERMS]:
+            qs = qs.filter(
+                Q(mrn__icontains=term) | Q(family_name__icontains=term) | Q(given_name__icontains=term)
+            )
+        return qs
 
 
 class Patient(models.Model):
@@ -24,6 +54,8 @@ class Patient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -6,4 +6,5 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("clinic/switch/", views.switch, name="switch-clinic"),
 ]

@@ -1,12 +1,57 @@
-"""Staff home (tenancy helper fills in the clinic's patient table)."""
+"""Staff pages: the clinic's home (patient table) and the clinic switcher."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
+from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import membership_required, parse_id, switch_clinic, user_memberships
+from ketacare.patients.models import SEARCH_MAX_CHARS
+from ketacare.patients.queries import LIST_COLUMNS, patients_for
+
+PATIENTS_PER_PAGE = 25
 
 
+@membership_required(Permission.VIEW_PATIENT_LIST, object_type="patient_list")
+def home(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    """The acting clinic's patients: searchable by name or MRN, 25 a page, read-only."""
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    patients = patients_for(membership, search=query).only(*LIST_COLUMNS)
+    paginator = Paginator(patients, PATIENTS_PER_PAGE)
+    # get_page: a page past the end shows the last page, a malformed one the first; never 500.
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    # The search text may be a name, so only whether there was one is recorded.
+    record_event(
+        action=Action.READ,
+        membership=membership,
+        object_type="patient_list",
+        detail=f"page={page.number} shown={len(rows)} total={paginator.count} search={int(bool(query))}",
+    )
+    context = {"membership": membership, "page": page, "rows": rows, "query": query}
+    htmx = getattr(request, "htmx", None)
+    # A history-restore request re-draws the whole page, so it gets the whole page.
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "web/_patient_table.html", context)
+    else:
+        context["memberships"] = user_memberships(request)
+        response = render(request, "web/home.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@require_POST
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {})
+def switch(request: HttpRequest) -> HttpResponse:
+    """Act for another of the user's clinics; a clinic the user does not belong to is a 404."""
+    switch_clinic(request, parse_id(request.POST.get("clinic")) or 0)
+    return HttpResponseRedirect(reverse("web:home"))

@@ -112,7 +112,7 @@ RULES: tuple[Rule, ...] = (
         id="DOSE-ESK-ALLOWED",
         summary=(
             "Valid esketamine session doses: 28, 56, 84 mg (28-mg steps, at most 84 mg per "
-            "session); 28 mg raises an info alert \"not a US-label TRD dose\"."
+            'session); 28 mg raises an info alert "not a US-label TRD dose".'
         ),
         section="1.3",
         source="KetaCare design default [D] built on ESK-PI-CUR; ESK-SMPC",

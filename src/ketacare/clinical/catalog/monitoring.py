@@ -49,7 +49,9 @@ _PRE_DOSE: tuple[Rule, ...] = (
     ),
     Rule(
         id="MON-BP-PREDOSE-SEVERE",
-        summary="Pre-dose SBP >=180 or DBP >=110: hold dosing (critical). Label Table 6 categories.",
+        summary=(
+            "Pre-dose SBP >=180 or DBP >=110: hold dosing (critical). Label Table 6 categories."
+        ),
         section="3.5",
         source="USMED-2021",
         evidence=Evidence.DESIGN_DEFAULT,
@@ -82,7 +84,9 @@ _PRE_DOSE: tuple[Rule, ...] = (
     ),
     Rule(
         id="MON-FASTING",
-        summary="Esketamine: food less than 2 h or liquids less than 30 min before dosing: warning.",
+        summary=(
+            "Esketamine: food less than 2 h or liquids less than 30 min before dosing: warning."
+        ),
         section="3.5",
         source="ESK-SMPC; MAYO-ESK; SPRAVATO-PREP",
         evidence=Evidence.VERIFIED,
@@ -342,21 +346,20 @@ _DISCHARGE: tuple[Rule, ...] = (
     Rule(
         id="DISCH-IV-MIN-TIME",
         summary=(
-            "IV ketamine: discharge no earlier than infusion end (infusion duration, default 40 "
-            "min) + 60 min. No verified guideline; BP is back to baseline ~1.5 h after infusion."
+            "IV ketamine: discharge no earlier than infusion end (infusion duration, default "
+            "DOSE-IV-DURATION default_min, 40) + 60 min. No verified guideline; BP is back to "
+            "baseline ~1.5 h after infusion."
         ),
         section="3.6",
         source="SZARMACH-2020; " + DESIGN,
         evidence=Evidence.DESIGN_DEFAULT,
-        thresholds=(
-            Threshold("after_infusion_min", 60, 30, 240),
-            # The contract's default when the input names no infusion duration.
-            _fixed("default_infusion_duration_min", 40),
-        ),
+        thresholds=(Threshold("after_infusion_min", 60, 30, 240),),
     ),
     Rule(
         id="DISCH-ORAL-MIN-TIME",
-        summary="Oral ketamine: discharge no earlier than 120 min after the dose (mirrors esketamine).",
+        summary=(
+            "Oral ketamine: discharge no earlier than 120 min after the dose (mirrors esketamine)."
+        ),
         section="3.6",
         source=DESIGN,
         evidence=Evidence.DESIGN_DEFAULT,

@@ -118,8 +118,9 @@ def _read_int_or_null(value: object, path: str, **limits: Any) -> int | None:
 
 def _read_phq9(value: object, path: str) -> tuple[int, ...]:
     # The scorer owns the item count and the item range (SCALE-PHQ9); it names `phq9.N`.
-    score("phq9", value, path=path)
-    return tuple(read_int(answer, join(path, i)) for i, answer in enumerate(read_list(value, path)))
+    answers = read_list(value, path)
+    score("phq9", answers, path=path)
+    return tuple(int(answer) for answer in answers)
 
 
 def _read_blood_pressure(value: object, path: str, *, settings: ClinicalSettings) -> BloodPressure:

@@ -90,8 +90,8 @@ def check_trd(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
         return RuleResult(
             "ELIG-TRD",
             PASS,
-            f"{trials} antidepressant treatments at an adequate dose and duration did not help "
-            f"enough in this episode (treatment-resistant depression needs {needed:g}).",
+            f"Antidepressants tried at an adequate dose and duration without enough benefit in "
+            f"this episode: {trials} (treatment-resistant depression means at least {needed:g}).",
             _TRD,
         )
     also = (
@@ -102,9 +102,9 @@ def check_trd(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
     return RuleResult(
         "ELIG-TRD",
         REVIEW,
-        f"{trials} antidepressant treatment(s) at an adequate dose and duration did not help "
-        f"enough in this episode; treatment-resistant depression usually means at least "
-        f"{needed:g}. A clinician must go through the treatment history.{also}",
+        f"Antidepressants tried at an adequate dose and duration without enough benefit in this "
+        f"episode: {trials}; treatment-resistant depression usually means at least {needed:g}. "
+        f"A clinician must go through the treatment history.{also}",
         _TRD,
     )
 
@@ -119,7 +119,7 @@ def check_severity(candidate: Candidate, settings: ClinicalSettings) -> RuleResu
         return RuleResult(
             "ELIG-SEVERITY",
             REVIEW,
-            "No PHQ-9 or MADRS score was given, so how severe the depression is is not known. "
+            "No PHQ-9 or MADRS score was given, so the severity of the depression is not known. "
             "A clinician must assess it.",
             _SEVERITY,
         )

@@ -101,7 +101,7 @@ CONDITION_TEXT: dict[str, tuple[str, str]] = {
     ),
     "severe_hepatic_impairment": (
         "severe liver disease (Child-Pugh C)",
-        "the medicine has not been studied in severe liver disease and is not recommended",
+        "esketamine has not been studied in severe liver disease and is not recommended for it",
     ),
     "moderate_hepatic_impairment": (
         "moderate liver disease (Child-Pugh B)",
@@ -138,7 +138,7 @@ CONDITION_TEXT: dict[str, tuple[str, str]] = {
     ),
     "active_suicidal_intent": (
         "current thoughts of suicide with intent or a plan",
-        "a clinician must check your safety today; this does not rule treatment out",
+        "your safety must be checked today; this alone does not rule treatment out",
     ),
 }
 
@@ -152,9 +152,9 @@ def condition_message(
         return f"Not reported: {name}."
     route_name = ROUTE_NAMES[route]
     if outcome is Outcome.EXCLUDE:
-        text = f"Not a candidate for {route_name}: {name} was reported, and {why}. {OTHER_OPTIONS}"
+        text = f"Not a candidate for {route_name} because of {name}: {why}. {OTHER_OPTIONS}"
     elif outcome is Outcome.REVIEW:
-        text = f"A clinician must look at this before {route_name}: {name} was reported, and {why}."
+        text = f"A clinician must look at {name} before {route_name}: {why}."
     else:
         text = f"Reported: {name}. On its own it does not stand in the way: {why}."
     return f"{CRISIS} {text}" if urgent else text

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from ketacare.clinical.catalog.eligibility import CONDITIONS, ROUTES, Outcome
-from ketacare.clinical.eligibility.candidate import Candidate
+from ketacare.clinical.eligibility.candidate import CONDITION_CODES, DIAGNOSES, Candidate
 from ketacare.clinical.eligibility.core_rules import CORE_CHECKS
 from ketacare.clinical.eligibility.messages import condition_message
 from ketacare.clinical.eligibility.results import RuleResult, source_of
@@ -116,6 +116,8 @@ def _condition_results() -> dict[str, tuple[tuple[str, RuleResult, RuleResult], 
     return table
 
 
+_KNOWN_CODES = frozenset(CONDITION_CODES)
+
 # Built once at import: (code, result when absent, result when present) per route, table order.
 _CONDITION_RESULTS = _condition_results()
 
@@ -129,9 +131,15 @@ def screen(candidate: Candidate, *, settings: ClinicalSettings = DEFAULT_SETTING
     `settings`. ELIG-SUICIDALITY and ELIG-SI-INTENT set `urgent` on their result.
     """
     rows = _CONDITION_RESULTS.get(candidate.route)
+    conditions = candidate.conditions
+    # A candidate built in code rather than by parse_candidate: identifiers are still checked,
+    # so an unknown code is never silently screened as absent.
     if rows is None:
         raise ClinicalInputError("route", f"route must be one of {', '.join(ROUTES)}.")
-    conditions = candidate.conditions
+    if candidate.diagnosis not in DIAGNOSES:
+        raise ClinicalInputError("diagnosis", f"diagnosis must be one of {', '.join(DIAGNOSES)}.")
+    if not _KNOWN_CODES.issuperset(conditions):
+        raise ClinicalInputError("conditions", "conditions must be codes of the screening table.")
     results = [check(candidate, settings) for check in CORE_CHECKS]
     results.extend(present if code in conditions else absent for code, absent, present in rows)
     return ScreenResult(

@@ -169,9 +169,9 @@ def points(rule_id: str, name: str) -> int:
     return value
 
 
-def point_options(rule_id: str, labels: Sequence[str] = (), codes: Sequence[str] = ()) -> tuple[
-    AnswerOption, ...
-]:
+def point_options(
+    rule_id: str, labels: Sequence[str] = (), codes: Sequence[str] = ()
+) -> tuple[AnswerOption, ...]:
     """The answer options of an item on the rule's item range, labelled from `labels` (or
     by the value itself when the published anchors are not reproduced)."""
     low = points(rule_id, "item_minimum_points")
@@ -204,13 +204,14 @@ def bands_from_rule(
     lowest = points(rule_id, "item_minimum_points") * domains
     starts = [lowest, *(points(rule_id, f"{label}_minimum_points") for label in labels[1:])]
     ends = [start - 1 for start in starts[1:]] + [points(rule_id, "total_maximum_points")]
-    return tuple(Band(label, start, end) for label, start, end in zip(labels, starts, ends, strict=True))
+    return tuple(
+        Band(label, start, end) for label, start, end in zip(labels, starts, ends, strict=True)
+    )
 
 
 def single_domains(count: int) -> tuple[tuple[int, ...], ...]:
     """One domain per item: the total is the plain sum of the items."""
     return tuple((number,) for number in range(1, count + 1))
-
 
 
 def integer_instrument(
@@ -256,7 +257,9 @@ def integer_instrument(
         domains=domains,
         total_minimum=low * len(domains),
         total_maximum=points(rule_id, "total_maximum_points"),
-        bands=bands_from_rule(rule_id, band_labels, domain_count=len(domains)) if band_labels else (),
+        bands=bands_from_rule(rule_id, band_labels, domain_count=len(domains))
+        if band_labels
+        else (),
         flags=flags,
         loinc_panel=loinc_panel,
         loinc_total=loinc_total,

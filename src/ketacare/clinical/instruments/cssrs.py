@@ -127,18 +127,18 @@ def read_cssrs_answers(answers: object, path: str) -> tuple[bool | None, ...]:
         )
     for index, (item, answer) in enumerate(zip(items, answers, strict=False)):
         field = f"{path}.{index}"
+        name = f"question {item.number}" if item.required else "the follow-up"
         when = item.enabled_when
         if when is not None and answers[when.item - 1] is not when.answer:
             if answer is not None:
                 raise ClinicalInputError(
                     field,
-                    f"{field} must be null: question {item.number} is not asked unless question "
-                    f"{when.item} is yes; got {describe(answer)}.",
+                    f"{field} must be null: {name} is not asked unless question {when.item} is "
+                    f"yes; got {describe(answer)}.",
                 )
         elif not isinstance(answer, bool):
             raise ClinicalInputError(
-                field,
-                f"{field} (question {item.number}) must be true or false; got {describe(answer)}.",
+                field, f"{field} ({name}) must be true or false; got {describe(answer)}."
             )
     return tuple(answers)
 

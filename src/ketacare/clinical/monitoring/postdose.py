@@ -63,11 +63,14 @@ def _reading_findings(
     found = _blood_pressure_findings(state, reading, settings)
     if reading.symptoms:
         named = ", ".join(SYMPTOMS[code] for code in reading.symptoms)
-        found.append((
-            "MON-HTN-SYMPTOMS", Level.CRITICAL,
-            f"{named.capitalize()}: possible hypertensive crisis or encephalopathy; get "
-            "emergency care now.",
-        ))
+        found.append(
+            (
+                "MON-HTN-SYMPTOMS",
+                Level.CRITICAL,
+                f"{named.capitalize()}: possible hypertensive crisis or encephalopathy; get "
+                "emergency care now.",
+            )
+        )
     spo2 = reading.spo2
     if spo2 is not None:
         low = value("MON-SPO2-LOW", "spo2_below_percent")
@@ -75,18 +78,25 @@ def _reading_findings(
             found.append(("MON-SPO2-LOW", Level.WARNING, f"SpO2 {spo2}% is below {low:g}%."))
         critical = value("MON-SPO2-CRITICAL", "spo2_below_percent")
         if spo2 < critical:
-            found.append((
-                "MON-SPO2-CRITICAL", Level.CRITICAL,
-                f"SpO2 {spo2}% is below {critical:g}%: support breathing and call the prescriber now.",
-            ))
+            found.append(
+                (
+                    "MON-SPO2-CRITICAL",
+                    Level.CRITICAL,
+                    f"SpO2 {spo2}% is below {critical:g}%: support breathing and call the "
+                    "prescriber now.",
+                )
+            )
     rate = reading.respiratory_rate
     rate_below = value("MON-RR-LOW", "respiratory_rate_below_per_min")
     if rate is not None and rate < rate_below:
-        found.append((
-            "MON-RR-LOW", Level.CRITICAL,
-            f"Respiratory rate {rate}/min is below {rate_below:g}/min: possible respiratory "
-            "depression; call the prescriber now.",
-        ))
+        found.append(
+            (
+                "MON-RR-LOW",
+                Level.CRITICAL,
+                f"Respiratory rate {rate}/min is below {rate_below:g}/min: possible respiratory "
+                "depression; call the prescriber now.",
+            )
+        )
     heart = reading.heart_rate
     above = value("MON-HR", "heart_rate_above_bpm")
     below = value("MON-HR", "heart_rate_below_bpm")
@@ -97,22 +107,31 @@ def _reading_findings(
     if moaas is not None:
         sedated = value("MON-SEDATION", "moaas_at_or_below")
         if moaas <= sedated:
-            found.append((
-                "MON-SEDATION", Level.WARNING,
-                f"MOAA/S {moaas} (at or below {sedated:g}): sedation; keep monitoring closely.",
-            ))
+            found.append(
+                (
+                    "MON-SEDATION",
+                    Level.WARNING,
+                    f"MOAA/S {moaas} (at or below {sedated:g}): sedation; keep monitoring closely.",
+                )
+            )
         deep = value("MON-SEDATION-DEEP", "moaas_at_or_below")
         if moaas <= deep:
-            found.append((
-                "MON-SEDATION-DEEP", Level.CRITICAL,
-                f"MOAA/S {moaas} (at or below {deep:g}): deep sedation or loss of consciousness; "
-                "protect the airway and call the prescriber now.",
-            ))
+            found.append(
+                (
+                    "MON-SEDATION-DEEP",
+                    Level.CRITICAL,
+                    f"MOAA/S {moaas} (at or below {deep:g}): deep sedation or loss of "
+                    "consciousness; protect the airway and call the prescriber now.",
+                )
+            )
     if reading.cadss is not None:
-        found.append((
-            "MON-DISSOCIATION", Level.INFO,
-            f"CADSS {reading.cadss} recorded; dissociation must resolve before discharge.",
-        ))
+        found.append(
+            (
+                "MON-DISSOCIATION",
+                Level.INFO,
+                f"CADSS {reading.cadss} recorded; dissociation must resolve before discharge.",
+            )
+        )
     return found
 
 
@@ -126,13 +145,19 @@ def _blood_pressure_findings(
     bp = blood_pressure_text(reading)
     sbp, dbp = reading.systolic, reading.diastolic
     if is_elevated(reading, settings):
-        limits = pair(value("MON-BP-ELEVATED", "systolic_above_mmhg"),
-                      value("MON-BP-ELEVATED", "diastolic_above_mmhg"))
+        limits = pair(
+            value("MON-BP-ELEVATED", "systolic_above_mmhg"),
+            value("MON-BP-ELEVATED", "diastolic_above_mmhg"),
+        )
         every = value("MON-BP-ELEVATED", "recheck_interval_min")
-        found.append((
-            "MON-BP-ELEVATED", Level.WARNING,
-            f"Blood pressure {bp} is above {limits}; re-check every {every:g} min until it falls.",
-        ))
+        found.append(
+            (
+                "MON-BP-ELEVATED",
+                Level.WARNING,
+                f"Blood pressure {bp} is above {limits}; re-check every {every:g} min until "
+                "it falls.",
+            )
+        )
     rise = _rise_text(state.pre_dose, reading, settings)
     if rise:
         found.append(("MON-BP-RISE", Level.WARNING, rise))
@@ -143,10 +168,13 @@ def _blood_pressure_findings(
         if state.route == IV_KETAMINE:
             # SAFE-BP-SEVERE: the infusion waits for the prescriber (nothing to pause once ended).
             action += "; pause the infusion pending prescriber review if it is still running"
-        found.append((
-            "MON-BP-SEVERE", Level.CRITICAL,
-            f"Blood pressure {bp} is at or above {pair(severe_s, severe_d)}: {action}.",
-        ))
+        found.append(
+            (
+                "MON-BP-SEVERE",
+                Level.CRITICAL,
+                f"Blood pressure {bp} is at or above {pair(severe_s, severe_d)}: {action}.",
+            )
+        )
     return found
 
 
@@ -168,7 +196,10 @@ def _rise_text(pre_dose: Vitals, reading: Reading, settings: ClinicalSettings) -
 
 
 def _missed_40_minute_check(
-    dose_at: dt.datetime, readings: tuple[Reading, ...], now: dt.datetime, settings: ClinicalSettings
+    dose_at: dt.datetime,
+    readings: tuple[Reading, ...],
+    now: dt.datetime,
+    settings: ClinicalSettings,
 ) -> str:
     # SAFE-40MIN-BP: a complete BP (both values, as the REMS form records it) within the window.
     opens_min = settings.value("MON-BP-40MIN", "window_opens_after_dose_min")

@@ -18,7 +18,9 @@ from ketacare.clinical.rules import ClinicalSettings
 
 # The rules whose firing means "do not dose now" (reference 3.5, SAFE-REMS-GATE, SAFE-BP-HOLD,
 # SAFE-SPO2-HOLD).
-HOLD_RULES = frozenset({"MON-REMS-ENROLLED", "MON-BP-HOLD", "MON-BP-PREDOSE-SEVERE", "MON-SPO2-HOLD"})
+HOLD_RULES = frozenset(
+    {"MON-REMS-ENROLLED", "MON-BP-HOLD", "MON-BP-PREDOSE-SEVERE", "MON-SPO2-HOLD"}
+)
 
 _Fire = Callable[[str, Level, str], None]
 
@@ -52,15 +54,21 @@ def predose_alerts(
     spo2 = state.pre_dose.spo2
     spo2_below = settings.value("MON-SPO2-HOLD", "spo2_below_percent")
     if spo2 is not None and spo2 < spo2_below:
-        fire("MON-SPO2-HOLD", Level.WARNING,
-             f"Pre-dose SpO2 {spo2}% is below {spo2_below:g}%: hold dosing.")
+        fire(
+            "MON-SPO2-HOLD",
+            Level.WARNING,
+            f"Pre-dose SpO2 {spo2}% is below {spo2_below:g}%: hold dosing.",
+        )
     heart = state.pre_dose.heart_rate
     above = settings.value("MON-HR-PREDOSE", "heart_rate_above_bpm")
     below = settings.value("MON-HR-PREDOSE", "heart_rate_below_bpm")
     if heart is not None and (heart > above or heart < below):
         side = f"above {above:g}" if heart > above else f"below {below:g}"
-        fire("MON-HR-PREDOSE", Level.WARNING,
-             f"Pre-dose heart rate {heart}/min is {side}/min; review before dosing.")
+        fire(
+            "MON-HR-PREDOSE",
+            Level.WARNING,
+            f"Pre-dose heart rate {heart}/min is {side}/min; review before dosing.",
+        )
     if state.route == ESKETAMINE:
         fasting = _fasting_message(state, at, settings)
         if fasting:
@@ -68,17 +76,26 @@ def predose_alerts(
         nasal = state.checklist.nasal_medication_at
         gap = settings.value("MON-NASAL-MEDS", "gap_at_least_min")
         if nasal is not None and at - nasal < minutes(gap):
-            fire("MON-NASAL-MEDS", Level.WARNING,
-                 f"Nasal corticosteroid or decongestant {whole_minutes(at - nasal)} min before "
-                 f"dosing; esketamine needs at least {gap:g} min after it.")
+            fire(
+                "MON-NASAL-MEDS",
+                Level.WARNING,
+                f"Nasal corticosteroid or decongestant {whole_minutes(at - nasal)} min before "
+                f"dosing; esketamine needs at least {gap:g} min after it.",
+            )
     if state.checklist.pregnancy_status_documented is False:
-        fire("MON-PREG-TEST", Level.WARNING,
-             "Pregnancy status is not documented; document it before dosing a person of "
-             "reproductive potential.")
+        fire(
+            "MON-PREG-TEST",
+            Level.WARNING,
+            "Pregnancy status is not documented; document it before dosing a person of "
+            "reproductive potential.",
+        )
     if state.checklist.escort_confirmed is False:
-        fire("MON-ESCORT", Level.WARNING,
-             "No ride home is confirmed; the patient must not drive until the next day after a "
-             "restful sleep, and discharge waits for an escort (DISCH-ESCORT).")
+        fire(
+            "MON-ESCORT",
+            Level.WARNING,
+            "No ride home is confirmed; the patient must not drive until the next day after a "
+            "restful sleep, and discharge waits for an escort (DISCH-ESCORT).",
+        )
     return alerts
 
 
@@ -102,16 +119,22 @@ def _blood_pressure(state: SessionState, settings: ClinicalSettings, fire: _Fire
     hold_s = settings.value("MON-BP-HOLD", "systolic_above_mmhg")
     hold_d = settings.value("MON-BP-HOLD", "diastolic_above_mmhg")
     if (sbp is not None and sbp > hold_s) or (dbp is not None and dbp > hold_d):
-        fire("MON-BP-HOLD", Level.WARNING,
-             f"Pre-dose blood pressure {blood_pressure_text(vitals)} is above "
-             f"{pair(hold_s, hold_d)}: hold dosing until a prescriber records the benefit/risk "
-             "decision.")
+        fire(
+            "MON-BP-HOLD",
+            Level.WARNING,
+            f"Pre-dose blood pressure {blood_pressure_text(vitals)} is above "
+            f"{pair(hold_s, hold_d)}: hold dosing until a prescriber records the benefit/risk "
+            "decision.",
+        )
     severe_s = settings.value("MON-BP-PREDOSE-SEVERE", "systolic_at_or_above_mmhg")
     severe_d = settings.value("MON-BP-PREDOSE-SEVERE", "diastolic_at_or_above_mmhg")
     if (sbp is not None and sbp >= severe_s) or (dbp is not None and dbp >= severe_d):
-        fire("MON-BP-PREDOSE-SEVERE", Level.CRITICAL,
-             f"Pre-dose blood pressure {blood_pressure_text(vitals)} is at or above "
-             f"{pair(severe_s, severe_d)}: hold dosing and notify the prescriber.")
+        fire(
+            "MON-BP-PREDOSE-SEVERE",
+            Level.CRITICAL,
+            f"Pre-dose blood pressure {blood_pressure_text(vitals)} is at or above "
+            f"{pair(severe_s, severe_d)}: hold dosing and notify the prescriber.",
+        )
 
 
 def _fasting_message(state: SessionState, at: dt.datetime, settings: ClinicalSettings) -> str:

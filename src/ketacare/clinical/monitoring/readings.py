@@ -99,7 +99,7 @@ class SessionState:
     `dose_at` is the first esketamine device, the IV infusion start or the oral dose time; `None`
     before dosing. `readings` keep their input order (error paths name `readings.<index>`); the
     rules take them in time order. `infusion_duration_min` applies to `iv_ketamine` only; `None`
-    means the contract default (DISCH-IV-MIN-TIME `default_infusion_duration_min`).
+    means the default of DOSE-IV-DURATION (`default_min`, 40 as in the contract).
     """
 
     route: str

@@ -66,7 +66,10 @@ class Discharge:
 
 @dataclass(frozen=True, slots=True)
 class MonitorResult:
-    """The state of one session at `now`; `discharge` and `next_reading_due` are None before dosing."""
+    """The state of one session at `now`.
+
+    `next_reading_due` and `discharge` are None before dosing.
+    """
 
     dosing: Dosing
     alerts: tuple[Alert, ...]

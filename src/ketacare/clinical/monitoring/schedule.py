@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ketacare.clinical.monitoring.discharge import earliest_discharge
+from ketacare.clinical.monitoring.discharge import earliest_discharge, infusion_duration
 from ketacare.clinical.monitoring.postdose import is_elevated
 from ketacare.clinical.monitoring.readings import (
     ESKETAMINE,
@@ -65,7 +65,9 @@ def _first_interval(route: str, settings: ClinicalSettings) -> float:
     return settings.value("MON-SCHEDULE-ORAL", "early_interval_min")
 
 
-def _interval_after(state: SessionState, elapsed: dt.timedelta, settings: ClinicalSettings) -> float:
+def _interval_after(
+    state: SessionState, elapsed: dt.timedelta, settings: ClinicalSettings
+) -> float:
     # The phase of the latest reading sets the interval: a reading taken during the IV infusion
     # (or the first oral hour) is followed by the shorter interval, the conservative choice.
     if state.route == ESKETAMINE:
@@ -77,10 +79,3 @@ def _interval_after(state: SessionState, elapsed: dt.timedelta, settings: Clinic
     if elapsed < minutes(settings.value("MON-SCHEDULE-ORAL", "early_period_min")):
         return settings.value("MON-SCHEDULE-ORAL", "early_interval_min")
     return settings.value("MON-SCHEDULE-ORAL", "late_interval_min")
-
-
-def infusion_duration(state: SessionState, settings: ClinicalSettings) -> float:
-    """The IV infusion duration in minutes: as recorded, else the contract default of 40."""
-    if state.infusion_duration_min is not None:
-        return state.infusion_duration_min
-    return settings.value("DISCH-IV-MIN-TIME", "default_infusion_duration_min")

@@ -58,9 +58,7 @@ def follow_course(
     """
     remission_limit = remission_at_most(instrument, settings)
     relapse = relapse_definition(instrument, settings)
-    timeline: list[tuple[dt.date, int, Assessment | RelapseEvent]] = [
-        (a.date, 0, a) for a in after
-    ]
+    timeline: list[tuple[dt.date, int, Assessment | RelapseEvent]] = [(a.date, 0, a) for a in after]
     timeline += [(e.date, 1, e) for e in events if e.date > baseline.date]
     timeline.sort(key=lambda entry: (entry[0], entry[1]))
 

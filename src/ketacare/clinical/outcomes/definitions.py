@@ -47,9 +47,7 @@ def remission_at_most(instrument: str, settings: ClinicalSettings) -> int:
     return int(settings.value(remission_rule_id(instrument), "total_at_most_points"))
 
 
-def reduction_reaches(
-    baseline: int, total: int, rule_id: str, settings: ClinicalSettings
-) -> bool:
+def reduction_reaches(baseline: int, total: int, rule_id: str, settings: ClinicalSettings) -> bool:
     """Whether `total` is at least the rule's percent reduction below `baseline`.
 
     Exact arithmetic: 50 % of 27 is 13.5, so 13 points down from 27 is not a response. A zero

@@ -128,8 +128,15 @@ def evaluate_outcomes(
     view = baseline_view(series, settings=settings)
     if view is None:
         return OutcomeSummary(
-            series.instrument, None, None, None, None, _NOT_MET, _NOT_MET, _NOT_MET,
-            OutcomeStatus.NO_BASELINE,
+            instrument=series.instrument,
+            baseline=None,
+            latest=None,
+            nadir=None,
+            percent_change=None,
+            response=_NOT_MET,
+            remission=_NOT_MET,
+            relapse=_NOT_MET,
+            status=OutcomeStatus.NO_BASELINE,
         )
     course = follow_course(series.instrument, view.baseline, view.after, events, settings)
     return OutcomeSummary(

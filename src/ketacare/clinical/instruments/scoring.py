@@ -1,0 +1,182 @@
+"""Scoring of every instrument, compiled once at import from the definitions (section 5).
+
+`score` is the one entry point (contracts.md, `ketacare score`). Each instrument's definition is
+turned at import into a small plan: the exact answer types expected, the set of valid item
+values, and a table of every possible `ScoreResult` (results are frozen, so one object per
+outcome is shared). The valid-input path is then a handful of C-level passes over the answers;
+anything that fails it goes to a slow path that finds the first bad answer and names it, or, for
+valid answers the fast path does not recognise (an int subclass, a tuple), scores them plainly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import describe
+from ketacare.clinical.instruments.base import InstrumentDefinition, ScoreResult
+from ketacare.clinical.instruments.cadss import CADSS
+from ketacare.clinical.instruments.cssrs import CSSRS_SCREENER, read_cssrs_answers, triage
+from ketacare.clinical.instruments.gad7 import GAD7
+from ketacare.clinical.instruments.madrs import MADRS
+from ketacare.clinical.instruments.moaas import MOAAS
+from ketacare.clinical.instruments.phq import PHQ2, PHQ9
+from ketacare.clinical.instruments.qids import QIDS_SR16
+
+Scorer = Callable[[Sequence[object], str], ScoreResult]
+# (exact answer types or None for no fast path, valid item values, index of the flagged item,
+#  {flagged item's answer: results indexed by total})
+_Plan = tuple[list[type] | None, frozenset[int], int, Mapping[int, tuple[ScoreResult, ...]]]
+
+INSTRUMENTS: Mapping[str, InstrumentDefinition] = MappingProxyType(
+    {d.id: d for d in (PHQ9, PHQ2, GAD7, MADRS, QIDS_SR16, CSSRS_SCREENER, CADSS, MOAAS)}
+)
+
+
+def get_instrument(instrument_id: str) -> InstrumentDefinition:
+    """The definition of one instrument; an unknown id is an input error on `instrument`."""
+    definition = INSTRUMENTS.get(instrument_id) if isinstance(instrument_id, str) else None
+    if definition is None:
+        raise _unknown_instrument(instrument_id)
+    return definition
+
+
+def score(instrument_id: str, answers: Sequence[object], *, path: str = "answers") -> ScoreResult:
+    """Score one response: total, severity band, flags and LOINC code of the total.
+
+    Rules SCALE-PHQ9, SCALE-PHQ2, SCALE-GAD7, SCALE-MADRS, SCALE-QIDS, SCALE-CSSRS,
+    SCALE-CSSRS-TRIAGE, SCALE-CADSS and SCALE-MOAAS; the flags feed SAFE-ITEM9, SAFE-SI-FLAGS
+    and SAFE-CSSRS-HIGH. `answers` is the list of item answers in published order. A bad
+    answer raises `ClinicalInputError` on `path.<index>` (0-based); a list of the wrong length,
+    or no list at all, on `path`; an unknown instrument on `instrument`.
+    """
+    try:
+        plan = _PLANS[instrument_id]
+    except (KeyError, TypeError):
+        raise _unknown_instrument(instrument_id) from None
+    types, valid, flag_index, tables = plan
+    # Fast path: exact ints (the type list also checks the length), each a valid item value.
+    # Comparing types first matters: True == 1 and 1.0 == 1 would pass the value set.
+    if answers.__class__ is list and [*map(type, answers)] == types and valid.issuperset(answers):
+        return tables[answers[flag_index]][sum(answers)]
+    return _SCORERS[instrument_id](answers, path)
+
+
+def _unknown_instrument(instrument_id: object) -> ClinicalInputError:
+    known = ", ".join(sorted(INSTRUMENTS))
+    return ClinicalInputError(
+        "instrument", f"instrument must be one of {known}; got {describe(instrument_id)}."
+    )
+
+
+def _result(definition: InstrumentDefinition, total: int | None, flags: list[str]) -> ScoreResult:
+    return ScoreResult(
+        instrument=definition.id,
+        total=total,
+        max=definition.total_maximum,
+        severity=None if total is None else definition.band_for(total),
+        flags=tuple(sorted(flags)),
+        loinc=definition.loinc_total,
+    )
+
+
+def _flags_of(
+    definition: InstrumentDefinition, total: int, item_values: Mapping[int, int]
+) -> list[str]:
+    """The flags of a total and of the flagged items' answers (item number -> answer)."""
+    raised = []
+    for flag in definition.flags:
+        if flag.minimum_points is None:
+            continue
+        value = total if flag.item is None else item_values[flag.item]
+        if value >= flag.minimum_points:
+            raised.append(flag.name)
+    return raised
+
+
+def _integer_scorer(definition: InstrumentDefinition) -> tuple[Scorer, _Plan]:
+    """The slow-path scorer of a points instrument, and its fast-path plan.
+
+    The plan holds a results table per answer of the one flagged item (or of item 1 when no
+    item is flagged), each indexed by total, so a valid response is scored by two lookups.
+    Only plain-sum instruments get a fast path; QIDS-SR16 domains always take the slow one.
+    """
+    low, high, total_max = (
+        definition.item_minimum,
+        definition.item_maximum,
+        definition.total_maximum,
+    )
+    if low is None or high is None or total_max is None:
+        raise RuntimeError(f"{definition.id}: a points instrument needs its ranges")
+    count = definition.item_count
+    item_flags = [flag.item for flag in definition.flags if flag.item is not None]
+    if len(item_flags) > 1:
+        raise RuntimeError(f"{definition.id}: at most one item flag is supported")
+    flag_item = item_flags[0] if item_flags else 1
+    values = range(low, high + 1)
+    tables = {
+        value: tuple(
+            _result(definition, total, _flags_of(definition, total, {flag_item: value}))
+            for total in range(total_max + 1)
+        )
+        for value in values
+    }
+    slices = [slice(min(domain) - 1, max(domain)) for domain in definition.domains]
+    if any(s.stop - s.start != len(d) for s, d in zip(slices, definition.domains, strict=True)):
+        raise RuntimeError(f"{definition.id}: scoring domains must be runs of adjacent items")
+
+    def slow(answers: Sequence[object], path: str) -> ScoreResult:
+        if not isinstance(answers, list | tuple):
+            raise ClinicalInputError(
+                path, f"{path} must be a list of {count} answers; got {describe(answers)}."
+            )
+        if len(answers) != count:
+            raise ClinicalInputError(
+                path,
+                f"{path} must have exactly {count} answers for {definition.title}; "
+                f"got {len(answers)}.",
+            )
+        checked: list[int] = []
+        for index, answer in enumerate(answers):
+            if isinstance(answer, bool) or not isinstance(answer, int) or not low <= answer <= high:
+                field = f"{path}.{index}"
+                raise ClinicalInputError(
+                    field,
+                    f"{field} must be an integer from {low} to {high}; got {describe(answer)}.",
+                )
+            checked.append(int(answer))
+        total = sum(max(checked[part]) for part in slices)
+        return tables[checked[flag_item - 1]][total]
+
+    plain_sum = all(len(domain) == 1 for domain in definition.domains)
+    types: list[type] | None = [int] * count if plain_sum else None
+    return slow, (types, frozenset(values), flag_item - 1, tables)
+
+
+def _cssrs_scorer(definition: InstrumentDefinition) -> Scorer:
+    results = {
+        level: _result(definition, None, [] if level is None else [level])
+        for level in (None, *(flag.name for flag in definition.flags))
+    }
+
+    def slow(answers: Sequence[object], path: str) -> ScoreResult:
+        return results[triage(read_cssrs_answers(answers, path))]
+
+    return slow
+
+
+def _compile() -> tuple[dict[str, Scorer], dict[str, _Plan]]:
+    scorers: dict[str, Scorer] = {}
+    plans: dict[str, _Plan] = {}
+    for definition in INSTRUMENTS.values():
+        if definition is CSSRS_SCREENER:
+            scorers[definition.id] = _cssrs_scorer(definition)
+            # No fast path: a types list of None never equals the answers' types.
+            plans[definition.id] = (None, frozenset(), 0, {})
+        else:
+            scorers[definition.id], plans[definition.id] = _integer_scorer(definition)
+    return scorers, plans
+
+
+_SCORERS, _PLANS = _compile()

@@ -1,0 +1,63 @@
+"""Treatment protocols as versioned data, and the schedules made from them (reference 1.6).
+
+Each protocol is a TOML file in `data/`, loaded and checked when this package is imported
+(`loader`); `schedule` turns one into dated sessions on the clinic's days; `describe_protocols`
+gives the listing of `ketacare protocols`.
+"""
+
+from __future__ import annotations
+
+from ketacare.clinical.protocols.listing import describe_protocol, describe_protocols
+from ketacare.clinical.protocols.loader import (
+    PROTOCOLS,
+    ProtocolDataError,
+    get_protocol,
+    load_protocol,
+)
+from ketacare.clinical.protocols.model import (
+    Phase,
+    Protocol,
+    SessionCount,
+    Spacing,
+    SpacingKind,
+    Step,
+    Titration,
+)
+from ketacare.clinical.protocols.schedule import (
+    WEEKS_DEFAULT,
+    WEEKS_MAXIMUM,
+    WEEKS_MINIMUM,
+    Schedule,
+    ScheduledSession,
+    ScheduleRequest,
+    generate_schedule,
+    parse_schedule_request,
+    read_clinic_days,
+    schedule_for,
+)
+
+__all__ = [
+    "PROTOCOLS",
+    "WEEKS_DEFAULT",
+    "WEEKS_MAXIMUM",
+    "WEEKS_MINIMUM",
+    "Phase",
+    "Protocol",
+    "ProtocolDataError",
+    "Schedule",
+    "ScheduleRequest",
+    "ScheduledSession",
+    "SessionCount",
+    "Spacing",
+    "SpacingKind",
+    "Step",
+    "Titration",
+    "describe_protocol",
+    "describe_protocols",
+    "generate_schedule",
+    "get_protocol",
+    "load_protocol",
+    "parse_schedule_request",
+    "read_clinic_days",
+    "schedule_for",
+]

@@ -1,0 +1,91 @@
+"""The protocol listing of `ketacare protocols`: ids, phases, spacing, dose text, sources.
+
+contracts.md only says that protocol ids and phases are listed; the document is
+`{"protocols": [...]}` sorted by id, each protocol with its data version, route, source keys,
+evidence grade, its spacing rule (rule id, wording, the clinic's current number) and its phases
+in order. A phase gives its total `sessions` (null when open-ended), its steps (sessions and
+frequency), its dose text and the first-session dose where it differs. Numbers that a clinic may
+configure (spacing, a clinic-defined session count) are shown as the clinic's settings have them.
+"""
+
+from __future__ import annotations
+
+from ketacare.clinical.protocols.loader import PROTOCOLS
+from ketacare.clinical.protocols.model import Phase, Protocol, SpacingKind, Step, frequency_text
+from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+
+
+def describe_protocols(settings: ClinicalSettings = DEFAULT_SETTINGS) -> dict[str, object]:
+    """Every protocol of reference 1.6 as one JSON-ready document, sorted by id."""
+    return {"protocols": [describe_protocol(PROTOCOLS[key], settings) for key in sorted(PROTOCOLS)]}
+
+
+def describe_protocol(
+    protocol: Protocol, settings: ClinicalSettings = DEFAULT_SETTINGS
+) -> dict[str, object]:
+    """One protocol as a JSON-ready document, its spacing numbers from `settings` (PROT-*)."""
+    spacing = protocol.spacing
+    name = (
+        "minimum_days_apart" if spacing.kind is SpacingKind.MINIMUM_DAYS_APART else "tolerance_days"
+    )
+    return {
+        "id": protocol.id,
+        "version": protocol.version,
+        "title": protocol.title,
+        "route": protocol.route.value,
+        "source": protocol.source,
+        "evidence": protocol.evidence.value,
+        "section": protocol.section,
+        "note": protocol.note,
+        "spacing": {
+            "rule": spacing.rule,
+            "text": spacing.text,
+            name: settings.value(spacing.rule, name),
+        },
+        "phases": [_phase(phase, settings) for phase in protocol.phases],
+    }
+
+
+def _phase(phase: Phase, settings: ClinicalSettings) -> dict[str, object]:
+    counts = [_sessions(step, settings) for step in phase.steps]
+    total = None if phase.open_ended else sum(count or 0 for count in counts)
+    titration = phase.titration
+    return {
+        "name": phase.name,
+        "sessions": total,
+        "open_ended": phase.open_ended,
+        "start_week": phase.start_week,
+        "frequency": ", then ".join(step.frequency for step in phase.steps),
+        "dose": phase.dose,
+        "first_dose": phase.first_dose,
+        "titration": None
+        if titration is None
+        else {
+            "start_mg": titration.start_mg,
+            "step_mg": titration.step_mg,
+            "maximum_mg": settings.value(titration.maximum_rule, titration.maximum_name),
+            "maximum_rule": titration.maximum_rule,
+        },
+        "steps": [_step(step, count) for step, count in zip(phase.steps, counts, strict=True)],
+    }
+
+
+def _sessions(step: Step, settings: ClinicalSettings) -> int | None:
+    if step.sessions_rule is not None:
+        return int(settings.value(step.sessions_rule, "default_sessions"))
+    return step.sessions
+
+
+def _step(step: Step, sessions: int | None) -> dict[str, object]:
+    return {
+        "sessions": sessions,
+        "count": step.count.value,
+        "sessions_rule": step.sessions_rule,
+        "frequency": step.frequency,
+        "per_week": step.per_week,
+        "every_days": step.every_days,
+        "every_days_options": [
+            {"every_days": days, "frequency": frequency_text(per_week=None, every_days=days)}
+            for days in step.every_days_options
+        ],
+    }

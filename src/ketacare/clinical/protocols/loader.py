@@ -1,0 +1,226 @@
+"""Reading and checking the protocol data files (`data/<protocol id>.toml`).
+
+The files are read once, at import, through importlib.resources (the one file read allowed in
+`ketacare.clinical`). A file that does not parse, lacks a field, has an unknown field, a value of
+the wrong type, or names a rule that is not in the registry stops the import with
+`ProtocolDataError` naming the file and the field: a broken protocol must never reach a schedule.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from ketacare.clinical.dosing import Route
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import Fields, describe, read_choice, read_int, read_str
+from ketacare.clinical.protocols.model import (
+    Phase,
+    Protocol,
+    SessionCount,
+    Spacing,
+    SpacingKind,
+    Step,
+    Titration,
+)
+from ketacare.clinical.rules import REGISTRY, Evidence
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_MAX_WEEK = 104  # the longest listing horizon of contracts.md `ketacare schedule`
+_SPACING_THRESHOLD = {
+    SpacingKind.MINIMUM_DAYS_APART: "minimum_days_apart",
+    SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
+}
+_SESSIONS_THRESHOLD = "default_sessions"
+
+
+class ProtocolDataError(RuntimeError):
+    """A protocol data file is invalid; the message names the file and the field."""
+
+
+def load_protocols() -> dict[str, Protocol]:
+    """Every protocol of the package's `data/` folder, by id (checked, see `load_protocol`)."""
+    folder = resources.files(__package__ or "ketacare.clinical.protocols").joinpath("data")
+    protocols: dict[str, Protocol] = {}
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".toml"):
+            protocol = load_protocol(entry.read_text(encoding="utf-8"), entry.name)
+            protocols[protocol.id] = protocol
+    if not protocols:
+        raise ProtocolDataError("No protocol data files found in ketacare/clinical/protocols/data.")
+    return protocols
+
+
+def load_protocol(text: str, filename: str) -> Protocol:
+    """One protocol from the text of its TOML file; any defect raises ProtocolDataError."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProtocolDataError(f"{filename}: not valid TOML ({exc}).") from None
+    try:
+        return _protocol(data, filename)
+    except ClinicalInputError as error:
+        raise ProtocolDataError(f"{filename}: field {error.field}: {error.message}") from None
+
+
+def _protocol(data: dict[str, Any], filename: str) -> Protocol:
+    doc = Fields(data, "")
+    protocol_id = doc.take("id", _name)
+    if f"{protocol_id}.toml" != filename:
+        raise ClinicalInputError("id", f"id {protocol_id!r} must match the file name {filename}.")
+    protocol = Protocol(
+        id=protocol_id,
+        version=doc.take("version", read_int, minimum=1),
+        title=doc.take("title", _text),
+        route=Route(doc.take("route", read_choice, choices=[r.value for r in Route])),
+        source=doc.take("source", _text),
+        evidence=Evidence(doc.take("evidence", read_choice, choices=[e.value for e in Evidence])),
+        section=doc.take("section", _text),
+        spacing=doc.take("spacing", _spacing),
+        phases=tuple(doc.items("phases", _phase, min_items=1)),
+        note=doc.optional("note", _text, default=""),
+    )
+    doc.finish()
+    _check_phases(protocol)
+    return protocol
+
+
+def _spacing(value: object, path: str) -> Spacing:
+    doc = Fields(value, path)
+    kind = SpacingKind(doc.take("kind", read_choice, choices=[k.value for k in SpacingKind]))
+    rule = doc.take("rule", _rule_with, threshold=_SPACING_THRESHOLD[kind])
+    spacing = Spacing(rule=rule, kind=kind, text=doc.take("text", _text))
+    doc.finish()
+    return spacing
+
+
+def _phase(value: object, path: str) -> Phase:
+    doc = Fields(value, path)
+    phase = Phase(
+        name=doc.take("name", _name),
+        dose=doc.take("dose", _text),
+        first_dose=doc.optional("first_dose", _text),
+        titration=doc.optional("titration", _titration),
+        start_week=doc.optional("start_week", read_int, minimum=1, maximum=_MAX_WEEK),
+        steps=tuple(doc.items("steps", _step, min_items=1)),
+    )
+    doc.finish()
+    return phase
+
+
+def _titration(value: object, path: str) -> Titration:
+    doc = Fields(value, path)
+    start_mg = doc.take("start_mg", read_int, minimum=1)
+    step_mg = doc.take("step_mg", read_int, minimum=0)
+    maximum_name = doc.take("maximum_name", _name)
+    maximum_rule = doc.take("maximum_rule", _rule_with, threshold=maximum_name)
+    doc.finish()
+    return Titration(start_mg, step_mg, maximum_rule, maximum_name)
+
+
+def _step(value: object, path: str) -> Step:
+    doc = Fields(value, path)
+    sessions_path = doc.path_of("sessions")
+    raw = doc.take("sessions", lambda v, p: v)
+    sessions: int | None = None
+    if isinstance(raw, str):
+        count = SessionCount(
+            read_choice(
+                raw,
+                sessions_path,
+                [SessionCount.OPEN_ENDED.value, SessionCount.CLINIC_DEFINED.value],
+            )
+        )
+    else:
+        count = SessionCount.FIXED
+        sessions = read_int(raw, sessions_path, minimum=1)
+    rule = None
+    if count is SessionCount.CLINIC_DEFINED:
+        rule = doc.take("sessions_rule", _rule_with, threshold=_SESSIONS_THRESHOLD)
+    per_week = doc.optional("per_week", read_int, minimum=1, maximum=7)
+    every_days = doc.optional("every_days", read_int, minimum=1, maximum=7 * _MAX_WEEK)
+    if (per_week is None) == (every_days is None):
+        raise ClinicalInputError(path, f"{path} must give exactly one of per_week and every_days.")
+    options: list[int] = []
+    if every_days is not None:
+        options = list(doc.items("every_days_options", _interval, required=False))
+    doc.finish()
+    return Step(count, sessions, rule, per_week, every_days, tuple(options))
+
+
+def _check_phases(protocol: Protocol) -> None:
+    names = [phase.name for phase in protocol.phases]
+    steps = [
+        (i, j, step)
+        for i, phase in enumerate(protocol.phases)
+        for j, step in enumerate(phase.steps)
+    ]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise ClinicalInputError(f"phases.{i}.name", f"phases.{i}.name {name!r} is repeated.")
+    for i, j, step in steps[:-1]:
+        if step.count is SessionCount.OPEN_ENDED:
+            path = f"phases.{i}.steps.{j}.sessions"
+            raise ClinicalInputError(path, f"{path}: only the last step may be open-ended.")
+    weeks = [(i, p.start_week) for i, p in enumerate(protocol.phases) if p.start_week is not None]
+    if protocol.phases[0].start_week not in (None, 1):
+        raise ClinicalInputError("phases.0.start_week", "phases.0.start_week must be 1.")
+    for (_, earlier), (i, later) in itertools.pairwise(weeks):
+        if later <= earlier:
+            path = f"phases.{i}.start_week"
+            raise ClinicalInputError(path, f"{path} must be later than the previous phase's.")
+    if protocol.spacing.kind is SpacingKind.INTERVAL_TOLERANCE:
+        for i, j, step in steps:
+            if step.every_days is None:
+                path = f"phases.{i}.steps.{j}"
+                raise ClinicalInputError(
+                    path, f"{path} needs every_days: an interval tolerance needs an interval."
+                )
+
+
+def _rule_with(value: object, path: str, threshold: str) -> str:
+    rule_id = read_str(value, path)
+    rule = REGISTRY.get(rule_id)
+    if rule is None or threshold not in rule.defaults:
+        raise ClinicalInputError(
+            path,
+            f"{path} must name a registered rule with a {threshold} threshold; got {rule_id!r}.",
+        )
+    return rule_id
+
+
+def _name(value: object, path: str) -> str:
+    text = read_str(value, path)
+    if not _NAME.match(text):
+        raise ClinicalInputError(path, f"{path} must be a lower-case identifier; got {text!r}.")
+    return text
+
+
+def _text(value: object, path: str) -> str:
+    text = read_str(value, path).strip()
+    if not text:
+        raise ClinicalInputError(path, f"{path} must not be empty.")
+    return text
+
+
+def _interval(value: object, path: str) -> int:
+    return read_int(value, path, minimum=1, maximum=7 * _MAX_WEEK)
+
+
+PROTOCOLS: Mapping[str, Protocol] = MappingProxyType(load_protocols())
+"""Every protocol by id, loaded and checked when this package is imported."""
+
+
+def get_protocol(protocol_id: object, path: str = "protocol") -> Protocol:
+    """The protocol with this id; an unknown id is an input error naming `path`."""
+    if not isinstance(protocol_id, str) or protocol_id not in PROTOCOLS:
+        listed = ", ".join(sorted(PROTOCOLS))
+        raise ClinicalInputError(
+            path, f"{path} must be one of {listed}; got {describe(protocol_id)}."
+        )
+    return PROTOCOLS[protocol_id]

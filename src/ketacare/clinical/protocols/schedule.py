@@ -1,0 +1,317 @@
+"""Turning a protocol into dated sessions on the clinic's treatment days (reference 1.6).
+
+The algorithm, for each step of each phase in order:
+1. Plan a date. The course's first session is planned on `start`. A phase with `start_week` W
+   plans its first session on start + 7 x (W - 1) (the label's "weeks 5-8"), unless the previous
+   phase has run past that day; any other first session of a step is planned one interval after
+   the previous session. Later sessions of a step are planned from the step's first session:
+   `every_days` d plans session i at i x d days; `per_week` k at floor(i x 7 / k) days (3/week:
+   Monday, Wednesday, Friday; 2/week: Monday, Thursday).
+2. Move the planned date forward, never back, to the first day that is a clinic day and keeps
+   every spacing rule: the protocol's PROT-*-SPACING rule (minimum days from the previous session,
+   or for the taper at least the step's interval minus the tolerance), at most k sessions of a
+   `per_week` step in any 7 consecutive days (what "k/week" means here), and for esketamine
+   DOSE-ESK-MAX-FREQUENCY (at most 2 sessions in any 7 days, SAFE-ESK-DOSE).
+Because dates only move forward, a set of clinic days too sparse for a frequency (Mondays only for
+a 3/week induction) gives a valid schedule that is spread out: every session on a clinic day,
+every spacing kept, the phase simply taking longer. An open-ended phase is listed while its
+sessions fall before start + `weeks` weeks (contracts.md `ketacare schedule`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from ketacare.clinical.dosing import Route, check_esketamine_frequency
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import Fields, describe, join, read_date, read_int, read_str
+from ketacare.clinical.protocols.loader import get_protocol
+from ketacare.clinical.protocols.model import Phase, Protocol, SessionCount, SpacingKind, Step
+from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
+
+# contracts.md `ketacare schedule`: how far an open-ended phase is listed, in weeks after start.
+WEEKS_DEFAULT = 24
+WEEKS_MINIMUM = 1
+WEEKS_MAXIMUM = 104
+_DAY = dt.timedelta(days=1)
+_WEEKDAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRequest:
+    """The input of `ketacare schedule`: protocol id, first day, clinic days (0 = Monday)."""
+
+    protocol: str
+    start: dt.date
+    clinic_days: tuple[int, ...]
+    weeks: int = WEEKS_DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledSession:
+    """One planned session: its number in the course, date, phase name and dose text."""
+
+    number: int
+    date: dt.date
+    phase: str
+    dose: str
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """The sessions of one protocol (id and data version) for one start date."""
+
+    protocol: str
+    version: int
+    sessions: tuple[ScheduledSession, ...]
+
+    def to_document(self) -> dict[str, object]:
+        """The output document of contracts.md `ketacare schedule`."""
+        return {
+            "protocol": self.protocol,
+            "sessions": [
+                {"number": s.number, "date": s.date.isoformat(), "phase": s.phase, "dose": s.dose}
+                for s in self.sessions
+            ],
+        }
+
+
+def parse_schedule_request(document: object) -> ScheduleRequest:
+    """The schedule request of a contract input document, every field checked."""
+    doc = Fields(document)
+    request = ScheduleRequest(
+        protocol=get_protocol(doc.take("protocol", read_str)).id,
+        start=doc.take("start", read_date),
+        clinic_days=doc.take("clinic_days", read_clinic_days),
+        weeks=doc.optional(
+            "weeks", read_int, default=WEEKS_DEFAULT, minimum=WEEKS_MINIMUM, maximum=WEEKS_MAXIMUM
+        ),
+    )
+    doc.finish()
+    return request
+
+
+def read_clinic_days(value: object, path: str = "clinic_days") -> tuple[int, ...]:
+    """Clinic days as a sorted tuple: a non-empty list of distinct integers 0-6 (0 = Monday)."""
+    if isinstance(value, set | frozenset):
+        value = list(value)
+    if not isinstance(value, list | tuple) or not value:
+        raise ClinicalInputError(
+            path,
+            f"{path} must be a non-empty list of weekdays 0-6 (0 = Monday); got {describe(value)}.",
+        )
+    days: list[int] = []
+    for index, item in enumerate(value):
+        item_path = join(path, index)
+        day = read_int(item, item_path, minimum=0, maximum=_WEEKDAYS - 1)
+        if day in days:
+            raise ClinicalInputError(item_path, f"{item_path} repeats weekday {day}.")
+        days.append(day)
+    return tuple(sorted(days))
+
+
+def schedule_for(
+    request: ScheduleRequest, settings: ClinicalSettings = DEFAULT_SETTINGS
+) -> Schedule:
+    """The schedule of a parsed request (see `generate_schedule`)."""
+    return generate_schedule(
+        request.protocol,
+        start=request.start,
+        clinic_days=request.clinic_days,
+        weeks=request.weeks,
+        settings=settings,
+    )
+
+
+def generate_schedule(
+    protocol: Protocol | str,
+    *,
+    start: dt.date,
+    clinic_days: Collection[int],
+    weeks: int = WEEKS_DEFAULT,
+    sessions: int | None = None,
+    every_days: Mapping[str, int] | None = None,
+    settings: ClinicalSettings = DEFAULT_SETTINGS,
+) -> Schedule:
+    """The dated sessions of `protocol` from `start` on `clinic_days` (reference 1.6).
+
+    Spacing follows the protocol's PROT-*-SPACING rule, k/week steps hold at most k sessions in
+    any 7 days, and esketamine keeps DOSE-ESK-MAX-FREQUENCY (SAFE-ESK-DOSE); see the module
+    docstring for the algorithm. `sessions` sets a clinic-defined count (default: the threshold
+    of the step's PROT-*-SESSIONS rule, within its range); `every_days` picks, per phase name, one
+    of the intervals the source allows (esketamine maintenance: 14 by default, or 7).
+    """
+    chosen = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
+    if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+        raise ClinicalInputError("start", f"start must be a date; got {describe(start)}.")
+    days = frozenset(read_clinic_days(clinic_days))
+    weeks = read_int(weeks, "weeks", minimum=WEEKS_MINIMUM, maximum=WEEKS_MAXIMUM)
+    counts = _step_counts(chosen, sessions, settings)
+    intervals = _phase_intervals(chosen, every_days or {})
+    planner = _Planner(chosen, days, settings)
+    horizon = start + dt.timedelta(weeks=weeks)
+    for index, phase in enumerate(chosen.phases):
+        steps = {j: counts.get((index, j)) for j in range(len(phase.steps))}
+        planner.plan_phase(phase, start, horizon, steps, intervals.get(phase.name))
+    return Schedule(chosen.id, chosen.version, tuple(planner.sessions))
+
+
+class _Planner:
+    """The running state of one schedule: the sessions placed so far, in date order."""
+
+    def __init__(
+        self, protocol: Protocol, clinic_days: frozenset[int], settings: ClinicalSettings
+    ) -> None:
+        self.protocol = protocol
+        self.clinic_days = clinic_days
+        self.settings = settings
+        self.sessions: list[ScheduledSession] = []
+        self.dates: list[dt.date] = []
+        spacing = protocol.spacing
+        if spacing.kind is SpacingKind.MINIMUM_DAYS_APART:
+            self.minimum_apart = int(settings.value(spacing.rule, "minimum_days_apart"))
+            self.tolerance = 0
+        else:
+            self.minimum_apart = 1
+            self.tolerance = int(settings.value(spacing.rule, "tolerance_days"))
+        self.esketamine = protocol.route is Route.ESKETAMINE_NASAL
+
+    def plan_phase(
+        self,
+        phase: Phase,
+        start: dt.date,
+        horizon: dt.date,
+        counts: Mapping[int, int | None],
+        every_days: int | None,
+    ) -> None:
+        in_phase = 0
+        for step_number, step in enumerate(phase.steps):
+            interval = every_days or step.every_days
+            count = counts[step_number]
+            anchor: dt.date | None = None
+            index = 0
+            while count is None or index < count:
+                if anchor is None:
+                    target = self._first_target(phase, step, step_number, start, interval)
+                else:
+                    target = anchor + dt.timedelta(days=step.offset_days(index, interval))
+                day = self._place(target, step, interval, index)
+                if count is None and day >= horizon:
+                    break
+                anchor = anchor or day
+                self._add(day, phase, in_phase)
+                index += 1
+                in_phase += 1
+
+    def _first_target(
+        self, phase: Phase, step: Step, step_number: int, start: dt.date, interval: int | None
+    ) -> dt.date:
+        if not self.dates:
+            return start
+        previous = self.dates[-1]
+        if step_number == 0 and phase.start_week is not None:
+            nominal = start + dt.timedelta(weeks=phase.start_week - 1)
+            if previous < nominal:
+                return nominal
+        return previous + dt.timedelta(days=step.offset_days(1, interval))
+
+    def _place(self, target: dt.date, step: Step, interval: int | None, index: int) -> dt.date:
+        day = target
+        if self.dates:
+            apart = self.minimum_apart
+            if self.tolerance and interval is not None:
+                apart = max(1, interval - self.tolerance)
+            day = max(day, self.dates[-1] + dt.timedelta(days=apart))
+        # Any 7 consecutive days hold every weekday once, so a fitting day is always near.
+        while not self._fits(day, step, index):
+            day += _DAY
+        return day
+
+    def _fits(self, day: dt.date, step: Step, index: int) -> bool:
+        if day.weekday() not in self.clinic_days:
+            return False
+        week_ago = day - dt.timedelta(days=_WEEKDAYS - 1)
+        # With `index` sessions of a k/week step placed, the k-th latest must be a week back.
+        k = step.per_week
+        if k is not None and index >= k and self.dates[-k] >= week_ago:
+            return False
+        if self.esketamine:
+            recent = [d for d in self.dates[-_WEEKDAYS:] if d >= week_ago]
+            return check_esketamine_frequency(recent, day, self.settings) is None
+        return True
+
+    def _add(self, day: dt.date, phase: Phase, in_phase: int) -> None:
+        self.dates.append(day)
+        self.sessions.append(
+            ScheduledSession(
+                len(self.sessions) + 1, day, phase.name, _dose_text(phase, in_phase, self.settings)
+            )
+        )
+
+
+def _dose_text(phase: Phase, in_phase: int, settings: ClinicalSettings) -> str:
+    titration = phase.titration
+    if titration is not None:
+        cap = int(settings.value(titration.maximum_rule, titration.maximum_name))
+        planned = titration.start_mg + titration.step_mg * in_phase
+        if in_phase == 0:
+            return f"{min(planned, cap)} mg"
+        if planned >= cap:
+            return f"{cap} mg as tolerated ({titration.maximum_rule} maximum)"
+        return f"{planned} mg as tolerated"
+    if in_phase == 0 and phase.first_dose is not None:
+        return phase.first_dose
+    return phase.dose
+
+
+def _step_counts(
+    protocol: Protocol, sessions: int | None, settings: ClinicalSettings
+) -> dict[tuple[int, int], int]:
+    """Sessions per (phase index, step index); open-ended steps are left out."""
+    counts: dict[tuple[int, int], int] = {}
+    for i, phase in enumerate(protocol.phases):
+        for j, step in enumerate(phase.steps):
+            if step.sessions is not None:
+                counts[(i, j)] = step.sessions
+            elif step.sessions_rule is not None:
+                limits = REGISTRY[step.sessions_rule].threshold("default_sessions")
+                default = int(settings.value(step.sessions_rule, "default_sessions"))
+                counts[(i, j)] = (
+                    default
+                    if sessions is None
+                    else read_int(
+                        sessions,
+                        "sessions",
+                        minimum=int(limits.minimum),
+                        maximum=int(limits.maximum),
+                    )
+                )
+    defined = any(s.count is SessionCount.CLINIC_DEFINED for p in protocol.phases for s in p.steps)
+    if sessions is not None and not defined:
+        raise ClinicalInputError(
+            "sessions",
+            f"sessions can only be set for a protocol with a clinic-defined count; "
+            f"{protocol.id} has none.",
+        )
+    return counts
+
+
+def _phase_intervals(protocol: Protocol, every_days: Mapping[str, int]) -> dict[str, int]:
+    phases = {phase.name: phase for phase in protocol.phases}
+    chosen: dict[str, int] = {}
+    for name, days in every_days.items():
+        path = join("every_days", name)
+        phase = phases.get(name)
+        if phase is None or len(phase.steps) != 1 or not phase.steps[0].every_days_options:
+            raise ClinicalInputError(
+                path, f"{path}: {protocol.id} has no phase {name!r} with a choice of interval."
+            )
+        step = phase.steps[0]
+        allowed = (step.every_days or 0, *step.every_days_options)
+        chosen[name] = read_int(days, path)
+        if chosen[name] not in allowed:
+            listed = ", ".join(str(d) for d in allowed)
+            raise ClinicalInputError(path, f"{path} must be one of {listed}; got {days}.")
+    return chosen

@@ -1,0 +1,246 @@
+"""Tenancy: who is acting for which clinic, and querysets that never leave that clinic.
+
+Every read of clinic data starts from the acting `Membership`:
+
+- `acting_membership(request)` resolves it. A user may belong to several clinics; the active
+  one is kept in the session (`switch_clinic`), falling back to the first active membership.
+- `membership_required(permission, object_type=...)` guards a view: no membership is a 403
+  page telling the user to ask their clinic admin, a role without the permission a 403, both
+  audited as denied.
+- `scoped(queryset, membership)` narrows any queryset of a model carrying a clinic to the
+  membership's clinic (an empty queryset without a membership: deny by default).
+- `deny_not_found(...)` records the denied audit event for a lookup that found nothing in the
+  acting clinic and returns the Http404 to raise; 404, not 403, so existence does not leak.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.db.models import Manager, Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ketacare.audit.context import RequestContext, current_context, reset_context, set_context
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
+from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission, has_permission
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_CLINIC_SESSION_KEY = "ketacare_active_clinic_id"
+_MEMBERSHIPS_ATTR = "_ketacare_memberships"
+_ACTING_ATTR = "_ketacare_acting_membership"
+
+M = TypeVar("M", bound=Model)
+
+
+# --- the acting membership -------------------------------------------------------------
+
+
+def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
+    """The user's active memberships, clinic joined, in a stable order (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    memberships = list(
+        Membership.objects.filter(user_id=user.pk, is_active=True)
+        .select_related("clinic")
+        .order_by("clinic__name", "clinic_id")
+    )
+    for membership in memberships:
+        # The request's user is this user: spare record_event a query for membership.user.
+        membership.user = user  # type: ignore[assignment]
+    return memberships
+
+
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    """All active memberships of the request's user, loaded once per request."""
+    cached = getattr(request, _MEMBERSHIPS_ATTR, None)
+    if cached is None:
+        cached = memberships_of(request.user)
+        setattr(request, _MEMBERSHIPS_ATTR, cached)
+    return cached
+
+
+def acting_membership(request: HttpRequest) -> Membership | None:
+    """The membership the user is acting under now, or None (no clinic: deny everything)."""
+    if hasattr(request, _ACTING_ATTR):
+        return getattr(request, _ACTING_ATTR)
+    memberships = user_memberships(request)
+    chosen = None
+    session = getattr(request, "session", None)
+    wanted = session.get(ACTIVE_CLINIC_SESSION_KEY) if session is not None else None
+    if wanted is not None:
+        chosen = next((m for m in memberships if m.clinic_id == wanted), None)
+    if chosen is None and memberships:
+        chosen = memberships[0]
+    setattr(request, _ACTING_ATTR, chosen)
+    return chosen
+
+
+def switch_clinic(request: HttpRequest, clinic_id: int) -> Membership:
+    """Make `clinic_id` the active clinic; 404 unless the user holds an active membership there."""
+    membership = next((m for m in user_memberships(request) if m.clinic_id == clinic_id), None)
+    if membership is None:
+        raise Http404("No such clinic.")
+    request.session[ACTIVE_CLINIC_SESSION_KEY] = membership.clinic_id
+    setattr(request, _ACTING_ATTR, membership)
+    return membership
+
+
+# --- scoping ---------------------------------------------------------------------------
+
+
+def scoped(
+    queryset: QuerySet[M] | Manager[M], membership: Membership | None, *, clinic_field: str = "clinic"
+) -> QuerySet[M]:
+    """`queryset` narrowed to the membership's clinic; empty without an active membership.
+
+    `clinic_field` is the lookup path to the clinic for models that reach it through a
+    relation (e.g. "patient__clinic").
+    """
+    qs = queryset.all()
+    if membership is None or not membership.is_active:
+        return qs.none()
+    return qs.filter(**{f"{clinic_field}_id": membership.clinic_id})
+
+
+# --- denied lookups --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PendingDenial:
+    event: dict[str, Any]
+    context: RequestContext = field(default_factory=current_context)
+
+
+_pending: ContextVar[tuple[_PendingDenial, ...]] = ContextVar("ketacare_pending_denials", default=())
+
+
+def _inside_callers_transaction() -> bool:
+    # The test Django's `durable=True` uses: atomic blocks opened by a TestCase do not count.
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def record_denial(**event: Any) -> None:
+    """Write a denied audit event so that it survives the error response that follows.
+
+    In autocommit mode (views: ATOMIC_REQUESTS is off) the event commits at once. Inside a
+    caller's transaction it would be rolled back with that transaction when the 404
+    propagates, so it is kept aside and written when the request finishes (or when
+    `flush_pending_denials` is called, e.g. by a command).
+    """
+    event.setdefault("allowed", False)
+    if _inside_callers_transaction():
+        _pending.set((*_pending.get(), _PendingDenial(event)))
+        return
+    record_event(**event)
+
+
+def flush_pending_denials(**_signal_kwargs: Any) -> None:
+    pending = _pending.get()
+    if not pending:
+        return
+    _pending.set(())
+    for denial in pending:
+        token = set_context(denial.context)
+        try:
+            record_event(**denial.event)
+        finally:
+            reset_context(token)
+
+
+def deny_not_found(
+    *,
+    membership: Membership | None,
+    object_type: str,
+    object_id: object,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    action: Action | str = Action.READ,
+    patient_id: int | None = None,
+) -> Http404:
+    """Record the denied event for a lookup outside the acting clinic; return the 404 to raise."""
+    record_denial(
+        action=action,
+        membership=membership,
+        user=user,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        detail="not_found_in_clinic",
+    )
+    logger.info(
+        "denied %s %s=%s for user %s",
+        action,
+        object_type,
+        object_id,
+        membership.user_id if membership is not None else getattr(user, "pk", None),
+    )
+    return Http404(f"No {object_type} with that id.")
+
+
+def parse_id(raw: object) -> int | None:
+    """An object id from a URL or form: a positive integer, or None."""
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
+# --- view guard ------------------------------------------------------------------------
+
+
+def membership_required(
+    permission: Permission, *, object_type: str
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Guard a view: logged in, acting for a clinic, with a role granting `permission`.
+
+    The view receives the acting membership as the keyword argument `membership`.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = acting_membership(request)
+            if membership is None:
+                record_event(
+                    action=Action.READ,
+                    user=request.user,
+                    object_type=object_type,
+                    allowed=False,
+                    detail="no_membership",
+                )
+                return render(request, "clinics/no_membership.html", status=403)
+            if not has_permission(membership, permission):
+                record_event(
+                    action=Action.READ,
+                    membership=membership,
+                    object_type=object_type,
+                    allowed=False,
+                    detail=f"role_lacks:{permission.value}",
+                )
+                return render(
+                    request,
+                    "clinics/forbidden.html",
+                    {"membership": membership, "permission": permission},
+                    status=403,
+                )
+            return view(request, *args, membership=membership, **kwargs)
+
+        return wrapper
+
+    return decorator

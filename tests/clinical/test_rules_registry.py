@@ -1,0 +1,135 @@
+"""The rule registry holds every rule id of the reference, each sourced, graded and in range.
+
+This is the integration check of the catalog modules (clinical-reference.md; contracts.md
+`ketacare rules`): it fails until every domain's rules are written.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.rules import REGISTRY, ClinicalSettings, Evidence, Rule, Threshold
+
+# Extracted from shared/clinical-reference.md with
+#   grep -oE '\b(ELIG|DOSE|PROT|MON|DISCH|SCALE|OUT|SAFE)-[A-Z0-9-]+[A-Z0-9]' | sort -u
+# less the mere prefixes DOSE-ESK, DOSE-IV and ELIG-COND, plus OUT-RELAPSE-QIDS and
+# OUT-RELAPSE-GAD7 (written "OUT-RELAPSE-PHQ9 / -QIDS / -GAD7" in section 6.1).
+REFERENCE_RULE_IDS = (
+    # DISCH
+    "DISCH-ALERTS", "DISCH-BP", "DISCH-DISSOCIATION", "DISCH-ESCORT", "DISCH-ESK-MIN-TIME",
+    "DISCH-IV-MIN-TIME", "DISCH-ORAL-MIN-TIME", "DISCH-OVERRIDE", "DISCH-RESP", "DISCH-SEDATION",
+    # DOSE
+    "DOSE-ESK-ALLOWED", "DOSE-ESK-DEVICES", "DOSE-ESK-ELDERLY-EU", "DOSE-ESK-ESCAPE",
+    "DOSE-ESK-FIRST-MDSI", "DOSE-ESK-FIRST-TRD", "DOSE-IV-CALC", "DOSE-IV-CONC",
+    "DOSE-IV-DURATION", "DOSE-IV-MGKG", "DOSE-IV-WEIGHT", "DOSE-ORAL-RANGE",
+    # ELIG
+    "ELIG-AGE", "ELIG-BLADDER", "ELIG-BP", "ELIG-BREASTFEEDING", "ELIG-CEREBROVASC",
+    "ELIG-CI-ANEURYSM", "ELIG-CI-AVM", "ELIG-CI-HYPERSENS", "ELIG-CI-ICH", "ELIG-CNS-DEP",
+    "ELIG-COGNITION", "ELIG-CV-RECENT", "ELIG-CV-UNSTABLE", "ELIG-DIAGNOSIS", "ELIG-HEPATIC-MOD",
+    "ELIG-HEPATIC-SEVERE", "ELIG-HTN-CONTROLLED", "ELIG-HTN-ENCEPH", "ELIG-HTN-UNCONTROLLED",
+    "ELIG-ICP", "ELIG-IOP", "ELIG-KET-MISUSE", "ELIG-MANIA", "ELIG-MAOI", "ELIG-OSA",
+    "ELIG-PREGNANCY", "ELIG-PSYCH-FEAT-NOW", "ELIG-PSYCH-FEAT-PAST", "ELIG-PSYCHOSIS", "ELIG-PULM",
+    "ELIG-SEVERITY", "ELIG-SI-INTENT", "ELIG-STIMULANT", "ELIG-SUD", "ELIG-SUICIDALITY",
+    "ELIG-TRD",
+    # MON
+    "MON-BP-40MIN", "MON-BP-ELEVATED", "MON-BP-HOLD", "MON-BP-PREDOSE-SEVERE", "MON-BP-RISE",
+    "MON-BP-SEVERE", "MON-DISSOCIATION", "MON-ESCORT", "MON-FASTING", "MON-HR", "MON-HR-PREDOSE",
+    "MON-HTN-SYMPTOMS", "MON-NASAL-MEDS", "MON-PREG-TEST", "MON-REMS-ENROLLED", "MON-RR-LOW",
+    "MON-SEDATION", "MON-SEDATION-DEEP", "MON-SPO2-CRITICAL", "MON-SPO2-HOLD", "MON-SPO2-LOW",
+    # OUT
+    "OUT-EARLY-WARNING", "OUT-NO-BASELINE", "OUT-PARTIAL", "OUT-RELAPSE-EVENT", "OUT-RELAPSE-GAD7",
+    "OUT-RELAPSE-HAMD", "OUT-RELAPSE-MADRS", "OUT-RELAPSE-PHQ9", "OUT-RELAPSE-QIDS",
+    "OUT-REMISSION-GAD7", "OUT-REMISSION-HAMD", "OUT-REMISSION-MADRS", "OUT-REMISSION-PHQ9",
+    "OUT-REMISSION-QIDS", "OUT-RESPONSE",
+    # SAFE
+    "SAFE-40MIN-BP", "SAFE-ABS-EXCLUSION", "SAFE-AE-GRADE", "SAFE-BP-HOLD", "SAFE-BP-SEVERE",
+    "SAFE-CNS-DEP", "SAFE-CSSRS-HIGH", "SAFE-DISCHARGE", "SAFE-ESK-2H", "SAFE-ESK-DOSE",
+    "SAFE-HTN-EMERGENCY", "SAFE-ITEM9", "SAFE-IV-RATE", "SAFE-NO-DRIVE", "SAFE-PREGNANCY",
+    "SAFE-RELAPSE-WARN", "SAFE-REMS-FORM", "SAFE-REMS-GATE", "SAFE-RESP", "SAFE-SI-FLAGS",
+    "SAFE-SPO2-HOLD",
+    # SCALE
+    "SCALE-CADSS", "SCALE-CSSRS", "SCALE-CSSRS-TRIAGE", "SCALE-GAD7", "SCALE-MADRS", "SCALE-MOAAS",
+    "SCALE-PHQ2", "SCALE-PHQ9", "SCALE-QIDS",
+)  # fmt: skip
+
+RULES = sorted(REGISTRY.values(), key=lambda rule: rule.id)
+THRESHOLDS = [(rule, t) for rule in RULES for t in rule.thresholds]
+ID_PATTERN = re.compile(r"(ELIG|DOSE|PROT|MON|DISCH|SCALE|OUT|SAFE)(-[A-Z0-9]+)+")
+
+
+def first_threshold(configurable: bool) -> tuple[Rule, Threshold]:
+    return next((r, t) for r, t in THRESHOLDS if t.configurable is configurable)
+
+
+def refused(overrides: dict[str, object]) -> ClinicalInputError:
+    with pytest.raises(ClinicalInputError) as caught:
+        ClinicalSettings.with_overrides(overrides)  # type: ignore[arg-type]
+    return caught.value
+
+
+def test_registry_holds_every_rule_id_of_the_reference():
+    missing = sorted(set(REFERENCE_RULE_IDS) - set(REGISTRY))
+    assert not missing, f"{len(missing)} rule ids of the reference are missing: {missing}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_every_rule_has_an_id_summary_section_source_and_evidence(rule):
+    assert ID_PATTERN.fullmatch(rule.id)
+    assert rule.summary.strip()
+    assert rule.section.strip()
+    assert rule.source.strip()
+    assert isinstance(rule.evidence, Evidence)
+
+
+@pytest.mark.parametrize(
+    ("rule", "threshold"),
+    THRESHOLDS,
+    ids=lambda value: getattr(value, "id", getattr(value, "name", "")),
+)
+def test_every_threshold_default_lies_in_its_range(rule, threshold):
+    assert threshold.minimum <= threshold.default <= threshold.maximum, rule.id
+    assert not isinstance(threshold.default, bool)
+
+
+def test_override_of_an_unknown_rule_is_refused_naming_it():
+    error = refused({"OUT-NOT-A-RULE": {"total_at_most_points": 1}})
+    assert "OUT-NOT-A-RULE" in error.field and "OUT-NOT-A-RULE" in error.message
+
+
+def test_override_of_an_unknown_threshold_is_refused_naming_the_rule():
+    rule, _threshold = first_threshold(configurable=True)
+    error = refused({rule.id: {"no_such_threshold": 1}})
+    assert rule.id in error.field and rule.id in error.message
+
+
+def test_override_with_a_non_number_is_refused_naming_the_rule():
+    rule, threshold = first_threshold(configurable=True)
+    for value in ("10", True, None):
+        error = refused({rule.id: {threshold.name: value}})
+        assert rule.id in error.field and rule.id in error.message
+
+
+def test_override_out_of_range_is_refused_naming_the_rule():
+    rule, threshold = first_threshold(configurable=True)
+    for value in (threshold.minimum - 1, threshold.maximum + 1):
+        error = refused({rule.id: {threshold.name: value}})
+        assert rule.id in error.field and rule.id in error.message
+
+
+def test_override_of_a_fixed_threshold_is_refused_naming_the_rule():
+    rule, threshold = first_threshold(configurable=False)
+    error = refused({rule.id: {threshold.name: threshold.default + 1}})
+    assert rule.id in error.field and rule.id in error.message
+
+
+def test_override_within_range_is_honoured():
+    rule, threshold = first_threshold(configurable=True)
+    settings = ClinicalSettings.with_overrides({rule.id: {threshold.name: threshold.maximum}})
+    assert settings.value(rule.id, threshold.name) == threshold.maximum
+
+
+def test_esketamine_two_hour_minimum_cannot_be_overridden():
+    assert REGISTRY["SAFE-ESK-2H"].overridable is False
