@@ -1,4 +1,4 @@
-"""Template context every page needs: demo mode banner."""
+"""Template context every page needs: demo mode banner, the acting membership for the nav."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from ketacare.clinics.tenancy import acting_membership
 
 
 def ketacare(request: HttpRequest) -> dict[str, Any]:
-    return {"demo_mode": settings.DEMO_MODE}
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        # Lazy: only pages that show the nav pay for it, once per request (cached there).
+        "acting_membership": SimpleLazyObject(lambda: acting_membership(request)),
+    }
