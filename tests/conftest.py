@@ -116,3 +116,38 @@ def _audit_guard_lifted_for_flush():
         return
     with flush_lifts_audit_guard():
         yield
+
+
+# --- accounts (added by the accounts helper) -------------------------------------------------
+# Every staff page needs a session that passed two-factor sign-in (RequireMFAMiddleware).
+# `staff_client(alice)` (a Membership or a User) returns a fresh test Client signed in as that
+# user with a confirmed TOTP device verified in the session, as after the real two-step login.
+
+
+@pytest.fixture
+def staff_client(db):
+    from django.test import Client
+
+    from tests.accounts.helpers import sign_in_with_mfa
+
+    def make(person, **client_kwargs):
+        return sign_in_with_mfa(Client(**client_kwargs), getattr(person, "user", person))
+
+    return make
+
+
+# --- tenancy (added by the tenancy helper) ---------------------------------------------------
+# `verified_client(membership)` is the name the tenancy, web and admin tests use; it is the
+# accounts helper's `staff_client` (signed in, TOTP passed), so there is one way to sign in.
+
+
+@pytest.fixture
+def verified_client(staff_client):
+    return staff_client
+
+
+@pytest.fixture
+def demo_mode(settings):
+    """Demo mode on for one test (the suite runs in production mode)."""
+    settings.DEMO_MODE = True
+    return settings

@@ -93,9 +93,7 @@ def checklist_minutes_before(name: str) -> Build:
 def reading_vital(name: str, **pre: int) -> Build:
     def build(route: str, x: int, s: ClinicalSettings) -> tuple[SessionState, dt.datetime]:
         reading = Reading(at=AFTER, **{name: x})
-        state = SessionState(
-            route=route, dose_at=T0, pre_dose=Vitals(**pre), readings=(reading,)
-        )
+        state = SessionState(route=route, dose_at=T0, pre_dose=Vitals(**pre), readings=(reading,))
         return state, AFTER
 
     return build
@@ -112,7 +110,9 @@ def rise(name: str, base: int) -> Build:
     return build
 
 
-def bp_reading_at_minute(route: str, x: int, s: ClinicalSettings) -> tuple[SessionState, dt.datetime]:
+def bp_reading_at_minute(
+    route: str, x: int, s: ClinicalSettings
+) -> tuple[SessionState, dt.datetime]:
     closes = s.value("MON-BP-40MIN", "window_closes_after_dose_min")
     reading = Reading(at=T0 + mins(x), systolic=120, diastolic=80)
     return SessionState(route=route, dose_at=T0, readings=(reading,)), T0 + mins(closes + 2)

@@ -116,12 +116,20 @@ class RequireMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and not self._allowed(request) and not mfa_satisfied(request):
+        if (
+            request.user.is_authenticated
+            and not self._allowed(request)
+            and not mfa_satisfied(request)
+        ):
             if _is_api(request):
                 if "HTTP_AUTHORIZATION" in request.META:
                     return self.get_response(request)
                 return JsonResponse({"detail": MFA_REQUIRED_DETAIL}, status=401)
-            name = "accounts:mfa_verify" if confirmed_totp_device(request.user) else "accounts:mfa_enrol"
+            name = (
+                "accounts:mfa_verify"
+                if confirmed_totp_device(request.user)
+                else "accounts:mfa_enrol"
+            )
             return _redirect(request, _with_next(reverse(name), request))
         return self.get_response(request)
 

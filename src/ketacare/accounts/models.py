@@ -18,7 +18,9 @@ class ApiToken(models.Model):
     enough here because the secret is 256 random bits, not a password a person chose.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=16, unique=True)
     secret_sha256 = models.CharField(max_length=64)
@@ -49,7 +51,9 @@ class DemoAccount(models.Model):
     mode the row has no effect, so a demo database promoted by mistake still requires MFA.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_account"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

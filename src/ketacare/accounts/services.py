@@ -104,11 +104,15 @@ def _check_code(device: TOTPDevice, code: str) -> CodeCheck:
     return CodeCheck.ACCEPTED if device.verify_token(code) else CodeCheck.WRONG
 
 
-def confirm_totp_enrolment(*, user: AbstractBaseUser, code: str) -> tuple[CodeCheck, TOTPDevice | None]:
+def confirm_totp_enrolment(
+    *, user: AbstractBaseUser, code: str
+) -> tuple[CodeCheck, TOTPDevice | None]:
     """Confirm the user's pending device with a code from the app; audited as MFA_ENROLL."""
     with transaction.atomic(durable=True):
         if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
-            raise AccountError("This account already has an authenticator app; verify with it instead.")
+            raise AccountError(
+                "This account already has an authenticator app; verify with it instead."
+            )
         device = (
             TOTPDevice.objects.select_for_update()
             .filter(user_id=user.pk, confirmed=False)
@@ -122,7 +126,9 @@ def confirm_totp_enrolment(*, user: AbstractBaseUser, code: str) -> tuple[CodeCh
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
-            record_event(action=Action.MFA_ENROLL, user=user, object_type="otp_device", object_id=device.pk)
+            record_event(
+                action=Action.MFA_ENROLL, user=user, object_type="otp_device", object_id=device.pk
+            )
         else:
             record_event(
                 action=Action.MFA_ENROLL,
@@ -149,7 +155,13 @@ def verify_totp_login(*, user: AbstractBaseUser, code: str) -> tuple[CodeCheck, 
             raise AccountError("This account has no authenticator app yet; set one up first.")
         result = _check_code(device, code)
         if result is CodeCheck.ACCEPTED:
-            record_event(action=Action.LOGIN, user=user, object_type="user", object_id=user.pk, detail="step=totp")
+            record_event(
+                action=Action.LOGIN,
+                user=user,
+                object_type="user",
+                object_id=user.pk,
+                detail="step=totp",
+            )
             return result, device
         record_event(
             action=Action.LOGIN_FAILED,
@@ -172,7 +184,11 @@ class IssuedToken:
 
 
 def create_api_token(
-    *, user: AbstractBaseUser, name: str = "", days: int = DEFAULT_TOKEN_DAYS, now: dt.datetime | None = None
+    *,
+    user: AbstractBaseUser,
+    name: str = "",
+    days: int = DEFAULT_TOKEN_DAYS,
+    now: dt.datetime | None = None,
 ) -> IssuedToken:
     """Issue a token for `user`, valid `days` days (1..365); the value is returned once."""
     if not 1 <= days <= MAX_TOKEN_DAYS:

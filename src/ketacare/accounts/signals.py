@@ -33,11 +33,15 @@ def on_user_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> No
     if request is not None and may_skip_mfa(user):
         request.session[DEMO_SKIP_SESSION_KEY] = True
         detail += " mfa=demo_skip"
-    record_event(action=Action.LOGIN, user=user, object_type="user", object_id=user.pk, detail=detail)
+    record_event(
+        action=Action.LOGIN, user=user, object_type="user", object_id=user.pk, detail=detail
+    )
 
 
 @receiver(user_login_failed, dispatch_uid="ketacare.accounts.audit_login_failed")
-def on_user_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def on_user_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     user_model = get_user_model()
     username = str(credentials.get(user_model.USERNAME_FIELD) or credentials.get("username") or "")
     reason = "locked_out" if getattr(request, "axes_locked_out", False) else "bad_credentials"
@@ -70,4 +74,10 @@ def on_user_logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> N
     if user is None:
         return
     reason = getattr(request, LOGOUT_REASON_ATTR, "user")
-    record_event(action=Action.LOGOUT, user=user, object_type="user", object_id=user.pk, detail=f"reason={reason}")
+    record_event(
+        action=Action.LOGOUT,
+        user=user,
+        object_type="user",
+        object_id=user.pk,
+        detail=f"reason={reason}",
+    )

@@ -16,10 +16,10 @@ from ketacare.accounts.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
-TOKEN_SCHEME = "kc"
+TOKEN_SCHEME = "kc"  # noqa: S105 - a fixed label, not a secret
 PREFIX_BYTES = 4  # 8 hex characters
 SECRET_BYTES = 32  # 256 bits
-# last_used_at is written at most this often, so a busy client does not turn every read into a write.
+# last_used_at is written at most this often, so a busy client does not turn reads into writes.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 _TOKEN_RE = re.compile(r"^kc_([0-9a-f]{8})_([A-Za-z0-9_-]{20,100})$")
@@ -38,7 +38,9 @@ class NewToken:
 
 
 def generate_token() -> NewToken:
-    return NewToken(prefix=secrets.token_hex(PREFIX_BYTES), secret=secrets.token_urlsafe(SECRET_BYTES))
+    return NewToken(
+        prefix=secrets.token_hex(PREFIX_BYTES), secret=secrets.token_urlsafe(SECRET_BYTES)
+    )
 
 
 def digest_secret(secret: str) -> str:

@@ -116,13 +116,17 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                result, device = verify_totp_login(user=request.user, code=form.cleaned_data["otp_token"])
+                result, device = verify_totp_login(
+                    user=request.user, code=form.cleaned_data["otp_token"]
+                )
             except AccountError as error:
                 form.add_error(None, str(error))
             else:
                 if result is CodeCheck.ACCEPTED and device is not None:
                     return _finish_mfa(request, device)
-                form.add_error("otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE)
+                form.add_error(
+                    "otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE
+                )
     return render(
         request,
         "accounts/mfa_verify.html",
@@ -162,14 +166,18 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                result, device = confirm_totp_enrolment(user=request.user, code=form.cleaned_data["otp_token"])
+                result, device = confirm_totp_enrolment(
+                    user=request.user, code=form.cleaned_data["otp_token"]
+                )
             except AccountError as error:
                 form.add_error(None, str(error))
             else:
                 if result is CodeCheck.ACCEPTED and device is not None:
                     messages.success(request, "Your authenticator app is set up.")
                     return _finish_mfa(request, device)
-                form.add_error("otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE)
+                form.add_error(
+                    "otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE
+                )
     device = start_totp_enrolment(user=request.user)
     context = {
         "form": form,

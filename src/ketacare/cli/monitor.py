@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketacare.cli.clinical import read_document
 from ketacare.clinical.monitoring import evaluate, parse_monitor_input
 
 USAGE = "ketacare monitor FILE|-"
 
 
 def run(args: list[str]) -> dict[str, Any]:
-    from ketacare.cli.clinical import read_document
-
+    """The contract's output document for the session in the input file (or `-`)."""
     request = parse_monitor_input(read_document(args, usage=USAGE))
     result = evaluate(request.state, now=request.now)
     discharge = result.discharge

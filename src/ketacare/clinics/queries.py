@@ -18,5 +18,7 @@ def get_membership_for(membership: Membership | None, membership_id: object) -> 
     pk = parse_id(membership_id)
     found = memberships_for(membership).filter(pk=pk).first() if pk is not None else None
     if found is None:
-        raise deny_not_found(membership=membership, object_type="membership", object_id=membership_id)
+        raise deny_not_found(
+            membership=membership, object_type="membership", object_id=membership_id
+        )
     return found

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
+from ketacare.clinics.geo import place_for_zip
 from ketacare.clinics.models import Clinic, Membership, Role, Route
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ def create_clinic(
     wanted = set(routes)
     unknown = sorted(wanted - set(Route.values))
     if unknown:
-        raise ValidationError({"routes": f"Unknown route(s): {', '.join(unknown)}."}, code="unknown_route")
+        raise ValidationError(
+            {"routes": f"Unknown route(s): {', '.join(unknown)}."}, code="unknown_route"
+        )
     clinic = Clinic(
         name=name,
         address_line=address_line,
@@ -51,10 +54,21 @@ def create_clinic(
         esketamine_rems_certified=esketamine_rems_certified,
         **{f"offers_{route}": route in wanted for route in Route.values},
     )
+    # City and state may be left to the ZIP; field validation would refuse them blank first.
+    place = place_for_zip(zip_code)
+    if place is not None:
+        clinic.city = clinic.city or place.city
+        clinic.state = clinic.state or place.state
     clinic.full_clean()
     with transaction.atomic(durable=True):
         clinic.save()
-        record_event(action=Action.CREATE, user=by, clinic_id=clinic.pk, object_type="clinic", object_id=clinic.pk)
+        record_event(
+            action=Action.CREATE,
+            user=by,
+            clinic_id=clinic.pk,
+            object_type="clinic",
+            object_id=clinic.pk,
+        )
     return clinic
 
 

@@ -103,7 +103,10 @@ def switch_clinic(request: HttpRequest, clinic_id: int) -> Membership:
 
 
 def scoped(
-    queryset: QuerySet[M] | Manager[M], membership: Membership | None, *, clinic_field: str = "clinic"
+    queryset: QuerySet[M] | Manager[M],
+    membership: Membership | None,
+    *,
+    clinic_field: str = "clinic",
 ) -> QuerySet[M]:
     """`queryset` narrowed to the membership's clinic; empty without an active membership.
 
@@ -125,7 +128,9 @@ class _PendingDenial:
     context: RequestContext = field(default_factory=current_context)
 
 
-_pending: ContextVar[tuple[_PendingDenial, ...]] = ContextVar("ketacare_pending_denials", default=())
+_pending: ContextVar[tuple[_PendingDenial, ...]] = ContextVar(
+    "ketacare_pending_denials", default=()
+)
 
 
 def _inside_callers_transaction() -> bool:

@@ -77,7 +77,7 @@ else:
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ketacare.config.apps.KetaCareAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -33,7 +33,9 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         qs = self
         for term in text[:SEARCH_MAX_CHARS].split()[:SEARCH_MAX_TERMS]:
             qs = qs.filter(
-                Q(mrn__icontains=term) | Q(family_name__icontains=term) | Q(given_name__icontains=term)
+                Q(mrn__icontains=term)
+                | Q(family_name__icontains=term)
+                | Q(given_name__icontains=term)
             )
         return qs
 

@@ -47,7 +47,9 @@ def get_patient_for(
         raise PermissionDenied("Your role does not allow reading patient records.")
     patient = Patient.objects.for_membership(membership).filter(pk=pk).first() if pk else None
     if patient is None:
-        raise deny_not_found(membership=membership, object_type="patient", object_id=patient_id, patient_id=pk)
+        raise deny_not_found(
+            membership=membership, object_type="patient", object_id=patient_id, patient_id=pk
+        )
     if audit_read:
         record_event(
             action=Action.READ,
@@ -62,4 +64,8 @@ def get_patient_for(
 def patient_history_for(membership: Membership | None, patient_id: object) -> list[object]:
     """The recorded versions of one patient of the acting clinic, newest first (audited read)."""
     patient = get_patient_for(membership, patient_id)
-    return list(scoped(Patient.history, membership).filter(id=patient.pk).order_by("-history_date", "-history_id"))
+    return list(
+        scoped(Patient.history, membership)
+        .filter(id=patient.pk)
+        .order_by("-history_date", "-history_id")
+    )

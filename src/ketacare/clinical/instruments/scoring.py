@@ -58,7 +58,11 @@ def score(instrument_id: str, answers: Sequence[object], *, path: str = "answers
     types, valid, flag_index, tables = plan
     # Fast path: exact ints (the type list also checks the length), each a valid item value.
     # Comparing types first matters: True == 1 and 1.0 == 1 would pass the value set.
-    if answers.__class__ is list and [*map(type, answers)] == types and valid.issuperset(answers):
+    if (
+        ((cls := answers.__class__) is list or cls is tuple)
+        and [*map(type, answers)] == types
+        and valid.issuperset(answers)
+    ):
         return tables[answers[flag_index]][sum(answers)]
     return _SCORERS[instrument_id](answers, path)
 
@@ -115,13 +119,19 @@ def _integer_scorer(definition: InstrumentDefinition) -> tuple[Scorer, _Plan]:
         raise RuntimeError(f"{definition.id}: at most one item flag is supported")
     flag_item = item_flags[0] if item_flags else 1
     values = range(low, high + 1)
-    tables = {
-        value: tuple(
-            _result(definition, total, _flags_of(definition, total, {flag_item: value}))
+    # Indexed by the flagged item's answer, then by total; indexes below the ranges (never
+    # reached by valid answers) repeat the lowest entry so plain indexing works.
+    tables = tuple(
+        tuple(
+            _result(
+                definition,
+                max(total, low * len(definition.domains)),
+                _flags_of(definition, total, {flag_item: max(value, low)}),
+            )
             for total in range(total_max + 1)
         )
-        for value in values
-    }
+        for value in range(high + 1)
+    )
     slices = [slice(min(domain) - 1, max(domain)) for domain in definition.domains]
     if any(s.stop - s.start != len(d) for s, d in zip(slices, definition.domains, strict=True)):
         raise RuntimeError(f"{definition.id}: scoring domains must be runs of adjacent items")
@@ -173,7 +183,7 @@ def _compile() -> tuple[dict[str, Scorer], dict[str, _Plan]]:
         if definition is CSSRS_SCREENER:
             scorers[definition.id] = _cssrs_scorer(definition)
             # No fast path: a types list of None never equals the answers' types.
-            plans[definition.id] = (None, frozenset(), 0, {})
+            plans[definition.id] = (None, frozenset(), 0, ())
         else:
             scorers[definition.id], plans[definition.id] = _integer_scorer(definition)
     return scorers, plans

@@ -241,8 +241,7 @@ def _alerts(state: SessionState, alerts: tuple[Alert, ...]) -> tuple[bool, str]:
     if state.attestations.critical_alerts_acknowledged is True:
         return True, "Every critical alert is acknowledged with a note."
     return False, (
-        f"{critical} critical alert{'s are' if critical > 1 else ' is'} not acknowledged "
-        "with a note."
+        f"Critical alerts raised this session ({critical}) are not acknowledged with a note."
     )
 
 

@@ -95,8 +95,6 @@ def parse_schedule_request(document: object) -> ScheduleRequest:
 
 def read_clinic_days(value: object, path: str = "clinic_days") -> tuple[int, ...]:
     """Clinic days as a sorted tuple: a non-empty list of distinct integers 0-6 (0 = Monday)."""
-    if isinstance(value, set | frozenset):
-        value = list(value)
     if not isinstance(value, list | tuple) or not value:
         raise ClinicalInputError(
             path,
@@ -146,7 +144,10 @@ def generate_schedule(
     chosen = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
         raise ClinicalInputError("start", f"start must be a date; got {describe(start)}.")
-    days = frozenset(read_clinic_days(clinic_days))
+    as_given: object = clinic_days
+    if isinstance(clinic_days, Collection) and not isinstance(clinic_days, str | bytes | dict):
+        as_given = list(clinic_days)  # a range or a set from Python callers
+    days = frozenset(read_clinic_days(as_given))
     weeks = read_int(weeks, "weeks", minimum=WEEKS_MINIMUM, maximum=WEEKS_MAXIMUM)
     counts = _step_counts(chosen, sessions, settings)
     intervals = _phase_intervals(chosen, every_days or {})
@@ -170,12 +171,14 @@ class _Planner:
         self.sessions: list[ScheduledSession] = []
         self.dates: list[dt.date] = []
         spacing = protocol.spacing
-        if spacing.kind is SpacingKind.MINIMUM_DAYS_APART:
-            self.minimum_apart = int(settings.value(spacing.rule, "minimum_days_apart"))
-            self.tolerance = 0
-        else:
+        # Spacing by interval (the taper): at least the step's interval minus the tolerance.
+        self.by_interval = spacing.kind is SpacingKind.INTERVAL_TOLERANCE
+        if self.by_interval:
             self.minimum_apart = 1
             self.tolerance = int(settings.value(spacing.rule, "tolerance_days"))
+        else:
+            self.minimum_apart = int(settings.value(spacing.rule, "minimum_days_apart"))
+            self.tolerance = 0
         self.esketamine = protocol.route is Route.ESKETAMINE_NASAL
 
     def plan_phase(
@@ -221,7 +224,7 @@ class _Planner:
         day = target
         if self.dates:
             apart = self.minimum_apart
-            if self.tolerance and interval is not None:
+            if self.by_interval and interval is not None:
                 apart = max(1, interval - self.tolerance)
             day = max(day, self.dates[-1] + dt.timedelta(days=apart))
         # Any 7 consecutive days hold every weekday once, so a fitting day is always near.

@@ -26,7 +26,9 @@ class Command(BaseCommand):
     help = "Create, list and revoke personal API tokens (Authorization: Bearer <token>)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{create,list,revoke}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{create,list,revoke}"
+        )
         create = actions.add_parser("create", help="issue a token; it is printed once")
         create.add_argument("--user", required=True, help="user name of the token's owner")
         create.add_argument("--name", default="", help="a label, e.g. the script that uses it")
@@ -58,15 +60,15 @@ class Command(BaseCommand):
     def _create(self, options: dict[str, Any]) -> None:
         raw_days = str(options["days"]).strip()
         if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_TOKEN_DAYS:
-            raise CommandError(
-                f"--days must be a whole number from 1 to {MAX_TOKEN_DAYS}; got {options['days']!r}.",
-                returncode=2,
-            )
+            message = f"--days must be a whole number from 1 to {MAX_TOKEN_DAYS}"
+            raise CommandError(f"{message}; got {options['days']!r}.", returncode=2)
         user = self._user(options["user"])
         issued = create_api_token(user=user, name=options["name"], days=int(raw_days))
         self.stdout.write(issued.value)
+        # The token alone on stdout (for `TOKEN=$(ketacare token create ...)`), the note on stderr.
+        expires = _fmt(issued.token.expires_at)
         self.stderr.write(
-            f"Token {issued.token.prefix} for {user.get_username()} expires {_fmt(issued.token.expires_at)}. "
+            f"Token {issued.token.prefix} for {user.get_username()} expires {expires}. "
             "Store it now: it is shown only once."
         )
 
@@ -79,16 +81,29 @@ class Command(BaseCommand):
         now = timezone.now()
         header = ("PREFIX", "NAME", "CREATED", "EXPIRES", "LAST USED", "STATUS")
         rows = [
-            (t.prefix, t.name or "-", _fmt(t.created_at), _fmt(t.expires_at), _fmt(t.last_used_at), t.status_at(now))
+            (
+                t.prefix,
+                t.name or "-",
+                _fmt(t.created_at),
+                _fmt(t.expires_at),
+                _fmt(t.last_used_at),
+                t.status_at(now),
+            )
             for t in tokens
         ]
         widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
         for row in [header, *rows]:
-            self.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+            self.stdout.write(
+                "  ".join(
+                    str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
 
     def _revoke(self, options: dict[str, Any]) -> None:
         token, newly = revoke_api_token(prefix=options["prefix"])
         if newly:
             self.stdout.write(f"Token {token.prefix} is revoked.")
         else:
-            self.stdout.write(f"Token {token.prefix} was already revoked on {_fmt(token.revoked_at)}.")
+            self.stdout.write(
+                f"Token {token.prefix} was already revoked on {_fmt(token.revoked_at)}."
+            )

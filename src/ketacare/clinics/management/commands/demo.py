@@ -1,0 +1,57 @@
+"""`ketacare demo`: the demo clinics with one login per role and synthetic patients.
+
+Idempotent (a second run changes nothing). Refuses outside demo mode (KETACARE_DEMO=1), since
+demo logins with a published password do not belong in a production database; `--force`
+overrides that for a deliberate test set-up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from ketacare.audit.context import RequestContext, using_context
+from ketacare.audit.models import Channel
+from ketacare.clinics.demo import DEMO_PASSWORD, load_demo_data
+from ketacare.clinics.tenancy import flush_pending_denials
+
+
+class Command(BaseCommand):
+    help = "Create the demo clinics, one login per role and synthetic patients (demo mode only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load the demo data even outside demo mode (never on a real clinic's database)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE and not options["force"]:
+            raise CommandError(
+                "Refusing to load demo logins outside demo mode; set KETACARE_DEMO=1 (or pass --force).",
+                returncode=2,
+            )
+        with using_context(RequestContext(channel=Channel.CLI)):
+            try:
+                result = load_demo_data()
+            finally:
+                flush_pending_denials()
+        console = Console(file=self.stdout, width=100, color_system=None, soft_wrap=True)
+        table = Table(title="Demo logins")
+        table.add_column("User name")
+        table.add_column("Role")
+        table.add_column("Clinic")
+        for username, role, clinic in result.logins:
+            table.add_row(username, role, clinic)
+        console.print(table)
+        console.print(f"Password for every demo login: {DEMO_PASSWORD}")
+        if result.changed:
+            summary = ", ".join(f"{count} {kind}(s)" for kind, count in result.created.items())
+            console.print(f"Created {summary}.")
+        else:
+            console.print("The demo data was already there; nothing changed.")

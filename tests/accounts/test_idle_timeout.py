@@ -1,0 +1,103 @@
+"""Idle session time-out: signed out after settings.SESSION_IDLE_TIMEOUT_MIN quiet minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import override_settings
+
+from ketacare.audit.models import Action, AuditEvent
+
+START = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def test_a_session_survives_fourteen_quiet_minutes(clock, staff_client, alice):
+    client = staff_client(alice)
+    assert client.get("/").status_code == 200
+
+    clock.shift(dt.timedelta(minutes=14, seconds=59))
+
+    assert client.get("/").status_code == 200
+
+
+def test_activity_keeps_extending_the_session(clock, staff_client, alice):
+    client = staff_client(alice)
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+        clock.shift(dt.timedelta(minutes=10))
+
+    assert client.get("/").status_code == 200
+
+
+def test_fifteen_quiet_minutes_sign_the_user_out_with_a_message(clock, staff_client, alice):
+    client = staff_client(alice)
+    client.get("/")
+
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    response = client.get("/?page=3")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2F%3Fpage%3D3"
+    page = client.get(response["Location"])
+    assert "You were signed out after 15 minutes without activity." in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.get(action=Action.LOGOUT)
+    assert (event.actor_user_id, event.detail, event.channel) == (
+        alice.user.pk,
+        "reason=idle_timeout",
+        "web",
+    )
+
+
+def test_the_message_is_shown_only_once(clock, staff_client, alice):
+    client = staff_client(alice)
+    client.get("/")
+    clock.shift(dt.timedelta(minutes=16))
+    client.get("/")
+    client.get("/accounts/login/")
+
+    again = client.get("/accounts/login/")
+
+    assert "without activity" not in again.content.decode()
+
+
+@override_settings(SESSION_IDLE_TIMEOUT_MIN=5)
+def test_the_time_out_follows_the_setting(clock, staff_client, alice):
+    client = staff_client(alice)
+    client.get("/")
+
+    clock.shift(dt.timedelta(minutes=5, seconds=1))
+    response = client.get("/")
+
+    assert response["Location"] == "/accounts/login/?next=%2F"
+    assert "after 5 minutes without activity" in client.get("/accounts/login/").content.decode()
+
+
+def test_an_htmx_request_after_the_time_out_gets_an_hx_redirect(clock, staff_client, alice):
+    client = staff_client(alice)
+    client.get("/")
+
+    clock.shift(dt.timedelta(minutes=16))
+    response = client.get("/", headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/"
+
+
+def test_an_api_request_after_the_time_out_gets_401_json(clock, staff_client, alice):
+    client = staff_client(alice)
+    client.get("/api/v1/me")
+
+    clock.shift(dt.timedelta(minutes=16))
+    response = client.get("/api/v1/me")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "You were signed out after 15 minutes without activity."}

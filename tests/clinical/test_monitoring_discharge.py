@@ -1,0 +1,281 @@
+"""Discharge criteria of reference 3.6 (DISCH-*), SAFE-ESK-2H and DISCH-OVERRIDE."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.monitoring import (
+    ESKETAMINE,
+    IV_KETAMINE,
+    ORAL_KETAMINE,
+    ROUTES,
+    Attestations,
+    Checklist,
+    CriterionStatus,
+    Reading,
+    SessionState,
+    Vitals,
+    criteria_of,
+    earliest_discharge,
+    evaluate,
+)
+from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+
+T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+S = DEFAULT_SETTINGS
+MIN_TIME = {
+    ESKETAMINE: "DISCH-ESK-MIN-TIME",
+    IV_KETAMINE: "DISCH-IV-MIN-TIME",
+    ORAL_KETAMINE: "DISCH-ORAL-MIN-TIME",
+}
+SHARED = (
+    "DISCH-BP",
+    "DISCH-SEDATION",
+    "DISCH-RESP",
+    "DISCH-DISSOCIATION",
+    "DISCH-ALERTS",
+    "DISCH-ESCORT",
+)
+
+
+def at(minutes: float) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def minutes_of(moment: dt.datetime) -> float:
+    return (moment - T0).total_seconds() / 60
+
+
+def ready_state(route: str, **changes: object) -> tuple[SessionState, dt.datetime]:
+    """A session that meets every criterion of its route exactly at the earliest discharge."""
+    infusion = changes.get("infusion_duration_min")
+    timing = SessionState(route=route, dose_at=T0, infusion_duration_min=infusion)  # type: ignore[arg-type]
+    now = earliest_discharge(timing, T0, S)
+    last = minutes_of(now) - 5
+    state = SessionState(
+        route=route,
+        dose_at=T0,
+        pre_dose=Vitals(systolic=128, diastolic=80, heart_rate=72, spo2=98, moaas=5),
+        readings=(
+            Reading(at=at(40), systolic=150, diastolic=95, spo2=97, moaas=4),
+            Reading(at=at(last), systolic=126, diastolic=82, spo2=98, respiratory_rate=14, moaas=5),
+        ),
+        checklist=Checklist(escort_confirmed=True),
+        attestations=Attestations(dissociation_resolved=True, critical_alerts_acknowledged=True),
+    )
+    return dataclasses.replace(state, **changes), now
+
+
+def later_reading(state: SessionState, now: dt.datetime, **values: object) -> SessionState:
+    return dataclasses.replace(
+        state,
+        readings=(*state.readings, Reading(at=now, **values)),  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_session_meeting_every_criterion_is_ready(route):
+    state, now = ready_state(route)
+
+    discharge = evaluate(state, now=now).discharge
+
+    assert discharge is not None
+    assert discharge.ready is True
+    assert discharge.reasons == ()
+    assert [c.rule for c in discharge.criteria] == [MIN_TIME[route], *SHARED]
+    assert all(c.status is CriterionStatus.HOLDS for c in discharge.criteria)
+
+
+def failing_alone(route: str, rule: str) -> tuple[SessionState, dt.datetime]:
+    state, now = ready_state(route)
+    if rule == MIN_TIME[route]:
+        return state, now - dt.timedelta(minutes=1)
+    if rule == "DISCH-BP":
+        return later_reading(state, now - dt.timedelta(minutes=1), systolic=150, diastolic=96), now
+    if rule == "DISCH-SEDATION":
+        return later_reading(state, now, moaas=4), now
+    if rule == "DISCH-RESP":
+        return later_reading(state, now, respiratory_rate=9), now
+    if rule == "DISCH-DISSOCIATION":
+        return dataclasses.replace(
+            state,
+            attestations=Attestations(
+                dissociation_resolved=False, critical_alerts_acknowledged=True
+            ),
+        ), now
+    if rule == "DISCH-ALERTS":
+        return dataclasses.replace(
+            later_reading(state, now - dt.timedelta(minutes=30), spo2=88),
+            attestations=Attestations(dissociation_resolved=True),
+        ), now
+    assert rule == "DISCH-ESCORT"
+    return dataclasses.replace(state, checklist=Checklist(escort_confirmed=False)), now
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("position", range(7))
+def test_each_criterion_failing_alone_is_the_one_reason_named(route, position):
+    rule = criteria_of(route)[position]
+    state, now = failing_alone(route, rule)
+
+    discharge = evaluate(state, now=now).discharge
+
+    assert discharge is not None
+    assert discharge.ready is False
+    assert [r for r, _ in discharge.reasons] == [rule]
+    sentence = discharge.reasons[0][1]
+    assert sentence.endswith(".") and sentence[0].isupper()
+
+
+def test_esketamine_is_never_ready_before_two_hours_even_with_every_other_criterion_overridden():
+    state, now = ready_state(ESKETAMINE)
+    before = now - dt.timedelta(minutes=1)
+    bare = SessionState(route=ESKETAMINE, dose_at=T0)
+
+    for session in (state, bare):
+        discharge = evaluate(session, now=before, overrides=set(SHARED)).discharge
+        assert discharge is not None
+        assert discharge.ready is False
+        assert discharge.reasons[0][0] == "DISCH-ESK-MIN-TIME"
+    assert now == at(S.value("DISCH-ESK-MIN-TIME", "minimum_after_dose_min"))
+
+
+def test_esketamine_minimum_time_can_never_be_overridden():
+    state, now = ready_state(ESKETAMINE)
+
+    with pytest.raises(ClinicalInputError) as caught:
+        evaluate(state, now=now, overrides={"DISCH-ESK-MIN-TIME"})
+
+    assert caught.value.field == "overrides"
+    assert "DISCH-ESK-MIN-TIME" in caught.value.message
+
+
+@pytest.mark.parametrize("rule", ["DISCH-IV-MIN-TIME", "DISCH-OVERRIDE", "MON-BP-HOLD", "x"])
+def test_override_of_a_rule_that_is_no_criterion_of_the_route_is_refused(rule):
+    state, now = ready_state(ESKETAMINE)
+
+    with pytest.raises(ClinicalInputError) as caught:
+        evaluate(state, now=now, overrides={rule})
+
+    assert caught.value.field == "overrides"
+    assert rule in caught.value.message
+
+
+def test_overridden_criterion_counts_as_met_and_is_reported_as_overridden():
+    state, now = failing_alone(IV_KETAMINE, "DISCH-IV-MIN-TIME")
+
+    discharge = evaluate(state, now=now, overrides={"DISCH-IV-MIN-TIME", "DISCH-BP"}).discharge
+
+    assert discharge is not None
+    assert discharge.ready is True
+    statuses = {c.rule: c.status for c in discharge.criteria}
+    assert statuses["DISCH-IV-MIN-TIME"] is CriterionStatus.OVERRIDDEN
+    assert statuses["DISCH-BP"] is CriterionStatus.HOLDS
+
+
+def test_criteria_say_which_ones_a_prescriber_may_override():
+    state, now = ready_state(ESKETAMINE)
+
+    discharge = evaluate(state, now=now).discharge
+
+    assert discharge is not None
+    assert {c.rule: c.overridable for c in discharge.criteria} == {
+        "DISCH-ESK-MIN-TIME": False,
+        **dict.fromkeys(SHARED, True),
+    }
+
+
+def test_iv_earliest_discharge_follows_the_recorded_infusion_duration():
+    after = S.value("DISCH-IV-MIN-TIME", "after_infusion_min")
+    state, _ = ready_state(IV_KETAMINE, infusion_duration_min=70)
+    earliest = at(70 + after)
+
+    just_before = evaluate(state, now=earliest - dt.timedelta(minutes=1)).discharge
+    on_time = evaluate(later_reading(state, earliest, systolic=120, diastolic=80), now=earliest)
+
+    assert just_before is not None
+    assert just_before.earliest == earliest
+    assert [r for r, _ in just_before.reasons] == ["DISCH-IV-MIN-TIME"]
+    assert on_time.discharge is not None and on_time.discharge.ready is True
+
+
+def test_absent_data_raises_no_alert_but_blocks_discharge():
+    state = SessionState(route=ORAL_KETAMINE, dose_at=T0)
+
+    result = evaluate(state, now=at(180))
+
+    assert result.alerts == ()
+    assert result.discharge is not None
+    assert [r for r, _ in result.discharge.reasons] == [
+        "DISCH-BP", "DISCH-SEDATION", "DISCH-RESP", "DISCH-DISSOCIATION", "DISCH-ESCORT",
+    ]  # fmt: skip
+
+
+def test_discharge_is_null_before_dosing():
+    state, now = ready_state(ESKETAMINE, dose_at=None, readings=())
+
+    result = evaluate(state, now=now)
+
+    assert result.discharge is None
+    assert result.next_reading_due is None
+
+
+def test_sedation_back_to_the_pre_dose_score_is_resolved():
+    state, now = ready_state(ORAL_KETAMINE, pre_dose=Vitals(moaas=4))
+
+    discharge = evaluate(later_reading(state, now, moaas=4), now=now).discharge
+
+    assert discharge is not None and discharge.ready is True
+
+
+def test_blood_pressure_above_140_90_but_falling_from_its_peak_holds():
+    state, now = ready_state(ESKETAMINE)
+
+    discharge = evaluate(later_reading(state, now, systolic=145, diastolic=92), now=now).discharge
+
+    assert discharge is not None and discharge.ready is True
+
+
+def test_an_earlier_low_spo2_that_recovered_leaves_no_open_respiratory_alert():
+    state, now = ready_state(ESKETAMINE)
+    dipped = later_reading(state, now - dt.timedelta(minutes=30), spo2=91)
+
+    discharge = evaluate(dipped, now=now).discharge
+
+    assert discharge is not None and discharge.ready is True
+
+
+def test_critical_alert_is_acknowledged_by_the_attestation():
+    state, now = failing_alone(ESKETAMINE, "DISCH-ALERTS")
+    acknowledged = dataclasses.replace(
+        state,
+        attestations=Attestations(dissociation_resolved=True, critical_alerts_acknowledged=True),
+    )
+
+    discharge = evaluate(acknowledged, now=now).discharge
+
+    assert discharge is not None and discharge.ready is True
+
+
+def test_configured_minimum_time_is_honoured():
+    settings = ClinicalSettings.with_overrides(
+        {"DISCH-ESK-MIN-TIME": {"minimum_after_dose_min": 180}}
+    )
+    state, now = ready_state(ESKETAMINE)
+
+    discharge = evaluate(state, now=now, settings=settings).discharge
+
+    assert discharge is not None
+    assert discharge.earliest == at(180)
+    assert [r for r, _ in discharge.reasons] == ["DISCH-ESK-MIN-TIME"]
+
+
+def test_esketamine_minimum_time_cannot_be_configured_shorter_than_two_hours():
+    with pytest.raises(ClinicalInputError) as caught:
+        ClinicalSettings.with_overrides({"DISCH-ESK-MIN-TIME": {"minimum_after_dose_min": 119}})
+
+    assert "DISCH-ESK-MIN-TIME" in caught.value.message

@@ -1,0 +1,185 @@
+"""Protocol data files and their listing (clinical-reference.md 1.6; PROT-*)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.protocols import (
+    PROTOCOLS,
+    ProtocolDataError,
+    SessionCount,
+    describe_protocols,
+    get_protocol,
+    load_protocol,
+)
+from ketacare.clinical.rules import REGISTRY, ClinicalSettings, Evidence
+
+PHASES = {
+    "iv_induction_3x_weekly": ["induction"],
+    "iv_induction_2x_weekly": ["induction"],
+    "iv_maintenance_taper": ["maintenance"],
+    "esketamine_trd_label": ["induction", "optimization", "maintenance"],
+    "esketamine_mdsi_label": ["induction"],
+    "oral_titration_example": ["induction"],
+}
+
+
+def data_text(protocol_id: str) -> str:
+    folder = resources.files("ketacare.clinical.protocols").joinpath("data")
+    return folder.joinpath(f"{protocol_id}.toml").read_text(encoding="utf-8")
+
+
+def test_the_six_protocols_of_the_reference_are_loaded_at_import() -> None:
+    assert sorted(PROTOCOLS) == sorted(PHASES)
+
+
+@pytest.mark.parametrize(("protocol_id", "phases"), PHASES.items())
+def test_phase_names_are_those_of_the_reference(protocol_id: str, phases: list[str]) -> None:
+    assert [phase.name for phase in PROTOCOLS[protocol_id].phases] == phases
+
+
+def test_routes_sources_and_session_counts_follow_the_table() -> None:
+    def fixed(protocol_id: str) -> list[int | None]:
+        return [s.sessions for p in PROTOCOLS[protocol_id].phases for s in p.steps]
+
+    assert fixed("iv_induction_3x_weekly") == [6]
+    assert fixed("iv_induction_2x_weekly") == [6]
+    assert fixed("iv_maintenance_taper") == [4, 4, 3]
+    assert fixed("esketamine_trd_label") == [8, 4, None]
+    assert fixed("esketamine_mdsi_label") == [8]
+    assert {p.id: p.route.value for p in PROTOCOLS.values()} == {
+        "iv_induction_3x_weekly": "iv_ketamine",
+        "iv_induction_2x_weekly": "iv_ketamine",
+        "iv_maintenance_taper": "iv_ketamine",
+        "esketamine_trd_label": "esketamine_nasal",
+        "esketamine_mdsi_label": "esketamine_nasal",
+        "oral_titration_example": "oral_ketamine",
+    }
+    assert PROTOCOLS["iv_induction_3x_weekly"].source == "MURROUGH-2013B"
+    assert all(p.evidence is Evidence.VERIFIED for p in PROTOCOLS.values())
+
+
+def test_oral_titration_count_is_clinic_defined() -> None:
+    step = PROTOCOLS["oral_titration_example"].phases[0].steps[0]
+
+    assert step.count is SessionCount.CLINIC_DEFINED
+    assert step.sessions_rule == "PROT-ORAL-TITRATION-EXAMPLE-SESSIONS"
+    assert REGISTRY[step.sessions_rule].evidence is Evidence.DESIGN_DEFAULT
+
+
+def test_every_prot_rule_belongs_to_exactly_one_protocol() -> None:
+    used = [p.spacing.rule for p in PROTOCOLS.values()] + [
+        s.sessions_rule
+        for p in PROTOCOLS.values()
+        for ph in p.phases
+        for s in ph.steps
+        if s.sessions_rule
+    ]
+    registered = sorted(rule_id for rule_id in REGISTRY if rule_id.startswith("PROT-"))
+
+    assert sorted(used) == registered
+
+
+def test_spacing_rules_are_named_after_their_protocol() -> None:
+    for protocol in PROTOCOLS.values():
+        assert protocol.spacing.rule == f"PROT-{protocol.id.upper().replace('_', '-')}-SPACING"
+
+
+def test_unknown_protocol_is_an_input_error_naming_protocol() -> None:
+    with pytest.raises(ClinicalInputError) as caught:
+        get_protocol("ketamine_forever")
+    assert caught.value.field == "protocol"
+
+
+def test_listing_names_every_protocol_with_its_phases() -> None:
+    listing = describe_protocols()["protocols"]
+    assert isinstance(listing, list)
+
+    assert [p["id"] for p in listing] == sorted(PHASES)
+    for entry in listing:
+        assert [phase["name"] for phase in entry["phases"]] == PHASES[entry["id"]]
+        assert set(entry) >= {"id", "version", "route", "source", "evidence", "spacing", "phases"}
+
+
+def test_listing_shows_the_clinic_spacing_and_totals() -> None:
+    clinic = ClinicalSettings.with_overrides(
+        {"PROT-IV-INDUCTION-3X-WEEKLY-SPACING": {"minimum_days_apart": 3}}
+    )
+    listing = {p["id"]: p for p in describe_protocols(clinic)["protocols"]}  # type: ignore[union-attr]
+
+    assert listing["iv_induction_3x_weekly"]["spacing"]["minimum_days_apart"] == 3
+    assert listing["iv_maintenance_taper"]["spacing"]["tolerance_days"] == 2
+    taper = listing["iv_maintenance_taper"]["phases"][0]
+    assert taper["sessions"] == 11
+    assert taper["frequency"] == "weekly, then every 2 weeks, then every 4 weeks"
+    maintenance = listing["esketamine_trd_label"]["phases"][2]
+    assert maintenance["sessions"] is None and maintenance["open_ended"] is True
+    assert maintenance["steps"][0]["every_days_options"] == [
+        {"every_days": 7, "frequency": "weekly"}
+    ]
+    assert listing["oral_titration_example"]["phases"][0]["sessions"] == 6
+
+
+def test_every_data_file_reloads_to_the_same_protocol() -> None:
+    for protocol_id, protocol in PROTOCOLS.items():
+        assert load_protocol(data_text(protocol_id), f"{protocol_id}.toml") == protocol
+
+
+GOOD = data_text("iv_induction_3x_weekly")
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        (GOOD.replace("version = 1\n", ""), "version"),
+        (GOOD.replace("version = 1", 'version = "one"'), "version"),
+        (GOOD.replace('route = "iv_ketamine"', 'route = "im_ketamine"'), "route"),
+        (GOOD.replace('evidence = "verified"', 'evidence = "strong"'), "evidence"),
+        ('colour = "blue"\n' + GOOD, "colour"),
+        (GOOD + 'colour = "blue"\n', "phases.0.steps.0.colour"),
+        (GOOD.replace('id = "iv_induction_3x_weekly"', 'id = "other"'), "id"),
+        (
+            GOOD.replace('rule = "PROT-IV-INDUCTION-3X-WEEKLY-SPACING"', 'rule = "PROT-NONE"'),
+            "spacing.rule",
+        ),
+        (
+            GOOD.replace('kind = "minimum_days_apart"', 'kind = "interval_tolerance"'),
+            "spacing.rule",
+        ),
+        (GOOD.replace("sessions = 6", "sessions = 0"), "phases.0.steps.0.sessions"),
+        (GOOD.replace("sessions = 6", 'sessions = "many"'), "phases.0.steps.0.sessions"),
+        (GOOD.replace("per_week = 3", "per_week = 3\nevery_days = 2"), "phases.0.steps.0"),
+        (GOOD.replace("per_week = 3", "per_week = 8"), "phases.0.steps.0.per_week"),
+        (GOOD.replace('name = "induction"', 'name = "Induction!"'), "phases.0.name"),
+        (GOOD.replace('dose = "0.5 mg/kg over 40 min"', 'dose = " "'), "phases.0.dose"),
+        (
+            GOOD + '\n[[phases]]\nname = "induction"\ndose = "x"\n[[phases.steps]]\n'
+            "sessions = 1\nper_week = 1\n",
+            "phases.1.name",
+        ),
+        (
+            GOOD.replace("sessions = 6", 'sessions = "open_ended"')
+            + '\n[[phases]]\nname = "more"\n'
+            'dose = "x"\n[[phases.steps]]\nsessions = 1\nper_week = 1\n',
+            "phases.0.steps.0.sessions",
+        ),
+        (
+            GOOD.replace('name = "induction"', 'name = "induction"\nstart_week = 2'),
+            "phases.0.start_week",
+        ),
+    ],
+)
+def test_an_invalid_data_file_fails_loudly_naming_file_and_field(text: str, field: str) -> None:
+    with pytest.raises(ProtocolDataError) as caught:
+        load_protocol(text, "iv_induction_3x_weekly.toml")
+    message = str(caught.value)
+    assert message.startswith("iv_induction_3x_weekly.toml: ")
+    assert f"field {field}:" in message
+
+
+def test_a_data_file_that_is_not_toml_fails_naming_the_file() -> None:
+    with pytest.raises(ProtocolDataError, match=r"^broken\.toml: not valid TOML"):
+        load_protocol("id = ", "broken.toml")
