@@ -89,11 +89,19 @@ def test_an_ipv4_mapped_address_is_stored_as_plain_ipv4():
     assert _reloaded(event).ip_address == "198.51.100.7"
 
 
-@pytest.mark.parametrize("address", ["not-an-ip", "999.1.1.1", "fe80::1%eth0 junk", ""])
+@pytest.mark.parametrize("address", ["not-an-ip", "999.1.1.1", "1.2.3.4/24", ""])
 def test_a_malformed_address_is_stored_as_none_instead_of_failing_the_write(address):
     with using_context(RequestContext(ip_address=address)):
         event = record_event(action=Action.READ)
     assert _reloaded(event).ip_address is None
+
+
+def test_a_zone_is_dropped_from_an_ipv6_address():
+    with using_context(RequestContext(ip_address="fe80::1%eth0")):
+        event = record_event(action=Action.READ)
+    stored = _reloaded(event)
+    assert stored.ip_address == "fe80::1"
+    assert compute_hash(stored, stored.previous_hash) == event.hash
 
 
 def test_values_longer_than_their_column_are_cut_so_both_databases_store_them(alice):

@@ -46,8 +46,11 @@ def _ip(value: str | None) -> str | None:
         address = ipaddress.ip_address(value.strip())
     except ValueError:
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        # A zone ("%eth0") is neither storable in PostgreSQL's inet nor part of the address.
+        return str(ipaddress.IPv6Address(int(address)))
     return str(address)
 
 

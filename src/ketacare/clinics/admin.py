@@ -194,12 +194,12 @@ class MembershipForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.instance.pk is not None and self.instance.pk == self.acting_membership_id:
-            if data.get("role") != Role.CLINIC_ADMIN or not data.get("is_active"):
-                raise forms.ValidationError(
-                    "You cannot remove your own admin access; ask another clinic admin.",
-                    code="own_admin_access",
-                )
+        own = self.instance.pk is not None and self.instance.pk == self.acting_membership_id
+        if own and (data.get("role") != Role.CLINIC_ADMIN or not data.get("is_active")):
+            raise forms.ValidationError(
+                "You cannot remove your own admin access; ask another clinic admin.",
+                code="own_admin_access",
+            )
         return data
 
 

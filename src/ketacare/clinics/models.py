@@ -54,14 +54,6 @@ class Clinic(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def routes(self) -> list[str]:
-        return [r.value for r in Route if getattr(self, f"offers_{r.value}")]
-
-    def clean(self) -> None:
-        super().clean()
-        self._fill_from_zip()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Also here, not only in clean(): a clinic saved without a form still gets its
         # coordinates, and an unknown ZIP never reaches the table.
@@ -70,6 +62,14 @@ class Clinic(models.Model):
         if update_fields is not None and "zip_code" in update_fields:
             kwargs["update_fields"] = {*update_fields, "latitude", "longitude"}
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self._fill_from_zip()
+
+    @property
+    def routes(self) -> list[str]:
+        return [r.value for r in Route if getattr(self, f"offers_{r.value}")]
 
     def _fill_from_zip(self) -> None:
         place = place_for_zip(self.zip_code)

@@ -35,7 +35,8 @@ def home(request: HttpRequest, *, membership: Membership) -> HttpResponse:
         action=Action.READ,
         membership=membership,
         object_type="patient_list",
-        detail=f"page={page.number} shown={len(rows)} total={paginator.count} search={int(bool(query))}",
+        detail=f"page={page.number} shown={len(rows)} total={paginator.count} "
+        f"search={int(bool(query))}",
     )
     context = {"membership": membership, "page": page, "rows": rows, "query": query}
     htmx = getattr(request, "htmx", None)

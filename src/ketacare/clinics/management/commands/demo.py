@@ -33,7 +33,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE and not options["force"]:
             raise CommandError(
-                "Refusing to load demo logins outside demo mode; set KETACARE_DEMO=1 (or pass --force).",
+                "Refusing to load demo logins outside demo mode; "
+                "set KETACARE_DEMO=1 (or pass --force).",
                 returncode=2,
             )
         with using_context(RequestContext(channel=Channel.CLI)):
