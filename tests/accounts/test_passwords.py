@@ -6,14 +6,15 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from tests.factories import UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 
 
 @pytest.mark.django_db
-def test_password_hashes_are_argon2():
+def test_password_hashes_are_argon2id_with_django_s_default_cost(production_argon2):
     user = UserFactory(username="hashcheck")
 
-    assert user.password.startswith("argon2$argon2id$")
+    assert user.password.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$")
+    assert user.check_password(TEST_PASSWORD)
 
 
 @pytest.mark.django_db
