@@ -7,12 +7,14 @@ The algorithm, for each step of each phase in order:
    the previous session. Later sessions of a step are planned from the step's first session:
    `every_days` d plans session i at i x d days; `per_week` k at floor(i x 7 / k) days (3/week:
    Monday, Wednesday, Friday; 2/week: Monday, Thursday).
-2. Move the planned date forward, never back, to the first day that is a clinic day and keeps
-   every spacing rule: the protocol's PROT-*-SPACING rule (minimum days from the previous session,
+2. Move the planned date to the nearest day that is a clinic day and keeps every spacing rule
+   (forward, as reference 1.6 says; within a k/week step also back, when an earlier clinic day is
+   strictly nearer and still keeps the spacing — so Tuesday/Thursday clinics treat 2/week on
+   Tuesday and Thursday): the protocol's PROT-*-SPACING rule (minimum days from the previous session,
    or for the taper at least the step's interval minus the tolerance), at most k sessions of a
    `per_week` step in any 7 consecutive days (what "k/week" means here), and for esketamine
    DOSE-ESK-MAX-FREQUENCY (at most 2 sessions in any 7 days, SAFE-ESK-DOSE).
-Because dates only move forward, a set of clinic days too sparse for a frequency (Mondays only for
+Because dates never move back past the spacing rules, a set of clinic days too sparse for a frequency (Mondays only for
 a 3/week induction) gives a valid schedule that is spread out: every session on a clinic day,
 every spacing kept, the phase simply taking longer. An open-ended phase is listed while its
 sessions fall before start + `weeks` weeks (contracts.md `ketacare schedule`).
@@ -221,15 +223,26 @@ class _Planner:
         return previous + dt.timedelta(days=step.offset_days(1, interval))
 
     def _place(self, target: dt.date, step: Step, interval: int | None, index: int) -> dt.date:
-        day = target
+        earliest = target
         if self.dates:
             apart = self.minimum_apart
             if self.by_interval and interval is not None:
                 apart = max(1, interval - self.tolerance)
-            day = max(day, self.dates[-1] + dt.timedelta(days=apart))
+            earliest = self.dates[-1] + dt.timedelta(days=apart)
+        day = max(target, earliest)
         # Any 7 consecutive days hold every weekday once, so a fitting day is always near.
         while not self._fits(day, step, index):
             day += _DAY
+        if step.per_week is None or index == 0:
+            return day
+        # Within a k/week step, an earlier clinic day that keeps every spacing rule wins when it
+        # is nearer the planned day: a Tuesday/Thursday clinic then treats "2/week" on Tuesday
+        # and Thursday, not once a week on Tuesdays (the planned Friday's next clinic day).
+        back = target - _DAY
+        while back >= earliest and (target - back) < (day - target):
+            if self._fits(back, step, index):
+                return back
+            back -= _DAY
         return day
 
     def _fits(self, day: dt.date, step: Step, index: int) -> bool:
