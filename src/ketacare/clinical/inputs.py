@@ -40,17 +40,21 @@ def _json_name(value: object) -> str:
     return str(value)
 
 
-def read_int(value: object, path: str, minimum: int | None = None, maximum: int | None = None) -> int:
+def read_int(
+    value: object, path: str, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """`value` as an integer within [minimum, maximum]; booleans and floats are refused."""
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise ClinicalInputError(path, f"{path} must be an integer{_range(minimum, maximum)}; "
-                                     f"got {describe(value)}.")
+            raise ClinicalInputError(
+                path, f"{path} must be an integer{_range(minimum, maximum)}; got {describe(value)}."
+            )
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ClinicalInputError(path, f"{path} must be an integer{_range(minimum, maximum)}; "
-                                 f"got {value}.")
+        raise ClinicalInputError(
+            path, f"{path} must be an integer{_range(minimum, maximum)}; got {value}."
+        )
     return value
 
 
@@ -59,11 +63,13 @@ def read_number(
 ) -> float:
     """`value` as a finite number within [minimum, maximum]; booleans are refused."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise ClinicalInputError(path, f"{path} must be a number{_range(minimum, maximum)}; "
-                                 f"got {describe(value)}.")
+        raise ClinicalInputError(
+            path, f"{path} must be a number{_range(minimum, maximum)}; got {describe(value)}."
+        )
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ClinicalInputError(path, f"{path} must be a number{_range(minimum, maximum)}; "
-                                 f"got {value}.")
+        raise ClinicalInputError(
+            path, f"{path} must be a number{_range(minimum, maximum)}; got {value}."
+        )
     return float(value)
 
 
@@ -94,7 +100,9 @@ def read_date(value: object, path: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise ClinicalInputError(path, f"{path} must be a date written YYYY-MM-DD; got {describe(value)}.")
+    raise ClinicalInputError(
+        path, f"{path} must be a date written YYYY-MM-DD; got {describe(value)}."
+    )
 
 
 def read_datetime(value: object, path: str) -> dt.datetime:
@@ -113,7 +121,9 @@ def read_datetime(value: object, path: str) -> dt.datetime:
     )
 
 
-def read_list(value: object, path: str, min_items: int = 0, max_items: int | None = None) -> list[Any]:
+def read_list(
+    value: object, path: str, min_items: int = 0, max_items: int | None = None
+) -> list[Any]:
     if not isinstance(value, list):
         raise ClinicalInputError(path, f"{path} must be a list; got {describe(value)}.")
     if len(value) < min_items or (max_items is not None and len(value) > max_items):
@@ -140,10 +150,10 @@ def _range(minimum: float | None, maximum: float | None) -> str:
 class Fields:
     """One JSON object read strictly: each key taken once, unknown keys refused by `finish()`.
 
-        doc = Fields(data, "")            # or Fields(data["pre_dose"], "pre_dose")
-        age = doc.take("age", read_int, minimum=0, maximum=130)
-        bp = doc.optional("blood_pressure", lambda v, p: Fields(v, p))
-        doc.finish()
+    doc = Fields(data, "")            # or Fields(data["pre_dose"], "pre_dose")
+    age = doc.take("age", read_int, minimum=0, maximum=130)
+    bp = doc.optional("blood_pressure", lambda v, p: Fields(v, p))
+    doc.finish()
     """
 
     def __init__(self, data: object, path: str = "") -> None:
@@ -176,7 +186,9 @@ class Fields:
             return default
         return reader(value, self.path_of(key), **limits)
 
-    def items(self, key: str, reader: Any, /, *, required: bool = True, **limits: Any) -> Iterator[Any]:
+    def items(
+        self, key: str, reader: Any, /, *, required: bool = True, **limits: Any
+    ) -> Iterator[Any]:
         """Each item of a list-valued key, read by `reader(item, "key.i")`."""
         self._taken.add(key)
         value = self.data.get(key, _MISSING)

@@ -48,7 +48,8 @@ class Threshold:
             raise ClinicalInputError(path, f"{rule_id}: {self.name} must be a number.")
         if not self.configurable and value != self.default:
             raise ClinicalInputError(
-                path, f"{rule_id}: {self.name} is fixed by its published definition at {self.default}."
+                path,
+                f"{rule_id}: {self.name} is fixed by its published definition at {self.default}.",
             )
         if not self.minimum <= value <= self.maximum:
             raise ClinicalInputError(

@@ -8,16 +8,18 @@ The algorithm, for each step of each phase in order:
    `every_days` d plans session i at i x d days; `per_week` k at floor(i x 7 / k) days (3/week:
    Monday, Wednesday, Friday; 2/week: Monday, Thursday).
 2. Move the planned date to the nearest day that is a clinic day and keeps every spacing rule
-   (forward, as reference 1.6 says; within a k/week step also back, when an earlier clinic day is
-   strictly nearer and still keeps the spacing — so Tuesday/Thursday clinics treat 2/week on
-   Tuesday and Thursday): the protocol's PROT-*-SPACING rule (minimum days from the previous session,
-   or for the taper at least the step's interval minus the tolerance), at most k sessions of a
-   `per_week` step in any 7 consecutive days (what "k/week" means here), and for esketamine
-   DOSE-ESK-MAX-FREQUENCY (at most 2 sessions in any 7 days, SAFE-ESK-DOSE).
-Because dates never move back past the spacing rules, a set of clinic days too sparse for a frequency (Mondays only for
-a 3/week induction) gives a valid schedule that is spread out: every session on a clinic day,
-every spacing kept, the phase simply taking longer. An open-ended phase is listed while its
-sessions fall before start + `weeks` weeks (contracts.md `ketacare schedule`).
+   (forward, as reference 1.6 says; within a k/week step also back, when an earlier clinic day
+   is strictly nearer and still keeps the spacing, so Tuesday/Thursday clinics treat 2/week on
+   Tuesday and Thursday). The spacing rules: the protocol's PROT-*-SPACING rule (minimum days
+   from the previous session, or for the taper at least the step's interval minus the
+   tolerance), at most k sessions of a `per_week` step in any 7 consecutive days (what "k/week"
+   means here), and for esketamine DOSE-ESK-MAX-FREQUENCY (at most 2 sessions in any 7 days,
+   SAFE-ESK-DOSE).
+Because dates never move back past the spacing rules, a set of clinic days too sparse for a
+frequency (Mondays only for a 3/week induction) gives a valid schedule that is spread out:
+every session on a clinic day, every spacing kept, the phase simply taking longer. An
+open-ended phase is listed while its sessions fall before start + `weeks` weeks (contracts.md
+`ketacare schedule`).
 """
 
 from __future__ import annotations
