@@ -277,3 +277,16 @@ def test_python_callers_must_pass_a_date(start: Any) -> None:
     with pytest.raises(ClinicalInputError) as caught:
         generate_schedule("iv_induction_3x_weekly", start=start, clinic_days=WEEKDAYS)
     assert caught.value.field == "start"
+
+
+def test_a_tuesday_thursday_clinic_gives_esketamine_induction_twice_every_week() -> None:
+    tuesday, thursday = 1, 3
+    induction = offsets("esketamine_trd_label", start=day(1), clinic_days=(tuesday, thursday))[:8]
+    # Tue/Thu of weeks 1-4, not Tuesdays only (the planned Friday's next clinic day).
+    assert induction == [1, 3, 8, 10, 15, 17, 22, 24]
+
+
+def test_a_session_moves_back_only_as_far_as_the_spacing_allows() -> None:
+    # IV 3/week on Tue/Thu: the planned Saturday cannot move back to Thursday (already used),
+    # so the third session is the next Tuesday.
+    assert offsets("iv_induction_3x_weekly", start=day(1), clinic_days=(1, 3))[:3] == [1, 3, 8]
