@@ -47,7 +47,7 @@ from ketacare.clinical.rules import DEFAULT_SETTINGS
 
 SEED = 20261125
 INPUTS = 10_000
-ROUNDS = 7
+ROUNDS = 11
 QUICK_INPUTS = 300
 QUICK_ROUNDS = 2
 
@@ -99,7 +99,7 @@ def answer_vectors(definition: InstrumentDefinition, count: int, seed: int) -> l
 
 
 def candidate_documents(count: int, seed: int) -> list[dict[str, Any]]:
-    """`count` valid `ketacare screen` documents (contracts.md), a mix of every outcome."""
+    """`count` valid `ketacare screen` documents (contracts.md), a mix of every decision."""
     rng = random.Random(f"{seed}:screen")
     phq9 = INSTRUMENTS["phq9"]
     max_madrs = int(DEFAULT_SETTINGS.value("ELIG-SEVERITY", "madrs_maximum_points"))
@@ -108,7 +108,7 @@ def candidate_documents(count: int, seed: int) -> list[dict[str, Any]]:
         document: dict[str, Any] = {
             "route": rng.choice(ROUTES),
             "age": rng.randint(16, 90),
-            "diagnosis": rng.choice(DIAGNOSES),
+            "diagnosis": "mdd" if rng.random() < 0.8 else rng.choice(DIAGNOSES),
             "failed_adequate_trials": None if rng.random() < 0.1 else rng.randint(0, 6),
             "conditions": rng.sample(CONDITION_CODES, rng.choice((0, 0, 1, 1, 2, 3))),
             "pregnant": rng.random() < 0.03,

@@ -101,3 +101,17 @@ def test_an_api_request_after_the_time_out_gets_401_json(clock, staff_client, al
 
     assert response.status_code == 401
     assert response.json() == {"detail": "You were signed out after 15 minutes without activity."}
+
+
+def test_a_bearer_request_with_a_stale_session_is_judged_by_its_token(clock, staff_client, alice):
+    from ketacare.accounts.services import create_api_token
+
+    client = staff_client(alice)
+    client.get("/")
+    issued = create_api_token(user=alice.user)
+
+    clock.shift(dt.timedelta(minutes=16))
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {issued.value}"})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

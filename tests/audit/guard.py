@@ -43,7 +43,9 @@ def guard_lifted(connection: Any = default_connection) -> Iterator[Any]:
                 cursor.execute(sql)
 
 
-def hand_edit(sql: str, params: list[Any] | tuple[Any, ...] = (), connection: Any = default_connection) -> None:
+def hand_edit(
+    sql: str, params: list[Any] | tuple[Any, ...] = (), connection: Any = default_connection
+) -> None:
     """Run one statement on the audit table the way a DBA with the guard dropped would."""
     with guard_lifted(connection) as cursor:
         cursor.execute(sql, params)

@@ -68,49 +68,54 @@ def test_an_event_built_outside_record_event_is_refused():
 
 
 def test_the_database_refuses_an_update(event):
-    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET detail = 'x' WHERE id = %s", [event.pk])
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw("UPDATE audit_auditevent SET detail = 'x' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).detail == ""
 
 
 def test_the_database_refuses_a_delete(event):
-    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
 def test_the_database_refuses_a_delete_of_every_row(event):
-    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent")
+    with pytest.raises(IntegrityError, match="append-only"):
+        _raw("DELETE FROM audit_auditevent")
     assert AuditEvent.objects.count() == 1
 
 
 @postgresql_only
 def test_postgresql_refuses_truncate(event):
-    with pytest.raises(IntegrityError, match="append-only: TRUNCATE refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE audit_auditevent")
+    with pytest.raises(IntegrityError, match="append-only: TRUNCATE refused"):
+        _raw("TRUNCATE audit_auditevent")
     assert AuditEvent.objects.count() == 1
 
 
 @postgresql_only
 def test_postgresql_refuses_even_an_update_that_matches_no_row(event):
-    with pytest.raises(IntegrityError, match="append-only: UPDATE refused"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET detail = 'x' WHERE id = -1")
+    with pytest.raises(IntegrityError, match="append-only: UPDATE refused"):
+        _raw("UPDATE audit_auditevent SET detail = 'x' WHERE id = -1")
+
+
+def _raw(sql: str, params: list[object] | None = None) -> None:
+    """One statement straight to the database, in a savepoint the refusal can roll back."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _guard_triggers() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_auditevent'::regclass AND NOT tgisinternal"
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'audit_auditevent'::regclass AND NOT tgisinternal"
             )
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master"
+                " WHERE type = 'trigger' AND tbl_name = 'audit_auditevent'"
+            )
         return {name for (name,) in cursor.fetchall()}
 
 
@@ -129,9 +134,8 @@ def test_the_migration_reverse_lifts_the_guard_and_the_forward_restores_it(event
         assert _guard_triggers() == set()
         cursor.execute("UPDATE audit_auditevent SET detail = 'x' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).detail == "x"
-    with pytest.raises(IntegrityError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET detail = 'y' WHERE id = %s", [event.pk])
+    with pytest.raises(IntegrityError):
+        _raw("UPDATE audit_auditevent SET detail = 'y' WHERE id = %s", [event.pk])
 
 
 def test_the_admin_grants_no_add_change_or_delete_even_to_a_superuser(rf, admin_user, event):
@@ -150,5 +154,9 @@ def test_the_admin_grants_no_add_change_or_delete_even_to_a_superuser(rf, admin_
 def test_no_model_permission_other_than_view_exists():
     from django.contrib.auth.models import Permission
 
-    codenames = set(Permission.objects.filter(content_type__app_label="audit").values_list("codename", flat=True))
+    codenames = set(
+        Permission.objects.filter(content_type__app_label="audit").values_list(
+            "codename", flat=True
+        )
+    )
     assert codenames == {"view_auditevent"}

@@ -22,34 +22,92 @@ def _reloaded(event: AuditEvent) -> AuditEvent:
     return AuditEvent.objects.get(pk=event.pk)
 
 
-def test_the_first_event_chains_onto_the_genesis_hash_and_each_next_onto_the_one_before(alice, patient_a):
-    first = record_event(action=Action.READ, membership=alice, object_type="patient", object_id=patient_a.pk, patient_id=patient_a.pk)
-    second = record_event(action=Action.UPDATE, membership=alice, object_type="patient", object_id=patient_a.pk, patient_id=patient_a.pk)
+def test_the_first_event_chains_onto_the_genesis_hash_and_each_next_onto_the_one_before(
+    alice, patient_a
+):
+    first = record_event(
+        action=Action.READ,
+        membership=alice,
+        object_type="patient",
+        object_id=patient_a.pk,
+        patient_id=patient_a.pk,
+    )
+    second = record_event(
+        action=Action.UPDATE,
+        membership=alice,
+        object_type="patient",
+        object_id=patient_a.pk,
+        patient_id=patient_a.pk,
+    )
     third = record_event(action=Action.READ, user=alice.user)
 
-    assert [e.previous_hash for e in (first, second, third)] == [GENESIS_HASH, first.hash, second.hash]
+    assert [e.previous_hash for e in (first, second, third)] == [
+        GENESIS_HASH,
+        first.hash,
+        second.hash,
+    ]
     assert len({first.hash, second.hash, third.hash}) == 3
-    assert list(AuditEvent.objects.values_list("hash", flat=True)) == [first.hash, second.hash, third.hash]
+    assert list(AuditEvent.objects.values_list("hash", flat=True)) == [
+        first.hash,
+        second.hash,
+        third.hash,
+    ]
 
 
 def test_the_event_records_actor_subject_and_request_context(alice, patient_a):
-    with using_context(RequestContext(channel=Channel.WEB, ip_address="203.0.113.9", user_agent="Firefox/130")):
-        event = record_event(action=Action.READ, membership=alice, object_type="patient", object_id=patient_a.pk, patient_id=patient_a.pk, detail="list")
+    with using_context(
+        RequestContext(channel=Channel.WEB, ip_address="203.0.113.9", user_agent="Firefox/130")
+    ):
+        event = record_event(
+            action=Action.READ,
+            membership=alice,
+            object_type="patient",
+            object_id=patient_a.pk,
+            patient_id=patient_a.pk,
+            detail="list",
+        )
 
     stored = _reloaded(event)
     assert (stored.actor_user_id, stored.actor_username, stored.actor_role, stored.clinic_id) == (
-        alice.user_id, "alice", "prescriber", alice.clinic_id,
+        alice.user_id,
+        "alice",
+        "prescriber",
+        alice.clinic_id,
     )
-    assert (stored.action, stored.object_type, stored.object_id, stored.patient_id) == ("read", "patient", str(patient_a.pk), patient_a.pk)
-    assert (stored.channel, stored.ip_address, stored.user_agent, stored.allowed, stored.detail) == (
-        "web", "203.0.113.9", "Firefox/130", True, "list",
+    assert (stored.action, stored.object_type, stored.object_id, stored.patient_id) == (
+        "read",
+        "patient",
+        str(patient_a.pk),
+        patient_a.pk,
+    )
+    assert (
+        stored.channel,
+        stored.ip_address,
+        stored.user_agent,
+        stored.allowed,
+        stored.detail,
+    ) == (
+        "web",
+        "203.0.113.9",
+        "Firefox/130",
+        True,
+        "list",
     )
 
 
 def test_the_hash_is_sha256_of_the_documented_canonical_json():
-    with using_context(RequestContext(channel=Channel.API, ip_address="::1", user_agent="curl/8 ünïcode")):
-        with time_machine.travel(dt.datetime(2026, 3, 1, 14, 5, 6, 789, tzinfo=dt.UTC), tick=False):
-            event = record_event(action=Action.EXPORT, clinic_id=7, object_type="audit_report", detail="from=2026-01-01")
+    with (
+        using_context(
+            RequestContext(channel=Channel.API, ip_address="::1", user_agent="curl/8 ünïcode")
+        ),
+        time_machine.travel(dt.datetime(2026, 3, 1, 14, 5, 6, 789, tzinfo=dt.UTC), tick=False),
+    ):
+        event = record_event(
+            action=Action.EXPORT,
+            clinic_id=7,
+            object_type="audit_report",
+            detail="from=2026-01-01",
+        )
 
     payload = (
         '{"content":{"action":"export","actor_role":"","actor_user_id":null,"actor_username":"",'
@@ -68,14 +126,26 @@ def test_the_hash_is_sha256_of_the_documented_canonical_json():
         (dt.datetime(2026, 5, 1, 8, 0, 0, 0, tzinfo=dt.UTC), "192.0.2.1"),
         (dt.datetime(2026, 5, 1, 8, 0, 0, 1, tzinfo=dt.UTC), "2001:0DB8:0000::0001"),
         (dt.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC), "::ffff:198.51.100.7"),
-        (dt.datetime(2026, 7, 1, 2, 30, 0, 500000, tzinfo=dt.timezone(dt.timedelta(hours=-7))), None),
+        (
+            dt.datetime(2026, 7, 1, 2, 30, 0, 500000, tzinfo=dt.timezone(dt.timedelta(hours=-7))),
+            None,
+        ),
     ],
     ids=["whole-second", "one-microsecond-ipv6", "last-microsecond-ipv4-mapped", "other-offset"],
 )
 def test_an_event_read_back_from_the_database_hashes_exactly_as_written(alice, moment, address):
-    context = RequestContext(channel=Channel.WEB, ip_address=address, user_agent="Mozilla/5.0 (Ω) \x00end")
+    context = RequestContext(
+        channel=Channel.WEB, ip_address=address, user_agent="Mozilla/5.0 (Ω) \x00end"
+    )
     with using_context(context), time_machine.travel(moment, tick=False):
-        event = record_event(action=Action.READ, membership=alice, object_type="patient", object_id="42", patient_id=42, detail="größe=1")
+        event = record_event(
+            action=Action.READ,
+            membership=alice,
+            object_type="patient",
+            object_id="42",
+            patient_id=42,
+            detail="größe=1",
+        )
 
     stored = _reloaded(event)
     assert stored.occurred_at == moment
@@ -106,9 +176,20 @@ def test_a_zone_is_dropped_from_an_ipv6_address():
 
 def test_values_longer_than_their_column_are_cut_so_both_databases_store_them(alice):
     with using_context(RequestContext(user_agent="u" * 500)):
-        event = record_event(action=Action.READ, membership=alice, object_type="t" * 100, object_id="9" * 100, detail="d" * 400)
+        event = record_event(
+            action=Action.READ,
+            membership=alice,
+            object_type="t" * 100,
+            object_id="9" * 100,
+            detail="d" * 400,
+        )
     stored = _reloaded(event)
-    assert (len(stored.object_type), len(stored.object_id), len(stored.user_agent), len(stored.detail)) == (60, 64, 300, 300)
+    assert (
+        len(stored.object_type),
+        len(stored.object_id),
+        len(stored.user_agent),
+        len(stored.detail),
+    ) == (60, 64, 300, 300)
     assert compute_hash(stored, stored.previous_hash) == stored.hash
 
 

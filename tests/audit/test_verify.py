@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def chain():
     """Five events, ids in chain order."""
     return [
-        record_event(action=Action.READ, clinic_id=1, object_type="patient", object_id=n, patient_id=n)
+        record_event(
+            action=Action.READ, clinic_id=1, object_type="patient", object_id=n, patient_id=n
+        )
         for n in range(1, 6)
     ]
 
@@ -141,7 +143,11 @@ def test_an_event_claiming_to_start_the_chain_midway_is_a_broken_link():
 
 
 def test_the_head_hash_is_shown_on_request_and_checked_when_given(chain):
-    assert verify("--show-head") == (0, f"Audit chain intact: 5 events.\nHead hash: {chain[-1].hash}\n", "")
+    assert verify("--show-head") == (
+        0,
+        f"Audit chain intact: 5 events.\nHead hash: {chain[-1].hash}\n",
+        "",
+    )
     assert verify("--head", chain[-1].hash)[0] == 0
     assert verify("--head", chain[2].hash)[0] == 0  # an older head is still in the chain
 
@@ -159,7 +165,7 @@ def test_removing_the_newest_events_is_caught_with_a_recorded_head(chain):
 
 
 def test_a_malformed_head_is_refused_with_one_sentence(chain):
-    with pytest.raises(CommandError, match="--head must be a 64-character lowercase hex hash."):
+    with pytest.raises(CommandError, match=r"--head must be a 64-character lowercase hex hash\."):
         call_command("audit", "verify", "--head", "xyz")
 
 
@@ -175,8 +181,20 @@ def test_verify_writes_no_event(chain):
 
 def test_tail_lists_ids_and_actions_without_names(alice, patient_a):
     for _ in range(3):
-        record_event(action=Action.READ, membership=alice, object_type="patient", object_id=patient_a.pk, patient_id=patient_a.pk)
-    record_event(action=Action.UPDATE, membership=alice, object_type="patient", object_id=patient_a.pk, allowed=False)
+        record_event(
+            action=Action.READ,
+            membership=alice,
+            object_type="patient",
+            object_id=patient_a.pk,
+            patient_id=patient_a.pk,
+        )
+    record_event(
+        action=Action.UPDATE,
+        membership=alice,
+        object_type="patient",
+        object_id=patient_a.pk,
+        allowed=False,
+    )
     out = StringIO()
     call_command("audit", "tail", "-n", "2", stdout=out)
     lines = out.getvalue().splitlines()

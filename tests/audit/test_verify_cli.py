@@ -39,7 +39,13 @@ def _run(database: Database, tmp_path: Path, *args: str) -> subprocess.Completed
     env.update(DATABASE_URL=database.url, KETACARE_VAR_DIR=str(tmp_path / "var"))
     env.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
     result = subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
-        [str(KETACARE), *args], capture_output=True, text=True, timeout=120, check=False, env=env, cwd=tmp_path
+        [str(KETACARE), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+        cwd=tmp_path,
     )
     assert "Traceback" not in result.stderr, result.stderr
     return result
@@ -62,7 +68,11 @@ def database(request, tmp_path) -> Iterator[Database]:
 
     settings = connection.settings_dict
     name = f"ketacare_audit_cli_{uuid.uuid4().hex[:10]}"
-    server = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432, "user": settings["USER"]}
+    server = {
+        "host": settings["HOST"] or "127.0.0.1",
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"],
+    }
     if settings["PASSWORD"]:
         server["password"] = settings["PASSWORD"]
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
@@ -92,7 +102,11 @@ def test_verify_passes_then_names_the_event_edited_by_hand(database, tmp_path):
     assert _run(database, tmp_path, "shell", "--no-imports", "-c", WRITE_EVENTS).returncode == 0
 
     intact = _run(database, tmp_path, "audit", "verify")
-    assert (intact.returncode, intact.stdout, intact.stderr) == (0, "Audit chain intact: 4 events.\n", "")
+    assert (intact.returncode, intact.stdout, intact.stderr) == (
+        0,
+        "Audit chain intact: 4 events.\n",
+        "",
+    )
 
     # The trigger stops a hand edit...
     with pytest.raises(Exception, match="append-only"):

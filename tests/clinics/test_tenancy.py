@@ -12,6 +12,7 @@ from ketacare.clinics.queries import get_membership_for, memberships_for
 from ketacare.clinics.tenancy import (
     ACTIVE_CLINIC_SESSION_KEY,
     acting_membership,
+    flush_pending_denials,
     scoped,
     switch_clinic,
 )
@@ -134,7 +135,7 @@ def test_a_denied_lookup_inside_a_transaction_is_recorded_after_it_rolls_back(bo
     with pytest.raises(Http404), transaction.atomic():
         get_patient_for(bob, patient_a.pk)
     assert AuditEvent.objects.count() == 0
-    request_finished.send(sender=None)
+    flush_pending_denials()  # what request_finished does at the end of the request
     event = AuditEvent.objects.get()
     assert (event.allowed, event.object_id) == (False, str(patient_a.pk))
 
@@ -154,7 +155,7 @@ def test_a_denied_lookup_is_committed_even_though_the_request_fails(clinic_a, cl
     )
     with pytest.raises(Http404), transaction.atomic():
         get_patient_for(bob, patient.pk)
-    request_finished.send(sender=None)
+    flush_pending_denials()
     assert AuditEvent.objects.filter(allowed=False, object_id=str(patient.pk)).count() == 1
 
 
@@ -177,3 +178,8 @@ def test_two_clinics_same_mrn_do_not_collide(db):
         sex_at_birth="male",
     )
     assert Patient.objects.filter(mrn="X1").count() == 2
+
+
+def test_pending_denials_are_written_when_a_request_finishes():
+    uids = [key[0] for key, *_rest in request_finished.receivers]
+    assert "ketacare_flush_denials" in uids

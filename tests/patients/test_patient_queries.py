@@ -12,11 +12,19 @@ from tests.factories import PatientFactory
 @pytest.fixture
 def people(clinic_a, clinic_b):
     return {
-        "ada": PatientFactory(clinic=clinic_a, mrn="A-0001", given_name="Ada", family_name="Lovelace"),
-        "alan": PatientFactory(clinic=clinic_a, mrn="A-0002", given_name="Alan", family_name="Turing"),
-        "grace": PatientFactory(clinic=clinic_a, mrn="B-0077", given_name="Grace", family_name="Hopper"),
+        "ada": PatientFactory(
+            clinic=clinic_a, mrn="A-0001", given_name="Ada", family_name="Lovelace"
+        ),
+        "alan": PatientFactory(
+            clinic=clinic_a, mrn="A-0002", given_name="Alan", family_name="Turing"
+        ),
+        "grace": PatientFactory(
+            clinic=clinic_a, mrn="B-0077", given_name="Grace", family_name="Hopper"
+        ),
         # Clinic B's patient shares a name with clinic A's: a search must never reach her.
-        "other_ada": PatientFactory(clinic=clinic_b, mrn="A-0001", given_name="Ada", family_name="Byron"),
+        "other_ada": PatientFactory(
+            clinic=clinic_b, mrn="A-0001", given_name="Ada", family_name="Byron"
+        ),
     }
 
 

@@ -70,7 +70,10 @@ class IdleTimeoutMiddleware:
             minutes = int(settings.SESSION_IDLE_TIMEOUT_MIN)
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
             if isinstance(last, int) and now - last > minutes * 60:
-                return self._sign_out(request, minutes)
+                response = self._sign_out(request, minutes)
+                if _is_api(request) and "HTTP_AUTHORIZATION" in request.META:
+                    return self.get_response(request)  # the stale session is gone; judge the token
+                return response
             request.session[LAST_ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)
 

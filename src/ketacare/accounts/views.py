@@ -178,7 +178,10 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     "otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE
                 )
-    device = start_totp_enrolment(user=request.user)
+    try:
+        device = start_totp_enrolment(user=request.user)
+    except AccountError:  # confirmed meanwhile (another tab): verify with it instead
+        return HttpResponseRedirect(_step_url("accounts:mfa_verify", _safe_next(request)))
     context = {
         "form": form,
         "next": _safe_next(request),

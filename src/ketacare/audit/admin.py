@@ -2,7 +2,7 @@
 
 No add, change or delete permission for anyone (not even a superuser); no bulk actions. A
 clinic admin or auditor sees the events of the clinics where they hold that role; a superuser
-sees all. Opening the list is itself audited.
+sees all. Opening the list or an event is itself audited.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user = request.user
-        if not (user.is_active and user.is_staff):
+        # Whether the user reaches the admin at all is the admin site's decision (config/admin.py).
+        if not (user.is_active and user.is_authenticated):
             return False
         if user.is_superuser:
             return True
@@ -81,7 +82,9 @@ class AuditEventAdmin(admin.ModelAdmin):
             return events
         return events.filter(clinic_id__in=_audited_clinic_ids(request))
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         if response.status_code == 200:
             for clinic_id in [None] if request.user.is_superuser else _audited_clinic_ids(request):
@@ -95,11 +98,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return response
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200:
-            event = self.get_queryset(request).filter(pk=object_id).values_list("clinic_id", flat=True).first()
+            event = (
+                self.get_queryset(request)
+                .filter(pk=object_id)
+                .values_list("clinic_id", flat=True)
+                .first()
+            )
             record_event(
                 action=Action.READ,
                 user=request.user,

@@ -18,7 +18,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "ketacare_audit_context", default=RequestContext()
+    "ketacare_audit_context",
+    default=RequestContext(),  # noqa: B039 - a frozen dataclass, never mutated
 )
 
 

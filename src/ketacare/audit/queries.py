@@ -42,7 +42,9 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def audit_events_for(membership: Membership, *, filters: AuditFilter | None = None) -> QuerySet[AuditEvent]:
+def audit_events_for(
+    membership: Membership, *, filters: AuditFilter | None = None
+) -> QuerySet[AuditEvent]:
     """The events of the membership's clinic, newest first, narrowed by `filters`."""
     if not can_view_audit_report(membership):
         raise PermissionDenied("Your role does not allow reading the audit report.")
@@ -53,7 +55,9 @@ def audit_events_for(membership: Membership, *, filters: AuditFilter | None = No
     if f.mrn:
         # A subquery, not a second round trip; the MRN only ever resolves inside this clinic.
         events = events.filter(
-            patient_id__in=Patient.objects.filter(clinic_id=membership.clinic_id, mrn=f.mrn).values("pk")
+            patient_id__in=Patient.objects.filter(clinic_id=membership.clinic_id, mrn=f.mrn).values(
+                "pk"
+            )
         )
     if f.username:
         events = events.filter(actor_username=f.username)

@@ -66,12 +66,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _authorised_membership(request: HttpRequest, *, action: Action) -> Membership:
     membership = current_membership(request)
     if not can_view_audit_report(membership):
-        record_denied(action=action, membership=membership, object_type=REPORT_OBJECT_TYPE, reason="role")
+        record_denied(
+            action=action, membership=membership, object_type=REPORT_OBJECT_TYPE, reason="role"
+        )
         raise PermissionDenied("Your role does not allow reading the audit report.")
     return membership
 
 
-def _render_invalid(request: HttpRequest, membership: Membership, form: AuditReportForm) -> HttpResponse:
+def _render_invalid(
+    request: HttpRequest, membership: Membership, form: AuditReportForm
+) -> HttpResponse:
     return render(
         request,
         "audit/report.html",
@@ -94,10 +98,18 @@ def report(request: HttpRequest) -> HttpResponse:
         membership=membership,
         object_type=REPORT_OBJECT_TYPE,
         detail=" ".join(
-            filter(None, [filters.as_detail(), f"page={requested_page[:12]}" if requested_page.isdigit() else ""])
+            filter(
+                None,
+                [
+                    filters.as_detail(),
+                    f"page={requested_page[:12]}" if requested_page.isdigit() else "",
+                ],
+            )
         ),
     )
-    page = Paginator(audit_events_for(membership, filters=filters), PAGE_SIZE).get_page(requested_page)
+    page = Paginator(audit_events_for(membership, filters=filters), PAGE_SIZE).get_page(
+        requested_page
+    )
     context = {"membership": membership, "form": form, "page": page}
     template = "audit/_events.html" if getattr(request, "htmx", False) else "audit/report.html"
     return render(request, template, context)

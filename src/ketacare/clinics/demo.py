@@ -21,7 +21,7 @@ from ketacare.clinics.services import create_clinic
 from ketacare.patients.models import Patient
 
 # Published on purpose (README, login page in demo mode): demo mode only, synthetic data only.
-DEMO_PASSWORD = "ketacare-demo-clinic"  # noqa: S105
+DEMO_PASSWORD = "try-ketacare-safely"  # noqa: S105
 DEMO_SEED = 20_251_125
 
 # Made-up given names and family names (tree and river names), combined by a fixed rule: no

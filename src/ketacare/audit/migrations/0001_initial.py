@@ -4,38 +4,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('actor_user_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=20)),
-                ('clinic_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('action', models.CharField(choices=[('create', 'Create'), ('read', 'Read'), ('update', 'Update'), ('delete', 'Delete'), ('export', 'Export'), ('login', 'Log in'), ('login_failed', 'Failed log-in'), ('logout', 'Log out'), ('mfa_enroll', 'MFA enrolment'), ('token_create', 'API token created'), ('token_revoke', 'API token revoked')], max_length=20)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('patient_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('channel', models.CharField(choices=[('web', 'Web page'), ('api', 'API'), ('admin', 'Admin'), ('cli', 'Command line'), ('system', 'System')], default='system', max_length=10)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('allowed', models.BooleanField(default=True)),
-                ('detail', models.CharField(blank=True, max_length=300)),
-                ('previous_hash', models.CharField(max_length=64, unique=True)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("actor_user_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=20)),
+                ("clinic_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Create"),
+                            ("read", "Read"),
+                            ("update", "Update"),
+                            ("delete", "Delete"),
+                            ("export", "Export"),
+                            ("login", "Log in"),
+                            ("login_failed", "Failed log-in"),
+                            ("logout", "Log out"),
+                            ("mfa_enroll", "MFA enrolment"),
+                            ("token_create", "API token created"),
+                            ("token_revoke", "API token revoked"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("patient_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web page"),
+                            ("api", "API"),
+                            ("admin", "Admin"),
+                            ("cli", "Command line"),
+                            ("system", "System"),
+                        ],
+                        default="system",
+                        max_length=10,
+                    ),
+                ),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("allowed", models.BooleanField(default=True)),
+                ("detail", models.CharField(blank=True, max_length=300)),
+                ("previous_hash", models.CharField(max_length=64, unique=True)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['pk'],
-                'default_permissions': ('view',),
-                'indexes': [models.Index(fields=['clinic_id', 'occurred_at'], name='audit_audit_clinic__3d8cd0_idx')],
+                "ordering": ["pk"],
+                "default_permissions": ("view",),
+                "indexes": [
+                    models.Index(
+                        fields=["clinic_id", "occurred_at"], name="audit_audit_clinic__3d8cd0_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -48,7 +48,9 @@ class Command(BaseCommand):
         verify.add_argument(
             "--chunk-size", type=_positive, default=2000, help="rows fetched per round trip"
         )
-        tail = subcommands.add_parser("tail", help="the newest events: ids, actions, no patient data")
+        tail = subcommands.add_parser(
+            "tail", help="the newest events: ids, actions, no patient data"
+        )
         tail.add_argument("-n", "--lines", type=_positive, default=20, help="how many (default 20)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,7 +65,9 @@ class Command(BaseCommand):
                 else:
                     self._tail(lines=options["lines"])
             except DatabaseError as exc:
-                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                first_line = (
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                )
                 self.stderr.write(
                     f"The audit trail cannot be read ({first_line}); is the database migrated "
                     "(`ketacare migrate`) and reachable?"
@@ -83,10 +87,15 @@ class Command(BaseCommand):
 
     def _tail(self, *, lines: int) -> None:
         newest = (
-            AuditEvent.objects.order_by("-pk")
-            .values_list("pk", "occurred_at", "channel", "action", "object_type", "object_id", "allowed")
+            AuditEvent.objects.order_by("-pk").values_list(
+                "pk", "occurred_at", "channel", "action", "object_type", "object_id", "allowed"
+            )
         )[:lines]
-        for pk, occurred_at, channel, action, object_type, object_id, allowed in reversed(list(newest)):
+        for pk, occurred_at, channel, action, object_type, object_id, allowed in reversed(
+            list(newest)
+        ):
             outcome = "allowed" if allowed else "DENIED"
             target = f"{object_type}:{object_id}" if object_id else object_type or "-"
-            self.stdout.write(f"{pk}\t{canonical_time(occurred_at)}\t{channel}\t{action}\t{target}\t{outcome}")
+            self.stdout.write(
+                f"{pk}\t{canonical_time(occurred_at)}\t{channel}\t{action}\t{target}\t{outcome}"
+            )

@@ -1,0 +1,178 @@
+"""CSV export of the audit report: the filtered events, streamed, and itself audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+
+from ketacare.audit import views
+from ketacare.audit.chain import canonical_time
+from ketacare.audit.context import RequestContext, using_context
+from ketacare.audit.models import Action, AuditEvent, Channel
+from ketacare.audit.services import record_event
+from tests.audit.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+URL = "/audit/export.csv"
+HEADER = [
+    "id",
+    "time",
+    "user",
+    "role",
+    "clinic",
+    "action",
+    "object type",
+    "object id",
+    "patient id",
+    "channel",
+    "ip",
+    "user agent",
+    "allowed",
+    "detail",
+]
+
+
+def _rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+
+
+def test_the_export_is_a_streamed_csv_attachment_with_the_header(client, adam, events_a):
+    response = sign_in(client, adam).get(URL)
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith(
+        f'attachment; filename="audit-clinic-{adam.clinic_id}-'
+    )
+    assert _rows(response)[0] == HEADER
+
+
+def test_each_row_carries_every_column_of_the_event(client, audrey, alice, patient_a):
+    with using_context(
+        RequestContext(channel=Channel.API, ip_address="198.51.100.4", user_agent="kc-client/2")
+    ):
+        event = record_event(
+            action=Action.UPDATE,
+            membership=alice,
+            object_type="patient",
+            object_id=patient_a.pk,
+            patient_id=patient_a.pk,
+            allowed=False,
+            detail="version=3",
+        )
+
+    rows = _rows(sign_in(client, audrey).get(URL, {"user": "alice"}))
+
+    assert rows[1:] == [
+        [
+            str(event.pk),
+            canonical_time(event.occurred_at),
+            "alice",
+            "prescriber",
+            str(alice.clinic_id),
+            "update",
+            "patient",
+            str(patient_a.pk),
+            str(patient_a.pk),
+            "api",
+            "198.51.100.4",
+            "kc-client/2",
+            "no",
+            "version=3",
+        ]
+    ]
+
+
+def test_the_export_applies_the_filters_and_keeps_other_clinics_out(
+    client, adam, events_a, events_b
+):
+    rows = _rows(sign_in(client, adam).get(URL, {"user": "nora"}))
+    assert [row[0] for row in rows[1:]] == [str(events_a[2].pk)]
+
+    everything = _rows(client.get(URL))
+    assert str(events_b[0].pk) not in [row[0] for row in everything[1:]]
+    assert {row[4] for row in everything[1:]} == {str(adam.clinic_id)}
+
+
+def test_the_outsider_exports_none_of_clinic_a_events(client, bob, events_a, events_b):
+    rows = _rows(sign_in(client, bob).get(URL))
+    ids = [row[0] for row in rows[1:]]
+    assert not set(ids) & {str(e.pk) for e in events_a}
+    assert str(events_b[0].pk) in ids
+
+
+def test_exporting_is_itself_an_audited_export(client, adam, patient_a):
+    response = sign_in(client, adam).get(URL, {"patient": patient_a.pk, "date_to": "2030-01-01"})
+    _rows(response)
+
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert (
+        event.action,
+        event.object_type,
+        event.actor_username,
+        event.clinic_id,
+        event.allowed,
+    ) == (
+        "export",
+        "audit_report",
+        "adam",
+        adam.clinic_id,
+        True,
+    )
+    assert event.detail == f"patient={patient_a.pk} to=2030-01-01"
+
+
+@pytest.mark.parametrize("who", ["alice", "nora", "cora"])
+def test_other_roles_get_403_and_a_denied_export_event(client, request, who, events_a):
+    member = request.getfixturevalue(who)
+    response = sign_in(client, member).get(URL)
+
+    assert response.status_code == 403
+    assert not response.streaming
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert (event.action, event.object_type, event.allowed, event.detail, event.actor_username) == (
+        "export",
+        "audit_report",
+        False,
+        "role",
+        member.user.username,
+    )
+
+
+def test_the_outsider_asking_for_clinic_a_export_gets_404(client, bob, clinic_a, events_a):
+    response = sign_in(client, bob).get(URL, {"clinic": clinic_a.pk})
+    assert response.status_code == 404
+
+
+def test_bad_dates_get_400_and_no_file(client, adam, events_a):
+    response = sign_in(client, adam).get(URL, {"date_from": "2026-02-30"})
+    assert response.status_code == 400
+    assert not response.streaming
+    assert "Enter a valid date." in response.content.decode()
+
+
+@pytest.mark.parametrize("agent", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tTAB"])
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused(client, adam, agent):
+    with using_context(RequestContext(user_agent=agent)):
+        record_event(action=Action.READ, membership=adam, object_type="patient")
+    rows = _rows(sign_in(client, adam).get(URL, {"user": "adam"}))
+    agents = {row[11] for row in rows[1:]}
+    assert f"'{agent}" in agents
+
+
+@pytest.mark.parametrize("size", [3, 80])
+def test_the_export_costs_the_same_queries_at_any_size(rf, adam, django_assert_num_queries, size):
+    for n in range(size):
+        record_event(action=Action.READ, membership=adam, object_type="patient", object_id=n)
+    request = rf.get(URL)
+    request.user = adam.user
+
+    # membership, append (chain head + insert, plus the advisory lock on PostgreSQL), the rows
+    with django_assert_num_queries(4 + (connection.vendor == "postgresql")):
+        rows = _rows(views.export_csv(request))
+    assert len(rows) == 1 + size + 1

@@ -1,0 +1,394 @@
+"""The audit report page: clinic admins and auditors of the clinic, its events only, filtered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.http import Http404
+
+from ketacare.audit import views
+from ketacare.audit.models import Action, AuditEvent
+from ketacare.audit.services import record_event
+from tests.audit.conftest import sign_in
+from tests.factories import MembershipFactory, PatientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/audit/"
+
+
+def _ids_on_page(response) -> list[int]:
+    return [
+        int(pk)
+        for pk in re.findall(
+            r"<tr(?: class=\"audit-denied\")?>\s*<td>(\d+)</td>", response.content.decode()
+        )
+    ]
+
+
+def _last_event() -> AuditEvent:
+    return AuditEvent.objects.order_by("-pk").first()
+
+
+# --- who may see it ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["adam", "audrey"])
+def test_clinic_admin_and_auditor_see_every_event_of_their_clinic(
+    client, request, who, events_a, events_b
+):
+    member = request.getfixturevalue(who)
+    response = sign_in(client, member).get(URL)
+
+    assert response.status_code == 200
+    own_view = _last_event()
+    assert _ids_on_page(response) == [own_view.pk, *(e.pk for e in reversed(events_a))]
+    assert "Audit report: Clinic A" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["alice", "nora", "cora"])
+def test_other_roles_of_the_clinic_get_403_and_a_denied_event(client, request, who, events_a):
+    member = request.getfixturevalue(who)
+    response = sign_in(client, member).get(URL)
+
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "audit-table" not in body
+    assert f"<td>{events_a[0].pk}</td>" not in body
+    denied = _last_event()
+    assert (denied.actor_username, denied.actor_role, denied.clinic_id) == (
+        member.user.username,
+        member.role,
+        member.clinic_id,
+    )
+    assert (denied.action, denied.object_type, denied.allowed, denied.detail) == (
+        "read",
+        "audit_report",
+        False,
+        "role",
+    )
+
+
+def test_a_visitor_who_is_not_signed_in_is_sent_to_the_login_page(client, events_a):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/audit/")
+
+
+def test_the_outsider_of_clinic_b_sees_none_of_clinic_a_events(client, bob, events_a, events_b):
+    response = sign_in(client, bob).get(URL)
+
+    assert response.status_code == 200
+    own_view = _last_event()
+    assert _ids_on_page(response) == [own_view.pk, events_b[0].pk]
+    body = response.content.decode()
+    assert "alice" not in body and "nora" not in body and "Clinic A" not in body
+
+
+def test_the_outsider_asking_for_clinic_a_gets_404_and_a_denied_event(
+    client, bob, clinic_a, events_a
+):
+    response = sign_in(client, bob).get(URL, {"clinic": clinic_a.pk})
+
+    assert response.status_code == 404
+    assert "alice" not in response.content.decode()
+    denied = _last_event()
+    assert (
+        denied.actor_username,
+        denied.actor_role,
+        denied.clinic_id,
+        denied.allowed,
+        denied.detail,
+    ) == (
+        "bob",
+        "",
+        clinic_a.pk,
+        False,
+        "not_a_member",
+    )
+
+
+@pytest.mark.parametrize("clinic", ["abc", "-1", "0", "99999999999999999999999"])
+def test_a_malformed_clinic_gives_404(client, adam, clinic):
+    response = sign_in(client, adam).get(URL, {"clinic": clinic})
+    assert response.status_code == 404
+
+
+def test_a_user_without_an_active_membership_gets_404_and_a_denied_event(client, adam, events_a):
+    adam.is_active = False
+    adam.save()
+    response = sign_in(client, adam).get(URL)
+
+    assert response.status_code == 404
+    denied = _last_event()
+    assert (denied.actor_username, denied.clinic_id, denied.allowed, denied.detail) == (
+        "adam",
+        None,
+        False,
+        "no_membership",
+    )
+
+
+def test_a_member_of_two_clinics_chooses_which_one_with_the_clinic_parameter(
+    client, adam, clinic_b, events_a, events_b
+):
+    MembershipFactory(user=adam.user, clinic=clinic_b, role="auditor")
+    sign_in(client, adam)
+
+    first = client.get(URL)
+    assert "Audit report: Clinic A" in first.content.decode()
+    second = client.get(URL, {"clinic": clinic_b.pk})
+    assert "Audit report: Clinic B" in second.content.decode()
+    assert events_b[0].pk in _ids_on_page(second)
+    assert not set(_ids_on_page(second)) & {e.pk for e in events_a}
+    assert f'name="clinic" value="{clinic_b.pk}"' in second.content.decode()
+
+
+# --- the page audits itself ------------------------------------------------------------------
+
+
+def test_viewing_the_report_is_itself_an_audited_read(client, audrey, patient_a):
+    response = sign_in(client, audrey).get(
+        URL,
+        {"patient": patient_a.pk, "user": "alice", "date_from": "2026-01-01", "page": "1"},
+        HTTP_USER_AGENT="Test/1",
+    )
+
+    assert response.status_code == 200
+    event = _last_event()
+    assert (
+        event.action,
+        event.object_type,
+        event.actor_username,
+        event.actor_role,
+        event.clinic_id,
+    ) == (
+        "read",
+        "audit_report",
+        "audrey",
+        "auditor",
+        audrey.clinic_id,
+    )
+    assert (event.channel, event.ip_address, event.user_agent, event.allowed) == (
+        "web",
+        "127.0.0.1",
+        "Test/1",
+        True,
+    )
+    assert event.detail == f"patient={patient_a.pk} user=alice from=2026-01-01 page=1"
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def test_the_patient_filter_keeps_that_patient_events(client, adam, alice, patient_a, clinic_a):
+    other = PatientFactory(clinic=clinic_a)
+    mine = record_event(
+        action=Action.READ,
+        membership=alice,
+        object_type="patient",
+        object_id=patient_a.pk,
+        patient_id=patient_a.pk,
+    )
+    record_event(
+        action=Action.READ,
+        membership=alice,
+        object_type="patient",
+        object_id=other.pk,
+        patient_id=other.pk,
+    )
+
+    response = sign_in(client, adam).get(URL, {"patient": patient_a.pk})
+    assert _ids_on_page(response) == [mine.pk]
+
+
+def test_the_mrn_filter_finds_the_patient_of_this_clinic_only(
+    client, adam, alice, bob, patient_a, patient_b
+):
+    mine = record_event(
+        action=Action.READ,
+        membership=alice,
+        object_type="patient",
+        object_id=patient_a.pk,
+        patient_id=patient_a.pk,
+    )
+    record_event(
+        action=Action.READ,
+        membership=bob,
+        object_type="patient",
+        object_id=patient_b.pk,
+        patient_id=patient_b.pk,
+    )
+    sign_in(client, adam)
+
+    assert _ids_on_page(client.get(URL, {"mrn": patient_a.mrn})) == [mine.pk]
+    assert _ids_on_page(client.get(URL, {"mrn": patient_b.mrn})) == []
+    assert "No events match these filters." in client.get(URL, {"mrn": "NO-SUCH"}).content.decode()
+
+
+def test_the_user_filter_keeps_that_user_events(client, adam, events_a):
+    response = sign_in(client, adam).get(URL, {"user": "nora"})
+    assert _ids_on_page(response) == [events_a[2].pk]
+
+
+def test_the_date_range_includes_both_end_days_and_nothing_outside(client, adam, alice):
+    days = [
+        dt.datetime(2026, 1, d, h, tzinfo=dt.UTC)
+        for d, h in [(9, 23), (10, 0), (11, 12), (12, 23), (13, 0)]
+    ]
+    made = []
+    for moment in days:
+        with time_machine.travel(moment, tick=False):
+            made.append(record_event(action=Action.READ, membership=alice, object_type="patient"))
+
+    response = sign_in(client, adam).get(URL, {"date_from": "2026-01-10", "date_to": "2026-01-12"})
+    assert _ids_on_page(response) == [made[3].pk, made[2].pk, made[1].pk]
+
+
+def test_filters_combine(client, adam, alice, nora, patient_a):
+    record_event(action=Action.READ, membership=alice, patient_id=patient_a.pk)
+    wanted = record_event(action=Action.READ, membership=nora, patient_id=patient_a.pk)
+    record_event(action=Action.READ, membership=nora, patient_id=patient_a.pk + 1000)
+
+    response = sign_in(client, adam).get(URL, {"user": "nora", "patient": patient_a.pk})
+    assert _ids_on_page(response) == [wanted.pk]
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"date_from": "2026-13-45"}, "date_from", "Enter a valid date."),
+        ({"date_to": "yesterday"}, "date_to", "Enter a valid date."),
+        (
+            {"date_from": "0001-01-01"},
+            "date_from",
+            "Enter a date between 1900-01-01 and 2999-12-31.",
+        ),
+        ({"date_to": "9999-12-31"}, "date_to", "Enter a date between 1900-01-01 and 2999-12-31."),
+        (
+            {"date_from": "2026-02-01", "date_to": "2026-01-01"},
+            "date_to",
+            "The end date must not be before the start date.",
+        ),
+        ({"patient": "abc"}, "patient", "Enter a whole number."),
+        ({"patient": "0"}, "patient", "Ensure this value is greater than or equal to 1."),
+        (
+            {"patient": "99999999999999999999"},
+            "patient",
+            "Ensure this value is less than or equal to 9223372036854775807.",
+        ),
+        ({"user": "u" * 151}, "user", "Ensure this value has at most 150 characters (it has 151)."),
+    ],
+    ids=[
+        "impossible-date",
+        "words",
+        "year-one",
+        "year-9999",
+        "end-before-start",
+        "patient-text",
+        "patient-zero",
+        "patient-huge",
+        "user-too-long",
+    ],
+)
+def test_bad_filters_get_400_with_the_field_error_and_no_events(
+    client, adam, events_a, params, field, message
+):
+    response = sign_in(client, adam).get(URL, params)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'<span class="field-error" id="id_{field}-error">{message}</span>' in body
+    assert "audit-table" not in body
+    assert "Correct the filters above to see events." in body
+
+
+@pytest.mark.parametrize("page", ["abc", "-3", "999999"])
+def test_a_page_number_out_of_range_or_malformed_shows_a_page_not_an_error(
+    client, adam, events_a, page
+):
+    response = sign_in(client, adam).get(URL, {"page": page})
+    assert response.status_code == 200
+
+
+# --- paging and fragments --------------------------------------------------------------------
+
+
+def test_events_come_fifty_to_a_page_newest_first(client, adam):
+    for n in range(119):
+        record_event(action=Action.READ, membership=adam, object_type="patient", object_id=n)
+    sign_in(client, adam)
+
+    first = client.get(URL)  # its own event makes 120 (the log-in adds none: no clinic)
+    third = client.get(URL, {"page": 3})
+    assert len(_ids_on_page(first)) == 50
+    assert "Page 1 of 3" in first.content.decode()
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    assert len(_ids_on_page(third)) == 21  # 119 + 2 views of the report, 100 on pages 1-2
+    assert (
+        _ids_on_page(third)[-1]
+        == AuditEvent.objects.filter(clinic_id=adam.clinic_id).order_by("pk").first().pk
+    )
+
+
+def test_page_links_keep_the_filters(client, adam):
+    for _ in range(60):
+        record_event(action=Action.READ, membership=adam, patient_id=7)
+    response = sign_in(client, adam).get(URL, {"patient": 7})
+    body = response.content.decode()
+    assert 'href="?patient=7&amp;page=2" rel="next"' in body
+    assert 'href="/audit/export.csv?patient=7"' in body
+
+
+def test_an_htmx_request_gets_the_events_fragment_alone(client, adam, events_a):
+    response = sign_in(client, adam).get(URL, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="audit-events"')
+    assert "<html" not in body
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [3, 80])
+def test_the_report_costs_the_same_queries_at_any_size(rf, adam, django_assert_num_queries, size):
+    for n in range(size):
+        record_event(
+            action=Action.READ, membership=adam, object_type="patient", object_id=n, patient_id=n
+        )
+    request = rf.get(URL, {"user": "adam", "date_from": "2026-01-01"})
+    request.user = adam.user
+
+    # membership, append (chain head + insert, plus the advisory lock on PostgreSQL), count, page,
+    # and the memberships the page header lists (web context processor)
+    expected = 6 + (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
+        response = views.report(request)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [3, 80])
+def test_the_mrn_filter_adds_no_query(rf, adam, patient_a, django_assert_num_queries, size):
+    for _ in range(size):
+        record_event(action=Action.READ, membership=adam, patient_id=patient_a.pk)
+    request = rf.get(URL, {"mrn": patient_a.mrn})
+    request.user = adam.user
+
+    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
+        response = views.report(request)
+    assert response.status_code == 200
+
+
+def test_a_user_with_no_membership_at_all_is_refused_with_404(rf):
+    request = rf.get(URL)
+    request.user = UserFactory()
+    with pytest.raises(Http404, match="No such clinic"):
+        views.report(request)

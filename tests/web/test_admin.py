@@ -1,0 +1,312 @@
+"""The admin: clinic admins only, their clinic only, every access to patient data audited."""
+
+import pytest
+from django.urls import reverse
+
+from ketacare.audit.models import Action, AuditEvent
+from ketacare.clinics.models import Membership
+from ketacare.patients.models import Patient
+from tests.factories import MembershipFactory, UserFactory
+
+INDEX = reverse("admin:index")
+PATIENTS = reverse("admin:patients_patient_changelist")
+ADD_PATIENT = reverse("admin:patients_patient_add")
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def history_url(patient):
+    return reverse("admin:patients_patient_history", args=[patient.pk])
+
+
+def denied_events(**filters):
+    return AuditEvent.objects.filter(allowed=False, **filters)
+
+
+@pytest.fixture
+def root(db):
+    """A platform operator (superuser) without any membership."""
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def test_the_clinic_admin_reaches_the_admin(verified_client, adam):
+    response = verified_client(adam).get(INDEX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Patients" in body and "Memberships" in body
+    assert "Users" not in body  # the platform's user table is for superusers
+
+
+@pytest.mark.parametrize("person", ["alice", "nora", "cora", "audrey"])
+def test_other_roles_get_403_from_the_admin_and_a_denied_event(request, verified_client, person):
+    membership = request.getfixturevalue(person)
+    page = verified_client(membership)
+    for url in (INDEX, PATIENTS, reverse("admin:login")):
+        response = page.get(url)
+        assert response.status_code == 403
+        assert "The admin is for clinic admins." in response.content.decode()
+    assert denied_events(actor_user_id=membership.user_id, object_type="admin_site").count() == 3
+
+
+def test_a_user_without_membership_gets_403_from_the_admin(verified_client, db):
+    response = verified_client(UserFactory(username="loner")).get(INDEX)
+    assert response.status_code == 403
+
+
+def test_anonymous_visitors_go_to_the_ketacare_login_page(client, db):
+    response = client.get(PATIENTS)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={PATIENTS}"
+    response = client.get(reverse("admin:login"))
+    assert response["Location"] == f"{reverse('accounts:login')}?next={INDEX}"
+
+
+def test_the_admin_needs_two_factor_too(client, adam):
+    client.force_login(adam.user)
+    response = client.get(INDEX)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:mfa_enrol"))
+
+
+def test_the_patient_changelist_shows_only_the_clinics_patients_and_is_audited(
+    verified_client, adam, patient_a, patient_b
+):
+    body = verified_client(adam).get(PATIENTS).content.decode()
+    assert patient_a.mrn in body and patient_b.mrn not in body
+    event = AuditEvent.objects.get(object_type="patient_list")
+    assert (event.channel, event.actor_role, event.clinic_id, event.allowed) == (
+        "admin",
+        "clinic_admin",
+        adam.clinic_id,
+        True,
+    )
+    assert event.detail == "page=1 shown=1 total=1"
+
+
+def test_searching_the_admin_cannot_find_another_clinics_patient(verified_client, bob, patient_a):
+    response = verified_client(bob).get(PATIENTS, {"q": patient_a.mrn})
+    assert response.status_code == 200
+    assert f">{patient_a.mrn}<" not in response.content.decode()
+
+
+def test_viewing_a_patient_is_audited(verified_client, adam, patient_a):
+    response = verified_client(adam).get(change_url(patient_a))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(object_type="patient")
+    assert (event.action, event.patient_id, event.channel) == (Action.READ, patient_a.pk, "admin")
+
+
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        change_url,
+        history_url,
+        lambda p: reverse("admin:patients_patient_delete", args=[p.pk]),
+        lambda p: reverse(
+            "admin:patients_patient_simple_history", args=[p.pk, p.history.get().history_id]
+        ),
+    ],
+    ids=["change", "history", "delete", "version"],
+)
+def test_another_clinics_patient_is_a_404_in_the_admin_and_a_denied_event(
+    verified_client, bob, patient_a, url_of
+):
+    response = verified_client(bob).get(url_of(patient_a))
+    assert response.status_code == 404
+    assert patient_a.mrn not in response.content.decode()
+    event = denied_events(object_type="patient").get()
+    assert (event.actor_user_id, event.object_id, event.channel, event.action) == (
+        bob.user_id,
+        str(patient_a.pk),
+        "admin",
+        Action.READ,
+    )
+
+
+def test_posting_a_change_to_another_clinics_patient_is_a_404_and_changes_nothing(
+    verified_client, bob, patient_a
+):
+    response = verified_client(bob).post(change_url(patient_a), {"family_name": "Changed"})
+    assert response.status_code == 404
+    patient_a.refresh_from_db()
+    assert patient_a.family_name != "Changed"
+    assert denied_events(object_type="patient").count() == 1
+
+
+def test_a_missing_patient_is_a_404_not_a_redirect(verified_client, adam):
+    response = verified_client(adam).get(reverse("admin:patients_patient_change", args=[987654]))
+    assert response.status_code == 404
+
+
+def _patient_form(clinic, **overrides):
+    data = {
+        "clinic": clinic.pk,
+        "mrn": "NEW-1",
+        "given_name": "Nia",
+        "family_name": "Newcomer",
+        "date_of_birth": "1990-05-01",
+        "sex_at_birth": "female",
+        "email": "",
+        "phone": "",
+        "is_active": "on",
+    }
+    return {**data, **overrides}
+
+
+def test_adding_a_patient_offers_only_the_clinics_own_clinic_and_is_audited(
+    verified_client, adam, clinic_a, clinic_b
+):
+    page = verified_client(adam)
+    form = page.get(ADD_PATIENT).context["adminform"].form
+    assert list(form.fields["clinic"].queryset) == [clinic_a]
+    response = page.post(ADD_PATIENT, _patient_form(clinic_a))
+    assert response.status_code == 302
+    patient = Patient.objects.get(mrn="NEW-1")
+    assert patient.clinic == clinic_a
+    event = AuditEvent.objects.get(action=Action.CREATE, object_type="patient")
+    assert (event.patient_id, event.clinic_id, event.channel) == (patient.pk, clinic_a.pk, "admin")
+
+
+def test_adding_a_patient_to_another_clinic_is_refused(verified_client, adam, clinic_b):
+    response = verified_client(adam).post(ADD_PATIENT, _patient_form(clinic_b))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Patient.objects.filter(mrn="NEW-1").exists()
+
+
+def test_a_duplicate_mrn_in_the_clinic_is_a_form_error(verified_client, adam, patient_a, clinic_a):
+    response = verified_client(adam).post(ADD_PATIENT, _patient_form(clinic_a, mrn=patient_a.mrn))
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+
+
+def test_changing_a_patient_is_audited_with_the_changed_fields_and_a_new_version(
+    verified_client, adam, patient_a
+):
+    data = _patient_form(patient_a.clinic, mrn=patient_a.mrn, family_name="Renamed")
+    data.pop("clinic")  # read-only for a clinic admin once the patient exists
+    response = verified_client(adam).post(change_url(patient_a), data)
+    assert response.status_code == 302
+    patient_a.refresh_from_db()
+    assert (patient_a.family_name, patient_a.version) == ("Renamed", 2)
+    event = AuditEvent.objects.get(action=Action.UPDATE)
+    assert event.patient_id == patient_a.pk
+    assert "family_name" in event.detail and "Renamed" not in event.detail
+    assert patient_a.history.count() == 2
+
+
+def test_patients_cannot_be_deleted_through_the_admin(verified_client, adam, patient_a):
+    response = verified_client(adam).post(
+        reverse("admin:patients_patient_delete", args=[patient_a.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Patient.objects.filter(pk=patient_a.pk).exists()
+
+
+def test_the_history_of_the_clinics_patient_is_readable_and_read_only(
+    verified_client, adam, patient_a
+):
+    page = verified_client(adam)
+    assert page.get(history_url(patient_a)).status_code == 200
+    version = patient_a.history.get().history_id
+    url = reverse("admin:patients_patient_simple_history", args=[patient_a.pk, version])
+    assert page.get(url).status_code == 200
+    assert page.post(url, {"family_name": "Reverted"}).status_code == 403
+
+
+def test_the_membership_list_is_the_clinics_own(verified_client, adam, nora, bob):
+    body = (
+        verified_client(adam).get(reverse("admin:clinics_membership_changelist")).content.decode()
+    )
+    assert "nora" in body and "bob" not in body
+
+
+def test_another_clinics_membership_is_a_404_and_a_denied_event(verified_client, adam, bob):
+    response = verified_client(adam).get(change_url(bob))
+    assert response.status_code == 404
+    assert denied_events(object_type="membership", object_id=str(bob.pk)).count() == 1
+
+
+def test_a_clinic_admin_changes_a_role_in_their_clinic_audited(verified_client, adam, nora):
+    response = verified_client(adam).post(
+        change_url(nora), {"role": "coordinator", "is_active": "on"}
+    )
+    assert response.status_code == 302
+    nora.refresh_from_db()
+    assert nora.role == "coordinator"
+    event = AuditEvent.objects.get(action=Action.UPDATE, object_type="membership")
+    assert event.detail == "fields=role"
+
+
+def test_a_clinic_admin_cannot_remove_their_own_admin_access(verified_client, adam):
+    response = verified_client(adam).post(change_url(adam), {"role": "nurse", "is_active": "on"})
+    assert response.status_code == 200
+    assert "You cannot remove your own admin access" in response.content.decode()
+    adam.refresh_from_db()
+    assert adam.role == "clinic_admin"
+
+
+def test_a_clinic_admin_sees_and_edits_only_their_own_clinic(verified_client, adam, clinic_b):
+    page = verified_client(adam)
+    body = page.get(reverse("admin:clinics_clinic_changelist")).content.decode()
+    assert "Clinic A" in body and "Clinic B" not in body
+    assert page.get(change_url(clinic_b)).status_code == 404
+    assert page.get(reverse("admin:clinics_clinic_add")).status_code == 403
+
+
+def test_an_unknown_zip_in_the_clinic_form_names_the_field(verified_client, adam, clinic_a):
+    data = {
+        "name": "Clinic A",
+        "address_line": "1 Main Street",
+        "city": "Boston",
+        "state": "MA",
+        "zip_code": "00000",
+        "phone": "617-555-0100",
+        "accepting_new_patients": "on",
+    }
+    response = verified_client(adam).post(change_url(clinic_a), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["zip_code"] == [
+        "ZIP code '00000' is not a known 5-digit US ZIP code."
+    ]
+
+
+def test_a_superuser_sees_every_clinic_and_is_audited(verified_client, root, patient_a, patient_b):
+    page = verified_client(root)
+    body = page.get(PATIENTS).content.decode()
+    assert patient_a.mrn in body and patient_b.mrn in body
+    assert page.get(change_url(patient_b)).status_code == 200
+    event = AuditEvent.objects.get(object_type="patient")
+    assert (event.actor_user_id, event.clinic_id, event.patient_id, event.actor_role) == (
+        root.pk,
+        patient_b.clinic_id,
+        patient_b.pk,
+        "",
+    )
+
+
+def test_a_superuser_deleting_a_membership_is_audited(verified_client, root, nora):
+    response = verified_client(root).post(
+        reverse("admin:clinics_membership_delete", args=[nora.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=nora.pk).exists()
+    event = AuditEvent.objects.get(action=Action.DELETE)
+    assert (event.object_type, event.object_id, event.clinic_id) == (
+        "membership",
+        str(nora.pk),
+        nora.clinic_id,
+    )
+
+
+def test_an_admin_of_two_clinics_manages_the_acting_one_only(
+    verified_client, adam, clinic_b, patient_b
+):
+    MembershipFactory(user=adam.user, clinic=clinic_b, role="nurse")
+    page = verified_client(adam)
+    page.post(reverse("web:switch-clinic"), {"clinic": clinic_b.pk})
+    # Acting as a nurse of clinic B: no admin at all, and clinic A's admin rights do not carry over.
+    assert page.get(INDEX).status_code == 403
+    assert page.get(change_url(patient_b)).status_code == 403
