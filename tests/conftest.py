@@ -151,3 +151,25 @@ def demo_mode(settings):
     """Demo mode on for one test (the suite runs in production mode)."""
     settings.DEMO_MODE = True
     return settings
+
+
+@pytest.fixture
+def production_argon2():
+    """Request this fixture to hash with the real Argon2 cost (cheap_argon2 then stands aside)."""
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(request, monkeypatch):
+    """Tests hash many passwords: still Argon2id, but with a few KiB instead of 100 MiB.
+
+    The production parameters are asserted in tests/accounts/test_passwords.py.
+    """
+    from django.conf import settings
+
+    if not settings.configured or "production_argon2" in request.fixturenames:
+        return
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    monkeypatch.setattr(Argon2PasswordHasher, "time_cost", 1)
+    monkeypatch.setattr(Argon2PasswordHasher, "memory_cost", 64)
+    monkeypatch.setattr(Argon2PasswordHasher, "parallelism", 1)

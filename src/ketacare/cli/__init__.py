@@ -60,8 +60,6 @@ def _run_django(args: list[str]) -> int:
 
 
 def _print_help() -> None:
-    from django.core.management import ManagementUtility
-
     lines = [
         "Usage: ketacare SUBCOMMAND [options]",
         "",
@@ -71,6 +69,14 @@ def _print_help() -> None:
     for name, (_module, summary) in CLINICAL_COMMANDS.items():
         lines.append(f"  {name.ljust(width)}  {summary}")
     lines.append("")
-    print("\n".join(lines))
-    # Django's own listing of the management commands (demo, audit, token, migrate, ...).
+    print("\n".join(lines), flush=True)
+
+    import django
+    from django.core.management import ManagementUtility
+
+    try:
+        django.setup()  # so the listing includes KetaCare's own commands (demo, token, audit)
+    except SystemExit:  # the settings refused the environment and said why on standard error
+        print("Management commands are listed once the configuration is fixed.")
+        return
     print(ManagementUtility(["ketacare"]).main_help_text())

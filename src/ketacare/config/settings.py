@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_htmx",
+    # Serves django-ninja's bundled Swagger UI at /api/docs (otherwise fetched from a CDN).
+    "ninja",
     "ketacare.audit",
     "ketacare.clinics",
     "ketacare.accounts",
@@ -226,5 +228,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes logs the user names typed at failed logins at WARNING: keep them out of logs.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
