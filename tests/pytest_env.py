@@ -1,12 +1,16 @@
-"""Test environment, set before pytest-django imports the settings (it does so early).
+"""Test environment, loaded as a plugin (`-p tests.pytest_env`) before pytest-django reads the
+settings.
 
-Tests run in production mode (MFA for everyone, no demo shortcuts) but over plain HTTP, with
-a throw-away var/ directory.
+Tests run in production mode (MFA for everyone, no demo shortcuts) but over plain HTTP, with a
+throw-away var/ directory.
 """
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("KETACARE_SSL_REDIRECT", "0")
 os.environ.setdefault("KETACARE_VAR_DIR", tempfile.mkdtemp(prefix="ketacare-test-var-"))
+# whitenoise expects STATIC_ROOT to exist even when tests never run collectstatic.
+(Path(os.environ["KETACARE_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ chain format change: bump `CHAIN_FORMAT` and teach `verify` both formats.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import ipaddress
 import json
@@ -59,6 +60,7 @@ def canonical_time(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@functools.lru_cache(maxsize=4096)  # a walk of millions of events meets the same few addresses
 def canonical_ip(value: str | None) -> str | None:
     if value in (None, ""):
         return None
