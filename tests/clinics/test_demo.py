@@ -16,7 +16,6 @@ from ketacare.clinics.demo import DEMO_CLINICS, DEMO_PASSWORD
 from ketacare.clinics.models import Clinic, Membership
 from ketacare.patients.models import Patient
 from tests.cli.conftest import run_ketacare
-from tests.clinics.conftest import real_password_hasher
 
 User = get_user_model()
 LOGINS = ["demo-admin", "demo-prescriber", "demo-nurse", "demo-coordinator", "demo-auditor"]
@@ -96,7 +95,6 @@ def test_the_demo_is_the_same_on_every_run(db, demo_mode):
     assert again == first
 
 
-@real_password_hasher
 def test_each_demo_user_can_log_in_with_the_published_password(demo):
     for username in [*LOGINS, "demo-lakeside-admin"]:
         user = authenticate(RequestFactory().post("/"), username=username, password=DEMO_PASSWORD)
@@ -106,7 +104,6 @@ def test_each_demo_user_can_log_in_with_the_published_password(demo):
         validate_password(DEMO_PASSWORD, user)  # the documented password passes the policy
 
 
-@real_password_hasher
 def test_a_demo_user_logs_in_and_lands_on_the_clinics_patients(demo, client):
     response = client.post(
         reverse("accounts:login"),
