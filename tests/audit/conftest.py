@@ -1,32 +1,11 @@
-"""Audit test helpers: signed-in clients and a few events in each clinic."""
+"""A few audit events in each clinic (signed-in clients: `staff_client` in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 at production strength costs ~0.3 s per user; these tests never check a password.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(client, membership):
-    """`client` signed in as the membership's user, two-factor step passed."""
-    user = membership.user
-    device = TOTPDevice.objects.filter(
-        user=user, confirmed=True
-    ).first() or TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.contrib import admin
 
 from ketacare.audit.admin import AuditEventAdmin
 from ketacare.audit.models import AuditEvent
-from tests.audit.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +46,9 @@ def test_every_field_is_read_only(rf, model_admin, adam, events_a):
 
 
 def test_the_admin_list_shows_clinic_a_events_to_its_admin_and_is_audited(
-    client, adam, events_a, events_b
+    staff_client, adam, events_a, events_b
 ):
-    response = sign_in(client, adam).get(LIST_URL)
+    response = staff_client(adam).get(LIST_URL)
 
     assert response.status_code == 200
     shown = {obj.pk for obj in response.context["cl"].result_list}
@@ -64,6 +63,6 @@ def test_the_admin_list_shows_clinic_a_events_to_its_admin_and_is_audited(
     )
 
 
-def test_the_admin_offers_no_add_page(client, adam):
-    response = sign_in(client, adam).get(f"{LIST_URL}add/")
+def test_the_admin_offers_no_add_page(staff_client, adam):
+    response = staff_client(adam).get(f"{LIST_URL}add/")
     assert response.status_code == 403

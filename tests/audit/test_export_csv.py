@@ -13,7 +13,6 @@ from ketacare.audit.chain import canonical_time
 from ketacare.audit.context import RequestContext, using_context
 from ketacare.audit.models import Action, AuditEvent, Channel
 from ketacare.audit.services import record_event
-from tests.audit.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +39,8 @@ def _rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
 
 
-def test_the_export_is_a_streamed_csv_attachment_with_the_header(client, adam, events_a):
-    response = sign_in(client, adam).get(URL)
+def test_the_export_is_a_streamed_csv_attachment_with_the_header(staff_client, adam, events_a):
+    response = staff_client(adam).get(URL)
 
     assert response.status_code == 200
     assert response.streaming
@@ -52,7 +51,7 @@ def test_the_export_is_a_streamed_csv_attachment_with_the_header(client, adam, e
     assert _rows(response)[0] == HEADER
 
 
-def test_each_row_carries_every_column_of_the_event(client, audrey, alice, patient_a):
+def test_each_row_carries_every_column_of_the_event(staff_client, audrey, alice, patient_a):
     with using_context(
         RequestContext(channel=Channel.API, ip_address="198.51.100.4", user_agent="kc-client/2")
     ):
@@ -66,7 +65,7 @@ def test_each_row_carries_every_column_of_the_event(client, audrey, alice, patie
             detail="version=3",
         )
 
-    rows = _rows(sign_in(client, audrey).get(URL, {"user": "alice"}))
+    rows = _rows(staff_client(audrey).get(URL, {"user": "alice"}))
 
     assert rows[1:] == [
         [
@@ -89,9 +88,10 @@ def test_each_row_carries_every_column_of_the_event(client, audrey, alice, patie
 
 
 def test_the_export_applies_the_filters_and_keeps_other_clinics_out(
-    client, adam, events_a, events_b
+    staff_client, adam, events_a, events_b
 ):
-    rows = _rows(sign_in(client, adam).get(URL, {"user": "nora"}))
+    client = staff_client(adam)
+    rows = _rows(client.get(URL, {"user": "nora"}))
     assert [row[0] for row in rows[1:]] == [str(events_a[2].pk)]
 
     everything = _rows(client.get(URL))
@@ -99,15 +99,15 @@ def test_the_export_applies_the_filters_and_keeps_other_clinics_out(
     assert {row[4] for row in everything[1:]} == {str(adam.clinic_id)}
 
 
-def test_the_outsider_exports_none_of_clinic_a_events(client, bob, events_a, events_b):
-    rows = _rows(sign_in(client, bob).get(URL))
+def test_the_outsider_exports_none_of_clinic_a_events(staff_client, bob, events_a, events_b):
+    rows = _rows(staff_client(bob).get(URL))
     ids = [row[0] for row in rows[1:]]
     assert not set(ids) & {str(e.pk) for e in events_a}
     assert str(events_b[0].pk) in ids
 
 
-def test_exporting_is_itself_an_audited_export(client, adam, patient_a):
-    response = sign_in(client, adam).get(URL, {"patient": patient_a.pk, "date_to": "2030-01-01"})
+def test_exporting_is_itself_an_audited_export(staff_client, adam, patient_a):
+    response = staff_client(adam).get(URL, {"patient": patient_a.pk, "date_to": "2030-01-01"})
     _rows(response)
 
     event = AuditEvent.objects.order_by("-pk").first()
@@ -128,9 +128,9 @@ def test_exporting_is_itself_an_audited_export(client, adam, patient_a):
 
 
 @pytest.mark.parametrize("who", ["alice", "nora", "cora"])
-def test_other_roles_get_403_and_a_denied_export_event(client, request, who, events_a):
+def test_other_roles_get_403_and_a_denied_export_event(staff_client, request, who, events_a):
     member = request.getfixturevalue(who)
-    response = sign_in(client, member).get(URL)
+    response = staff_client(member).get(URL)
 
     assert response.status_code == 403
     assert not response.streaming
@@ -144,23 +144,23 @@ def test_other_roles_get_403_and_a_denied_export_event(client, request, who, eve
     )
 
 
-def test_the_outsider_asking_for_clinic_a_export_gets_404(client, bob, clinic_a, events_a):
-    response = sign_in(client, bob).get(URL, {"clinic": clinic_a.pk})
+def test_the_outsider_asking_for_clinic_a_export_gets_404(staff_client, bob, clinic_a, events_a):
+    response = staff_client(bob).get(URL, {"clinic": clinic_a.pk})
     assert response.status_code == 404
 
 
-def test_bad_dates_get_400_and_no_file(client, adam, events_a):
-    response = sign_in(client, adam).get(URL, {"date_from": "2026-02-30"})
+def test_bad_dates_get_400_and_no_file(staff_client, adam, events_a):
+    response = staff_client(adam).get(URL, {"date_from": "2026-02-30"})
     assert response.status_code == 400
     assert not response.streaming
     assert "Enter a valid date." in response.content.decode()
 
 
 @pytest.mark.parametrize("agent", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tTAB"])
-def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused(client, adam, agent):
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_defused(staff_client, adam, agent):
     with using_context(RequestContext(user_agent=agent)):
         record_event(action=Action.READ, membership=adam, object_type="patient")
-    rows = _rows(sign_in(client, adam).get(URL, {"user": "adam"}))
+    rows = _rows(staff_client(adam).get(URL, {"user": "adam"}))
     agents = {row[11] for row in rows[1:]}
     assert f"'{agent}" in agents
 

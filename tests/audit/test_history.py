@@ -10,16 +10,15 @@ from __future__ import annotations
 import pytest
 
 from ketacare.audit.models import AuditEvent
-from tests.audit.conftest import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.history_urls")]
 
 
 def test_an_update_through_a_request_keeps_the_old_version_and_names_the_user(
-    client, alice, patient_a
+    staff_client, alice, patient_a
 ):
     old_name = patient_a.family_name
-    response = sign_in(client, alice).post(
+    response = staff_client(alice).post(
         f"/test-only/patients/{patient_a.pk}/rename/", {"family_name": "Newname"}
     )
 
@@ -33,8 +32,10 @@ def test_an_update_through_a_request_keeps_the_old_version_and_names_the_user(
     assert versions[1].history_user == alice.user
 
 
-def test_the_update_writes_its_audit_event_pointing_at_the_history_row(client, alice, patient_a):
-    sign_in(client, alice).post(
+def test_the_update_writes_its_audit_event_pointing_at_the_history_row(
+    staff_client, alice, patient_a
+):
+    staff_client(alice).post(
         f"/test-only/patients/{patient_a.pk}/rename/", {"family_name": "Other"}
     )
 

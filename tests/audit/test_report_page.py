@@ -13,7 +13,6 @@ from django.http import Http404
 from ketacare.audit import views
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.audit.services import record_event
-from tests.audit.conftest import sign_in
 from tests.factories import MembershipFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +38,10 @@ def _last_event() -> AuditEvent:
 
 @pytest.mark.parametrize("who", ["adam", "audrey"])
 def test_clinic_admin_and_auditor_see_every_event_of_their_clinic(
-    client, request, who, events_a, events_b
+    staff_client, request, who, events_a, events_b
 ):
     member = request.getfixturevalue(who)
-    response = sign_in(client, member).get(URL)
+    response = staff_client(member).get(URL)
 
     assert response.status_code == 200
     own_view = _last_event()
@@ -51,9 +50,9 @@ def test_clinic_admin_and_auditor_see_every_event_of_their_clinic(
 
 
 @pytest.mark.parametrize("who", ["alice", "nora", "cora"])
-def test_other_roles_of_the_clinic_get_403_and_a_denied_event(client, request, who, events_a):
+def test_other_roles_of_the_clinic_get_403_and_a_denied_event(staff_client, request, who, events_a):
     member = request.getfixturevalue(who)
-    response = sign_in(client, member).get(URL)
+    response = staff_client(member).get(URL)
 
     assert response.status_code == 403
     body = response.content.decode()
@@ -79,8 +78,10 @@ def test_a_visitor_who_is_not_signed_in_is_sent_to_the_login_page(client, events
     assert response["Location"].startswith("/accounts/login/?next=/audit/")
 
 
-def test_the_outsider_of_clinic_b_sees_none_of_clinic_a_events(client, bob, events_a, events_b):
-    response = sign_in(client, bob).get(URL)
+def test_the_outsider_of_clinic_b_sees_none_of_clinic_a_events(
+    staff_client, bob, events_a, events_b
+):
+    response = staff_client(bob).get(URL)
 
     assert response.status_code == 200
     own_view = _last_event()
@@ -90,9 +91,9 @@ def test_the_outsider_of_clinic_b_sees_none_of_clinic_a_events(client, bob, even
 
 
 def test_the_outsider_asking_for_clinic_a_gets_404_and_a_denied_event(
-    client, bob, clinic_a, events_a
+    staff_client, bob, clinic_a, events_a
 ):
-    response = sign_in(client, bob).get(URL, {"clinic": clinic_a.pk})
+    response = staff_client(bob).get(URL, {"clinic": clinic_a.pk})
 
     assert response.status_code == 404
     assert "alice" not in response.content.decode()
@@ -113,15 +114,17 @@ def test_the_outsider_asking_for_clinic_a_gets_404_and_a_denied_event(
 
 
 @pytest.mark.parametrize("clinic", ["abc", "-1", "0", "99999999999999999999999"])
-def test_a_malformed_clinic_gives_404(client, adam, clinic):
-    response = sign_in(client, adam).get(URL, {"clinic": clinic})
+def test_a_malformed_clinic_gives_404(staff_client, adam, clinic):
+    response = staff_client(adam).get(URL, {"clinic": clinic})
     assert response.status_code == 404
 
 
-def test_a_user_without_an_active_membership_gets_404_and_a_denied_event(client, adam, events_a):
+def test_a_user_without_an_active_membership_gets_404_and_a_denied_event(
+    staff_client, adam, events_a
+):
     adam.is_active = False
     adam.save()
-    response = sign_in(client, adam).get(URL)
+    response = staff_client(adam).get(URL)
 
     assert response.status_code == 404
     denied = _last_event()
@@ -134,10 +137,10 @@ def test_a_user_without_an_active_membership_gets_404_and_a_denied_event(client,
 
 
 def test_a_member_of_two_clinics_chooses_which_one_with_the_clinic_parameter(
-    client, adam, clinic_b, events_a, events_b
+    staff_client, adam, clinic_b, events_a, events_b
 ):
     MembershipFactory(user=adam.user, clinic=clinic_b, role="auditor")
-    sign_in(client, adam)
+    client = staff_client(adam)
 
     first = client.get(URL)
     assert "Audit report: Clinic A" in first.content.decode()
@@ -151,8 +154,8 @@ def test_a_member_of_two_clinics_chooses_which_one_with_the_clinic_parameter(
 # --- the page audits itself ------------------------------------------------------------------
 
 
-def test_viewing_the_report_is_itself_an_audited_read(client, audrey, patient_a):
-    response = sign_in(client, audrey).get(
+def test_viewing_the_report_is_itself_an_audited_read(staff_client, audrey, patient_a):
+    response = staff_client(audrey).get(
         URL,
         {"patient": patient_a.pk, "user": "alice", "date_from": "2026-01-01", "page": "1"},
         HTTP_USER_AGENT="Test/1",
@@ -185,7 +188,9 @@ def test_viewing_the_report_is_itself_an_audited_read(client, audrey, patient_a)
 # --- filters ---------------------------------------------------------------------------------
 
 
-def test_the_patient_filter_keeps_that_patient_events(client, adam, alice, patient_a, clinic_a):
+def test_the_patient_filter_keeps_that_patient_events(
+    staff_client, adam, alice, patient_a, clinic_a
+):
     other = PatientFactory(clinic=clinic_a)
     mine = record_event(
         action=Action.READ,
@@ -202,12 +207,12 @@ def test_the_patient_filter_keeps_that_patient_events(client, adam, alice, patie
         patient_id=other.pk,
     )
 
-    response = sign_in(client, adam).get(URL, {"patient": patient_a.pk})
+    response = staff_client(adam).get(URL, {"patient": patient_a.pk})
     assert _ids_on_page(response) == [mine.pk]
 
 
 def test_the_mrn_filter_finds_the_patient_of_this_clinic_only(
-    client, adam, alice, bob, patient_a, patient_b
+    staff_client, adam, alice, bob, patient_a, patient_b
 ):
     mine = record_event(
         action=Action.READ,
@@ -223,19 +228,19 @@ def test_the_mrn_filter_finds_the_patient_of_this_clinic_only(
         object_id=patient_b.pk,
         patient_id=patient_b.pk,
     )
-    sign_in(client, adam)
+    client = staff_client(adam)
 
     assert _ids_on_page(client.get(URL, {"mrn": patient_a.mrn})) == [mine.pk]
     assert _ids_on_page(client.get(URL, {"mrn": patient_b.mrn})) == []
     assert "No events match these filters." in client.get(URL, {"mrn": "NO-SUCH"}).content.decode()
 
 
-def test_the_user_filter_keeps_that_user_events(client, adam, events_a):
-    response = sign_in(client, adam).get(URL, {"user": "nora"})
+def test_the_user_filter_keeps_that_user_events(staff_client, adam, events_a):
+    response = staff_client(adam).get(URL, {"user": "nora"})
     assert _ids_on_page(response) == [events_a[2].pk]
 
 
-def test_the_date_range_includes_both_end_days_and_nothing_outside(client, adam, alice):
+def test_the_date_range_includes_both_end_days_and_nothing_outside(staff_client, adam, alice):
     days = [
         dt.datetime(2026, 1, d, h, tzinfo=dt.UTC)
         for d, h in [(9, 23), (10, 0), (11, 12), (12, 23), (13, 0)]
@@ -245,16 +250,16 @@ def test_the_date_range_includes_both_end_days_and_nothing_outside(client, adam,
         with time_machine.travel(moment, tick=False):
             made.append(record_event(action=Action.READ, membership=alice, object_type="patient"))
 
-    response = sign_in(client, adam).get(URL, {"date_from": "2026-01-10", "date_to": "2026-01-12"})
+    response = staff_client(adam).get(URL, {"date_from": "2026-01-10", "date_to": "2026-01-12"})
     assert _ids_on_page(response) == [made[3].pk, made[2].pk, made[1].pk]
 
 
-def test_filters_combine(client, adam, alice, nora, patient_a):
+def test_filters_combine(staff_client, adam, alice, nora, patient_a):
     record_event(action=Action.READ, membership=alice, patient_id=patient_a.pk)
     wanted = record_event(action=Action.READ, membership=nora, patient_id=patient_a.pk)
     record_event(action=Action.READ, membership=nora, patient_id=patient_a.pk + 1000)
 
-    response = sign_in(client, adam).get(URL, {"user": "nora", "patient": patient_a.pk})
+    response = staff_client(adam).get(URL, {"user": "nora", "patient": patient_a.pk})
     assert _ids_on_page(response) == [wanted.pk]
 
 
@@ -299,9 +304,9 @@ def test_filters_combine(client, adam, alice, nora, patient_a):
     ],
 )
 def test_bad_filters_get_400_with_the_field_error_and_no_events(
-    client, adam, events_a, params, field, message
+    staff_client, adam, events_a, params, field, message
 ):
-    response = sign_in(client, adam).get(URL, params)
+    response = staff_client(adam).get(URL, params)
 
     assert response.status_code == 400
     body = response.content.decode()
@@ -312,19 +317,19 @@ def test_bad_filters_get_400_with_the_field_error_and_no_events(
 
 @pytest.mark.parametrize("page", ["abc", "-3", "999999"])
 def test_a_page_number_out_of_range_or_malformed_shows_a_page_not_an_error(
-    client, adam, events_a, page
+    staff_client, adam, events_a, page
 ):
-    response = sign_in(client, adam).get(URL, {"page": page})
+    response = staff_client(adam).get(URL, {"page": page})
     assert response.status_code == 200
 
 
 # --- paging and fragments --------------------------------------------------------------------
 
 
-def test_events_come_fifty_to_a_page_newest_first(client, adam):
+def test_events_come_fifty_to_a_page_newest_first(staff_client, adam):
     for n in range(119):
         record_event(action=Action.READ, membership=adam, object_type="patient", object_id=n)
-    sign_in(client, adam)
+    client = staff_client(adam)
 
     first = client.get(URL)  # its own event makes 120 (the log-in adds none: no clinic)
     third = client.get(URL, {"page": 3})
@@ -338,17 +343,17 @@ def test_events_come_fifty_to_a_page_newest_first(client, adam):
     )
 
 
-def test_page_links_keep_the_filters(client, adam):
+def test_page_links_keep_the_filters(staff_client, adam):
     for _ in range(60):
         record_event(action=Action.READ, membership=adam, patient_id=7)
-    response = sign_in(client, adam).get(URL, {"patient": 7})
+    response = staff_client(adam).get(URL, {"patient": 7})
     body = response.content.decode()
     assert 'href="?patient=7&amp;page=2" rel="next"' in body
     assert 'href="/audit/export.csv?patient=7"' in body
 
 
-def test_an_htmx_request_gets_the_events_fragment_alone(client, adam, events_a):
-    response = sign_in(client, adam).get(URL, HTTP_HX_REQUEST="true")
+def test_an_htmx_request_gets_the_events_fragment_alone(staff_client, adam, events_a):
+    response = staff_client(adam).get(URL, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="audit-events"')

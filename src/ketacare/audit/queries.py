@@ -25,7 +25,7 @@ class AuditFilter:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
-    def as_detail(self) -> str:
+    def as_detail(self, *, page: str = "") -> str:
         """For the audit event of the report itself: ids and codes only."""
         parts = [
             f"patient={self.patient_id}" if self.patient_id is not None else "",
@@ -33,6 +33,7 @@ class AuditFilter:
             f"user={self.username}" if self.username else "",
             f"from={self.date_from.isoformat()}" if self.date_from else "",
             f"to={self.date_to.isoformat()}" if self.date_to else "",
+            f"page={page[:12]}" if page.isdigit() else "",
         ]
         return " ".join(part for part in parts if part)
 

@@ -97,15 +97,7 @@ def report(request: HttpRequest) -> HttpResponse:
         action=Action.READ,
         membership=membership,
         object_type=REPORT_OBJECT_TYPE,
-        detail=" ".join(
-            filter(
-                None,
-                [
-                    filters.as_detail(),
-                    f"page={requested_page[:12]}" if requested_page.isdigit() else "",
-                ],
-            )
-        ),
+        detail=filters.as_detail(page=requested_page),
     )
     page = Paginator(audit_events_for(membership, filters=filters), PAGE_SIZE).get_page(
         requested_page
