@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export KETACARE_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test bench lint format check-migrations rules-doc clean
+.PHONY: run test bench lint format openapi rules-doc clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ lint: $(VENV)/.installed-test
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format src tests bench tools
 	$(BIN)/ruff check --fix src tests bench tools
+
+openapi: $(VENV)/.installed-run
+	KETACARE_DEMO=1 $(BIN)/ketacare export_openapi_schema --api ketacare.api.site.api --output docs/openapi.json --indent 2 --sorted
 
 rules-doc: $(VENV)/.installed-run
 	$(BIN)/ketacare rules --format markdown > docs/clinical-rules.md
