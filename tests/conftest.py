@@ -118,32 +118,33 @@ def _audit_guard_lifted_for_flush():
         yield
 
 
-# --- accounts (added by the accounts helper) -------------------------------------------------
+# --- signing in (accounts) -------------------------------------------------------------------
 # Every staff page needs a session that passed two-factor sign-in (RequireMFAMiddleware).
 # `staff_client(alice)` (a Membership or a User) returns a fresh test Client signed in as that
 # user with a confirmed TOTP device verified in the session, as after the real two-step login.
+# It is the one way tests sign in past MFA; tests of the login steps themselves drive the forms.
 
 
 @pytest.fixture
 def staff_client(db):
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
 
-    from tests.accounts.helpers import sign_in_with_mfa
+    from tests.accounts.helpers import confirmed_device
 
     def make(person, **client_kwargs):
-        return sign_in_with_mfa(Client(**client_kwargs), getattr(person, "user", person))
+        user = getattr(person, "user", person)
+        client = Client(**client_kwargs)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = confirmed_device(user).persistent_id
+        session.save()
+        return client
 
     return make
 
 
 # --- tenancy (added by the tenancy helper) ---------------------------------------------------
-# `verified_client(membership)` is the name the tenancy, web and admin tests use; it is the
-# accounts helper's `staff_client` (signed in, TOTP passed), so there is one way to sign in.
-
-
-@pytest.fixture
-def verified_client(staff_client):
-    return staff_client
 
 
 @pytest.fixture

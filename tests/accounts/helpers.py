@@ -1,10 +1,12 @@
-"""Helpers for signing in test clients through (or around) two-factor sign-in."""
+"""Helpers for the two-factor sign-in tests: a confirmed device and the codes it shows.
+
+A client already past MFA is the `staff_client` fixture (tests/conftest.py).
+"""
 
 from __future__ import annotations
 
 import re
 
-from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -25,16 +27,6 @@ def wrong_code_for(device: TOTPDevice) -> str:
     return next(
         c for c in ("000000", "111111", "222222", "333333", "444444", "555555") if c not in right
     )
-
-
-def sign_in_with_mfa(client, user):
-    """Sign `client` in as `user`, with the TOTP step already passed."""
-    device = confirmed_device(user)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 _CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')

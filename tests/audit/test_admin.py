@@ -7,6 +7,8 @@ from django.contrib import admin
 
 from ketacare.audit.admin import AuditEventAdmin
 from ketacare.audit.models import AuditEvent
+from ketacare.clinics.tenancy import ACTIVE_CLINIC_SESSION_KEY
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +20,10 @@ def model_admin():
     return AuditEventAdmin(AuditEvent, admin.site)
 
 
-def _request(rf, membership):
+def _request(rf, membership, session=None):
     request = rf.get(LIST_URL)
     request.user = membership.user
+    request.session = session if session is not None else {}
     return request
 
 
@@ -38,6 +41,17 @@ def test_an_auditor_may_view_and_a_nurse_may_not(rf, model_admin, audrey, nora, 
     assert model_admin.has_view_permission(_request(rf, nora)) is False
     assert model_admin.has_module_permission(_request(rf, nora)) is False
     assert list(model_admin.get_queryset(_request(rf, nora))) == []
+
+
+def test_a_member_of_two_clinics_sees_the_events_of_the_acting_clinic_only(
+    rf, model_admin, adam, clinic_b, events_a, events_b
+):
+    MembershipFactory(user=adam.user, clinic=clinic_b, role="auditor")
+
+    assert set(model_admin.get_queryset(_request(rf, adam))) == set(events_a)
+    in_b = _request(rf, adam, {ACTIVE_CLINIC_SESSION_KEY: clinic_b.pk})
+    assert set(model_admin.get_queryset(in_b)) == set(events_b)
+    assert model_admin.has_view_permission(in_b, events_a[0]) is False
 
 
 def test_every_field_is_read_only(rf, model_admin, adam, events_a):

@@ -134,19 +134,49 @@ def test_other_roles_get_403_and_a_denied_export_event(staff_client, request, wh
 
     assert response.status_code == 403
     assert not response.streaming
+    assert "does not give access to this page." in response.content.decode()
     event = AuditEvent.objects.order_by("-pk").first()
     assert (event.action, event.object_type, event.allowed, event.detail, event.actor_username) == (
         "export",
         "audit_report",
         False,
-        "role",
+        "role_lacks:view_audit_report",
         member.user.username,
     )
 
 
-def test_the_outsider_asking_for_clinic_a_export_gets_404(staff_client, bob, clinic_a, events_a):
+def test_a_user_without_an_active_membership_gets_403_and_a_denied_export_event(
+    staff_client, adam, events_a
+):
+    adam.is_active = False
+    adam.save()
+    response = staff_client(adam).get(URL)
+
+    assert response.status_code == 403
+    assert not response.streaming
+    assert "Your account is not a member of any clinic." in response.content.decode()
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert (event.action, event.object_type, event.allowed, event.detail, event.clinic_id) == (
+        "export",
+        "audit_report",
+        False,
+        "no_membership",
+        None,
+    )
+
+
+def test_a_clinic_parameter_does_not_export_another_clinic(
+    staff_client, bob, clinic_a, events_a, events_b
+):
     response = staff_client(bob).get(URL, {"clinic": clinic_a.pk})
-    assert response.status_code == 404
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(
+        f'attachment; filename="audit-clinic-{bob.clinic_id}-'
+    )
+    rows = _rows(response)
+    assert {row[4] for row in rows[1:]} == {str(bob.clinic_id)}
+    assert str(events_b[0].pk) in [row[0] for row in rows[1:]]
 
 
 def test_bad_dates_get_400_and_no_file(staff_client, adam, events_a):
@@ -172,7 +202,7 @@ def test_the_export_costs_the_same_queries_at_any_size(rf, adam, django_assert_n
     request = rf.get(URL)
     request.user = adam.user
 
-    # membership, append (chain head + insert, plus the advisory lock on PostgreSQL), the rows
+    # memberships, append (chain head + insert, plus the advisory lock on PostgreSQL), the rows
     with django_assert_num_queries(4 + (connection.vendor == "postgresql")):
         rows = _rows(views.export_csv(request))
     assert len(rows) == 1 + size + 1

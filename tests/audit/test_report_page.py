@@ -8,12 +8,12 @@ import re
 import pytest
 import time_machine
 from django.db import connection
-from django.http import Http404
+from django.urls import reverse
 
 from ketacare.audit import views
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.audit.services import record_event
-from tests.factories import MembershipFactory, PatientFactory, UserFactory
+from tests.factories import ClinicFactory, MembershipFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,10 @@ def test_other_roles_of_the_clinic_get_403_and_a_denied_event(staff_client, requ
 
     assert response.status_code == 403
     body = response.content.decode()
+    assert (
+        f"Your role ({member.get_role_display()}) at Clinic A does not give access to this page."
+        in body
+    )
     assert "audit-table" not in body
     assert f"<td>{events_a[0].pk}</td>" not in body
     denied = _last_event()
@@ -68,7 +72,7 @@ def test_other_roles_of_the_clinic_get_403_and_a_denied_event(staff_client, requ
         "read",
         "audit_report",
         False,
-        "role",
+        "role_lacks:view_audit_report",
     )
 
 
@@ -90,53 +94,41 @@ def test_the_outsider_of_clinic_b_sees_none_of_clinic_a_events(
     assert "alice" not in body and "nora" not in body and "Clinic A" not in body
 
 
-def test_the_outsider_asking_for_clinic_a_gets_404_and_a_denied_event(
-    staff_client, bob, clinic_a, events_a
+@pytest.mark.parametrize("clinic", ["clinic_a", "abc", "99999999999999999999999"])
+def test_a_clinic_parameter_does_not_reach_another_clinic(
+    staff_client, request, bob, clinic, events_a, events_b
 ):
-    response = staff_client(bob).get(URL, {"clinic": clinic_a.pk})
+    wanted = request.getfixturevalue(clinic).pk if clinic == "clinic_a" else clinic
+    response = staff_client(bob).get(URL, {"clinic": wanted})
 
-    assert response.status_code == 404
-    assert "alice" not in response.content.decode()
-    denied = _last_event()
-    assert (
-        denied.actor_username,
-        denied.actor_role,
-        denied.clinic_id,
-        denied.allowed,
-        denied.detail,
-    ) == (
-        "bob",
-        "",
-        clinic_a.pk,
-        False,
-        "not_a_member",
-    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Audit report: Clinic B" in body
+    assert _ids_on_page(response) == [_last_event().pk, events_b[0].pk]
+    assert "alice" not in body and "Clinic A" not in body
 
 
-@pytest.mark.parametrize("clinic", ["abc", "-1", "0", "99999999999999999999999"])
-def test_a_malformed_clinic_gives_404(staff_client, adam, clinic):
-    response = staff_client(adam).get(URL, {"clinic": clinic})
-    assert response.status_code == 404
-
-
-def test_a_user_without_an_active_membership_gets_404_and_a_denied_event(
+def test_a_user_without_an_active_membership_gets_403_and_a_denied_event(
     staff_client, adam, events_a
 ):
     adam.is_active = False
     adam.save()
     response = staff_client(adam).get(URL)
 
-    assert response.status_code == 404
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Your account is not a member of any clinic." in body
+    assert "audit-table" not in body
     denied = _last_event()
-    assert (denied.actor_username, denied.clinic_id, denied.allowed, denied.detail) == (
+    assert (denied.actor_username, denied.clinic_id, denied.object_type) == (
         "adam",
         None,
-        False,
-        "no_membership",
+        "audit_report",
     )
+    assert (denied.action, denied.allowed, denied.detail) == ("read", False, "no_membership")
 
 
-def test_a_member_of_two_clinics_chooses_which_one_with_the_clinic_parameter(
+def test_the_report_follows_the_clinic_switcher_of_the_home_page(
     staff_client, adam, clinic_b, events_a, events_b
 ):
     MembershipFactory(user=adam.user, clinic=clinic_b, role="auditor")
@@ -144,11 +136,26 @@ def test_a_member_of_two_clinics_chooses_which_one_with_the_clinic_parameter(
 
     first = client.get(URL)
     assert "Audit report: Clinic A" in first.content.decode()
-    second = client.get(URL, {"clinic": clinic_b.pk})
+    client.post(reverse("web:switch-clinic"), {"clinic": clinic_b.pk})
+    assert "Patients of Clinic B" in client.get(reverse("web:home")).content.decode()
+    second = client.get(URL)
     assert "Audit report: Clinic B" in second.content.decode()
     assert events_b[0].pk in _ids_on_page(second)
     assert not set(_ids_on_page(second)) & {e.pk for e in events_a}
-    assert f'name="clinic" value="{clinic_b.pk}"' in second.content.decode()
+
+
+def test_a_member_of_two_clinics_sees_the_same_clinic_on_the_home_page_and_the_report(
+    staff_client, adam, events_a
+):
+    # Created after Clinic A (a higher id) but first by name: the order the clinic switcher uses.
+    other = ClinicFactory(name="Aspen Clinic")
+    MembershipFactory(user=adam.user, clinic=other, role="auditor")
+    client = staff_client(adam)
+
+    assert "Patients of Aspen Clinic" in client.get(reverse("web:home")).content.decode()
+    report = client.get(URL)
+    assert "Audit report: Aspen Clinic" in report.content.decode()
+    assert not set(_ids_on_page(report)) & {e.pk for e in events_a}
 
 
 # --- the page audits itself ------------------------------------------------------------------
@@ -372,9 +379,9 @@ def test_the_report_costs_the_same_queries_at_any_size(rf, adam, django_assert_n
     request = rf.get(URL, {"user": "adam", "date_from": "2026-01-01"})
     request.user = adam.user
 
-    # membership, append (chain head + insert, plus the advisory lock on PostgreSQL), count, page,
-    # and the memberships the page header lists (web context processor)
-    expected = 6 + (connection.vendor == "postgresql")
+    # memberships (once per request, shared with the page header), append (chain head + insert,
+    # plus the advisory lock on PostgreSQL), count, page
+    expected = 5 + (connection.vendor == "postgresql")
     with django_assert_num_queries(expected):
         response = views.report(request)
     assert response.status_code == 200
@@ -387,13 +394,14 @@ def test_the_mrn_filter_adds_no_query(rf, adam, patient_a, django_assert_num_que
     request = rf.get(URL, {"mrn": patient_a.mrn})
     request.user = adam.user
 
-    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
         response = views.report(request)
     assert response.status_code == 200
 
 
-def test_a_user_with_no_membership_at_all_is_refused_with_404(rf):
+def test_a_user_with_no_membership_at_all_is_refused_with_403(rf):
     request = rf.get(URL)
     request.user = UserFactory()
-    with pytest.raises(Http404, match="No such clinic"):
-        views.report(request)
+    response = views.report(request)
+    assert response.status_code == 403
+    assert "Ask your clinic admin to add you to their clinic." in response.content.decode()

@@ -1,18 +1,17 @@
 """The acting membership, scoped querysets, and denied lookups that leave an audit event."""
 
 import pytest
-from django.core.signals import request_finished
 from django.db import transaction
 from django.http import Http404
 from django.test import RequestFactory
 
 from ketacare.audit.models import Action, AuditEvent
+from ketacare.audit.services import flush_pending_denials
 from ketacare.clinics.models import Membership
 from ketacare.clinics.queries import get_membership_for, memberships_for
 from ketacare.clinics.tenancy import (
     ACTIVE_CLINIC_SESSION_KEY,
     acting_membership,
-    flush_pending_denials,
     scoped,
     switch_clinic,
 )
@@ -178,8 +177,3 @@ def test_two_clinics_same_mrn_do_not_collide(db):
         sex_at_birth="male",
     )
     assert Patient.objects.filter(mrn="X1").count() == 2
-
-
-def test_pending_denials_are_written_when_a_request_finishes():
-    uids = [key[0] for key, *_rest in request_finished.receivers]
-    assert "ketacare_flush_denials" in uids

@@ -31,8 +31,8 @@ def root(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
-def test_the_clinic_admin_reaches_the_admin(verified_client, adam):
-    response = verified_client(adam).get(INDEX)
+def test_the_clinic_admin_reaches_the_admin(staff_client, adam):
+    response = staff_client(adam).get(INDEX)
     assert response.status_code == 200
     body = response.content.decode()
     assert "Patients" in body and "Memberships" in body
@@ -40,9 +40,9 @@ def test_the_clinic_admin_reaches_the_admin(verified_client, adam):
 
 
 @pytest.mark.parametrize("person", ["alice", "nora", "cora", "audrey"])
-def test_other_roles_get_403_from_the_admin_and_a_denied_event(request, verified_client, person):
+def test_other_roles_get_403_from_the_admin_and_a_denied_event(request, staff_client, person):
     membership = request.getfixturevalue(person)
-    page = verified_client(membership)
+    page = staff_client(membership)
     for url in (INDEX, PATIENTS, reverse("admin:login")):
         response = page.get(url)
         assert response.status_code == 403
@@ -50,8 +50,8 @@ def test_other_roles_get_403_from_the_admin_and_a_denied_event(request, verified
     assert denied_events(actor_user_id=membership.user_id, object_type="admin_site").count() == 3
 
 
-def test_a_user_without_membership_gets_403_from_the_admin(verified_client, db):
-    response = verified_client(UserFactory(username="loner")).get(INDEX)
+def test_a_user_without_membership_gets_403_from_the_admin(staff_client, db):
+    response = staff_client(UserFactory(username="loner")).get(INDEX)
     assert response.status_code == 403
 
 
@@ -71,9 +71,9 @@ def test_the_admin_needs_two_factor_too(client, adam):
 
 
 def test_the_patient_changelist_shows_only_the_clinics_patients_and_is_audited(
-    verified_client, adam, patient_a, patient_b
+    staff_client, adam, patient_a, patient_b
 ):
-    body = verified_client(adam).get(PATIENTS).content.decode()
+    body = staff_client(adam).get(PATIENTS).content.decode()
     assert patient_a.mrn in body and patient_b.mrn not in body
     event = AuditEvent.objects.get(object_type="patient_list")
     assert (event.channel, event.actor_role, event.clinic_id, event.allowed) == (
@@ -85,14 +85,14 @@ def test_the_patient_changelist_shows_only_the_clinics_patients_and_is_audited(
     assert event.detail == "page=1 shown=1 total=1"
 
 
-def test_searching_the_admin_cannot_find_another_clinics_patient(verified_client, bob, patient_a):
-    response = verified_client(bob).get(PATIENTS, {"q": patient_a.mrn})
+def test_searching_the_admin_cannot_find_another_clinics_patient(staff_client, bob, patient_a):
+    response = staff_client(bob).get(PATIENTS, {"q": patient_a.mrn})
     assert response.status_code == 200
     assert f">{patient_a.mrn}<" not in response.content.decode()
 
 
-def test_viewing_a_patient_is_audited(verified_client, adam, patient_a):
-    response = verified_client(adam).get(change_url(patient_a))
+def test_viewing_a_patient_is_audited(staff_client, adam, patient_a):
+    response = staff_client(adam).get(change_url(patient_a))
     assert response.status_code == 200
     event = AuditEvent.objects.get(object_type="patient")
     assert (event.action, event.patient_id, event.channel) == (Action.READ, patient_a.pk, "admin")
@@ -111,9 +111,9 @@ def test_viewing_a_patient_is_audited(verified_client, adam, patient_a):
     ids=["change", "history", "delete", "version"],
 )
 def test_another_clinics_patient_is_a_404_in_the_admin_and_a_denied_event(
-    verified_client, bob, patient_a, url_of
+    staff_client, bob, patient_a, url_of
 ):
-    response = verified_client(bob).get(url_of(patient_a))
+    response = staff_client(bob).get(url_of(patient_a))
     assert response.status_code == 404
     assert patient_a.mrn not in response.content.decode()
     event = denied_events(object_type="patient").get()
@@ -126,17 +126,17 @@ def test_another_clinics_patient_is_a_404_in_the_admin_and_a_denied_event(
 
 
 def test_posting_a_change_to_another_clinics_patient_is_a_404_and_changes_nothing(
-    verified_client, bob, patient_a
+    staff_client, bob, patient_a
 ):
-    response = verified_client(bob).post(change_url(patient_a), {"family_name": "Changed"})
+    response = staff_client(bob).post(change_url(patient_a), {"family_name": "Changed"})
     assert response.status_code == 404
     patient_a.refresh_from_db()
     assert patient_a.family_name != "Changed"
     assert denied_events(object_type="patient").count() == 1
 
 
-def test_a_missing_patient_is_a_404_not_a_redirect(verified_client, adam):
-    response = verified_client(adam).get(reverse("admin:patients_patient_change", args=[987654]))
+def test_a_missing_patient_is_a_404_not_a_redirect(staff_client, adam):
+    response = staff_client(adam).get(reverse("admin:patients_patient_change", args=[987654]))
     assert response.status_code == 404
 
 
@@ -156,9 +156,9 @@ def _patient_form(clinic, **overrides):
 
 
 def test_adding_a_patient_offers_only_the_clinics_own_clinic_and_is_audited(
-    verified_client, adam, clinic_a, clinic_b
+    staff_client, adam, clinic_a, clinic_b
 ):
-    page = verified_client(adam)
+    page = staff_client(adam)
     form = page.get(ADD_PATIENT).context["adminform"].form
     assert list(form.fields["clinic"].queryset) == [clinic_a]
     response = page.post(ADD_PATIENT, _patient_form(clinic_a))
@@ -169,25 +169,25 @@ def test_adding_a_patient_offers_only_the_clinics_own_clinic_and_is_audited(
     assert (event.patient_id, event.clinic_id, event.channel) == (patient.pk, clinic_a.pk, "admin")
 
 
-def test_adding_a_patient_to_another_clinic_is_refused(verified_client, adam, clinic_b):
-    response = verified_client(adam).post(ADD_PATIENT, _patient_form(clinic_b))
+def test_adding_a_patient_to_another_clinic_is_refused(staff_client, adam, clinic_b):
+    response = staff_client(adam).post(ADD_PATIENT, _patient_form(clinic_b))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Patient.objects.filter(mrn="NEW-1").exists()
 
 
-def test_a_duplicate_mrn_in_the_clinic_is_a_form_error(verified_client, adam, patient_a, clinic_a):
-    response = verified_client(adam).post(ADD_PATIENT, _patient_form(clinic_a, mrn=patient_a.mrn))
+def test_a_duplicate_mrn_in_the_clinic_is_a_form_error(staff_client, adam, patient_a, clinic_a):
+    response = staff_client(adam).post(ADD_PATIENT, _patient_form(clinic_a, mrn=patient_a.mrn))
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
 
 
 def test_changing_a_patient_is_audited_with_the_changed_fields_and_a_new_version(
-    verified_client, adam, patient_a
+    staff_client, adam, patient_a
 ):
     data = _patient_form(patient_a.clinic, mrn=patient_a.mrn, family_name="Renamed")
     data.pop("clinic")  # read-only for a clinic admin once the patient exists
-    response = verified_client(adam).post(change_url(patient_a), data)
+    response = staff_client(adam).post(change_url(patient_a), data)
     assert response.status_code == 302
     patient_a.refresh_from_db()
     assert (patient_a.family_name, patient_a.version) == ("Renamed", 2)
@@ -197,8 +197,8 @@ def test_changing_a_patient_is_audited_with_the_changed_fields_and_a_new_version
     assert patient_a.history.count() == 2
 
 
-def test_patients_cannot_be_deleted_through_the_admin(verified_client, adam, patient_a):
-    response = verified_client(adam).post(
+def test_patients_cannot_be_deleted_through_the_admin(staff_client, adam, patient_a):
+    response = staff_client(adam).post(
         reverse("admin:patients_patient_delete", args=[patient_a.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
@@ -206,9 +206,9 @@ def test_patients_cannot_be_deleted_through_the_admin(verified_client, adam, pat
 
 
 def test_the_history_of_the_clinics_patient_is_readable_and_read_only(
-    verified_client, adam, patient_a
+    staff_client, adam, patient_a
 ):
-    page = verified_client(adam)
+    page = staff_client(adam)
     assert page.get(history_url(patient_a)).status_code == 200
     version = patient_a.history.get().history_id
     url = reverse("admin:patients_patient_simple_history", args=[patient_a.pk, version])
@@ -216,23 +216,19 @@ def test_the_history_of_the_clinics_patient_is_readable_and_read_only(
     assert page.post(url, {"family_name": "Reverted"}).status_code == 403
 
 
-def test_the_membership_list_is_the_clinics_own(verified_client, adam, nora, bob):
-    body = (
-        verified_client(adam).get(reverse("admin:clinics_membership_changelist")).content.decode()
-    )
+def test_the_membership_list_is_the_clinics_own(staff_client, adam, nora, bob):
+    body = staff_client(adam).get(reverse("admin:clinics_membership_changelist")).content.decode()
     assert "nora" in body and "bob" not in body
 
 
-def test_another_clinics_membership_is_a_404_and_a_denied_event(verified_client, adam, bob):
-    response = verified_client(adam).get(change_url(bob))
+def test_another_clinics_membership_is_a_404_and_a_denied_event(staff_client, adam, bob):
+    response = staff_client(adam).get(change_url(bob))
     assert response.status_code == 404
     assert denied_events(object_type="membership", object_id=str(bob.pk)).count() == 1
 
 
-def test_a_clinic_admin_changes_a_role_in_their_clinic_audited(verified_client, adam, nora):
-    response = verified_client(adam).post(
-        change_url(nora), {"role": "coordinator", "is_active": "on"}
-    )
+def test_a_clinic_admin_changes_a_role_in_their_clinic_audited(staff_client, adam, nora):
+    response = staff_client(adam).post(change_url(nora), {"role": "coordinator", "is_active": "on"})
     assert response.status_code == 302
     nora.refresh_from_db()
     assert nora.role == "coordinator"
@@ -240,23 +236,23 @@ def test_a_clinic_admin_changes_a_role_in_their_clinic_audited(verified_client, 
     assert event.detail == "fields=role"
 
 
-def test_a_clinic_admin_cannot_remove_their_own_admin_access(verified_client, adam):
-    response = verified_client(adam).post(change_url(adam), {"role": "nurse", "is_active": "on"})
+def test_a_clinic_admin_cannot_remove_their_own_admin_access(staff_client, adam):
+    response = staff_client(adam).post(change_url(adam), {"role": "nurse", "is_active": "on"})
     assert response.status_code == 200
     assert "You cannot remove your own admin access" in response.content.decode()
     adam.refresh_from_db()
     assert adam.role == "clinic_admin"
 
 
-def test_a_clinic_admin_sees_and_edits_only_their_own_clinic(verified_client, adam, clinic_b):
-    page = verified_client(adam)
+def test_a_clinic_admin_sees_and_edits_only_their_own_clinic(staff_client, adam, clinic_b):
+    page = staff_client(adam)
     body = page.get(reverse("admin:clinics_clinic_changelist")).content.decode()
     assert "Clinic A" in body and "Clinic B" not in body
     assert page.get(change_url(clinic_b)).status_code == 404
     assert page.get(reverse("admin:clinics_clinic_add")).status_code == 403
 
 
-def test_an_unknown_zip_in_the_clinic_form_names_the_field(verified_client, adam, clinic_a):
+def test_an_unknown_zip_in_the_clinic_form_names_the_field(staff_client, adam, clinic_a):
     data = {
         "name": "Clinic A",
         "address_line": "1 Main Street",
@@ -266,15 +262,15 @@ def test_an_unknown_zip_in_the_clinic_form_names_the_field(verified_client, adam
         "phone": "617-555-0100",
         "accepting_new_patients": "on",
     }
-    response = verified_client(adam).post(change_url(clinic_a), data)
+    response = staff_client(adam).post(change_url(clinic_a), data)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["zip_code"] == [
         "ZIP code '00000' is not a known 5-digit US ZIP code."
     ]
 
 
-def test_a_superuser_sees_every_clinic_and_is_audited(verified_client, root, patient_a, patient_b):
-    page = verified_client(root)
+def test_a_superuser_sees_every_clinic_and_is_audited(staff_client, root, patient_a, patient_b):
+    page = staff_client(root)
     body = page.get(PATIENTS).content.decode()
     assert patient_a.mrn in body and patient_b.mrn in body
     assert page.get(change_url(patient_b)).status_code == 200
@@ -287,8 +283,8 @@ def test_a_superuser_sees_every_clinic_and_is_audited(verified_client, root, pat
     )
 
 
-def test_a_superuser_deleting_a_membership_is_audited(verified_client, root, nora):
-    response = verified_client(root).post(
+def test_a_superuser_deleting_a_membership_is_audited(staff_client, root, nora):
+    response = staff_client(root).post(
         reverse("admin:clinics_membership_delete", args=[nora.pk]), {"post": "yes"}
     )
     assert response.status_code == 302
@@ -302,10 +298,10 @@ def test_a_superuser_deleting_a_membership_is_audited(verified_client, root, nor
 
 
 def test_an_admin_of_two_clinics_manages_the_acting_one_only(
-    verified_client, adam, clinic_b, patient_b
+    staff_client, adam, clinic_b, patient_b
 ):
     MembershipFactory(user=adam.user, clinic=clinic_b, role="nurse")
-    page = verified_client(adam)
+    page = staff_client(adam)
     page.post(reverse("web:switch-clinic"), {"clinic": clinic_b.pk})
     # Acting as a nurse of clinic B: no admin at all, and clinic A's admin rights do not carry over.
     assert page.get(INDEX).status_code == 403

@@ -19,11 +19,9 @@ def _patients(clinic, count, prefix="P"):
 
 
 @pytest.mark.parametrize("person", ["adam", "alice", "nora", "cora", "audrey"])
-def test_every_role_of_the_clinic_sees_its_patient_list(
-    request, verified_client, person, patient_a
-):
+def test_every_role_of_the_clinic_sees_its_patient_list(request, staff_client, person, patient_a):
     membership = request.getfixturevalue(person)
-    response = verified_client(membership).get(HOME)
+    response = staff_client(membership).get(HOME)
     assert response.status_code == 200
     assert patient_a.mrn in response.content.decode()
 
@@ -41,9 +39,9 @@ def test_a_session_without_two_factor_is_sent_to_the_second_step(client, alice):
     assert response["Location"].startswith(reverse("accounts:mfa_enrol"))
 
 
-def test_a_user_without_a_clinic_gets_403_telling_them_to_ask_their_admin(verified_client, db):
+def test_a_user_without_a_clinic_gets_403_telling_them_to_ask_their_admin(staff_client, db):
     loner = UserFactory(username="loner")
-    response = verified_client(loner).get(HOME)
+    response = staff_client(loner).get(HOME)
     assert response.status_code == 403
     assert "Ask your clinic admin to add you to their clinic." in response.content.decode()
     event = AuditEvent.objects.get(actor_user_id=loner.pk, object_type="patient_list")
@@ -54,9 +52,9 @@ def test_a_user_without_a_clinic_gets_403_telling_them_to_ask_their_admin(verifi
     )
 
 
-def test_a_role_without_the_list_permission_gets_403(verified_client, clinic_a, patient_a):
+def test_a_role_without_the_list_permission_gets_403(staff_client, clinic_a, patient_a):
     odd = MembershipFactory(user=UserFactory(username="odd"), clinic=clinic_a, role="janitor")
-    response = verified_client(odd).get(HOME)
+    response = staff_client(odd).get(HOME)
     assert response.status_code == 403
     assert "does not give access to this page" in response.content.decode()
     assert patient_a.mrn not in response.content.decode()
@@ -64,28 +62,26 @@ def test_a_role_without_the_list_permission_gets_403(verified_client, clinic_a, 
     assert (event.allowed, event.detail) == (False, "role_lacks:view_patient_list")
 
 
-def test_the_outsider_sees_only_their_own_clinics_patients(
-    verified_client, bob, patient_a, patient_b
-):
-    body = verified_client(bob).get(HOME).content.decode()
+def test_the_outsider_sees_only_their_own_clinics_patients(staff_client, bob, patient_a, patient_b):
+    body = staff_client(bob).get(HOME).content.decode()
     assert patient_b.mrn in body
     assert patient_a.mrn not in body
     assert patient_a.family_name not in body
 
 
-def test_searching_for_another_clinics_patient_finds_nothing(verified_client, bob, patient_a):
+def test_searching_for_another_clinics_patient_finds_nothing(staff_client, bob, patient_a):
     for text in (patient_a.mrn, patient_a.family_name, patient_a.given_name):
-        response = verified_client(bob).get(HOME, {"q": text})
+        response = staff_client(bob).get(HOME, {"q": text})
         table = response.content.decode().split('<section id="patient-table"')[1]
         assert response.status_code == 200
         assert patient_a.mrn not in table
         assert "No patient matches the search." in table
 
 
-def test_search_by_name_or_mrn_ignores_case(verified_client, alice, clinic_a):
+def test_search_by_name_or_mrn_ignores_case(staff_client, alice, clinic_a):
     ada = PatientFactory(clinic=clinic_a, mrn="KC-1", given_name="Ada", family_name="Lovelace")
     alan = PatientFactory(clinic=clinic_a, mrn="KC-2", given_name="Alan", family_name="Turing")
-    page = verified_client(alice)
+    page = staff_client(alice)
     body = page.get(HOME, {"q": "LOVELACE"}).content.decode()
     assert ada.mrn in body and alan.mrn not in body
     body = page.get(HOME, {"q": "kc-2"}).content.decode()
@@ -93,9 +89,9 @@ def test_search_by_name_or_mrn_ignores_case(verified_client, alice, clinic_a):
     assert 'value="kc-2"' in body
 
 
-def test_the_list_is_paged_25_at_a_time(verified_client, alice, clinic_a):
+def test_the_list_is_paged_25_at_a_time(staff_client, alice, clinic_a):
     patients = _patients(clinic_a, 30)
-    page = verified_client(alice)
+    page = staff_client(alice)
     first = page.get(HOME).content.decode()
     assert patients[24].mrn in first and patients[25].mrn not in first
     assert "Page 1 of 2" in first
@@ -108,23 +104,23 @@ def test_the_list_is_paged_25_at_a_time(verified_client, alice, clinic_a):
     ("raw", "shown"), [("99", "Page 2 of 2"), ("abc", "Page 1 of 2"), ("-1", "Page 2 of 2")]
 )
 def test_an_out_of_range_or_malformed_page_shows_a_real_page(
-    verified_client, alice, clinic_a, raw, shown
+    staff_client, alice, clinic_a, raw, shown
 ):
     _patients(clinic_a, 26)
-    response = verified_client(alice).get(HOME, {"page": raw})
+    response = staff_client(alice).get(HOME, {"page": raw})
     assert response.status_code == 200
     assert shown in response.content.decode()
 
 
-def test_paging_keeps_the_search(verified_client, alice, clinic_a):
+def test_paging_keeps_the_search(staff_client, alice, clinic_a):
     _patients(clinic_a, 27, prefix="ZZ")
-    body = verified_client(alice).get(HOME, {"q": "zz-"}).content.decode()
+    body = staff_client(alice).get(HOME, {"q": "zz-"}).content.decode()
     assert f'href="{HOME}?q=zz-&amp;page=2"' in body
 
 
-def test_each_page_view_is_one_read_event_without_the_search_text(verified_client, alice, clinic_a):
+def test_each_page_view_is_one_read_event_without_the_search_text(staff_client, alice, clinic_a):
     _patients(clinic_a, 3)
-    verified_client(alice).get(HOME, {"q": "Family0002"})
+    staff_client(alice).get(HOME, {"q": "Family0002"})
     event = AuditEvent.objects.get(object_type="patient_list")
     assert (event.action, event.allowed, event.actor_role, event.clinic_id, event.channel) == (
         Action.READ,
@@ -137,8 +133,8 @@ def test_each_page_view_is_one_read_event_without_the_search_text(verified_clien
     assert "Family" not in event.detail
 
 
-def test_htmx_requests_get_only_the_table_fragment(verified_client, alice, patient_a):
-    response = verified_client(alice).get(HOME, {"q": patient_a.mrn}, HTTP_HX_REQUEST="true")
+def test_htmx_requests_get_only_the_table_fragment(staff_client, alice, patient_a):
+    response = staff_client(alice).get(HOME, {"q": patient_a.mrn}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="patient-table"')
@@ -146,25 +142,25 @@ def test_htmx_requests_get_only_the_table_fragment(verified_client, alice, patie
     assert "HX-Request" in response["Vary"]
 
 
-def test_an_htmx_history_restore_gets_the_whole_page(verified_client, alice, patient_a):
-    response = verified_client(alice).get(
+def test_an_htmx_history_restore_gets_the_whole_page(staff_client, alice, patient_a):
+    response = staff_client(alice).get(
         HOME, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
     assert "<html" in response.content.decode()
 
 
-def test_the_search_form_works_without_javascript(verified_client, alice, patient_a):
-    body = verified_client(alice).get(HOME).content.decode()
+def test_the_search_form_works_without_javascript(staff_client, alice, patient_a):
+    body = staff_client(alice).get(HOME).content.decode()
     assert f'<form method="get" action="{HOME}" role="search"' in body
     assert 'hx-get="/"' in body and 'hx-target="#patient-table"' in body
     assert "<script>" not in body and "style=" not in body
 
 
 def test_a_user_of_two_clinics_switches_between_them(
-    verified_client, alice, clinic_b, patient_a, patient_b
+    staff_client, alice, clinic_b, patient_a, patient_b
 ):
     MembershipFactory(user=alice.user, clinic=clinic_b, role="nurse")
-    page = verified_client(alice)
+    page = staff_client(alice)
     assert patient_a.mrn in page.get(HOME).content.decode()
     response = page.post(reverse("web:switch-clinic"), {"clinic": clinic_b.pk})
     assert response.status_code == 302
@@ -173,8 +169,8 @@ def test_a_user_of_two_clinics_switches_between_them(
     assert page.session[ACTIVE_CLINIC_SESSION_KEY] == clinic_b.pk
 
 
-def test_switching_to_a_clinic_one_does_not_belong_to_is_a_404(verified_client, alice, clinic_b):
-    page = verified_client(alice)
+def test_switching_to_a_clinic_one_does_not_belong_to_is_a_404(staff_client, alice, clinic_b):
+    page = staff_client(alice)
     response = page.post(reverse("web:switch-clinic"), {"clinic": clinic_b.pk})
     assert response.status_code == 404
     assert ACTIVE_CLINIC_SESSION_KEY not in page.session
@@ -182,10 +178,10 @@ def test_switching_to_a_clinic_one_does_not_belong_to_is_a_404(verified_client, 
 
 @pytest.mark.parametrize("size", [3, 40])
 def test_the_page_takes_a_fixed_number_of_queries(
-    verified_client, alice, clinic_a, size, django_assert_num_queries
+    staff_client, alice, clinic_a, size, django_assert_num_queries
 ):
     _patients(clinic_a, size)
-    page = verified_client(alice)
+    page = staff_client(alice)
     page.get(HOME)  # warm caches that are not the page's own (content types, ...)
     # session, user, TOTP device, memberships+clinic, count, page, last audit hash, audit insert,
     # session save (3); PostgreSQL adds the audit chain's advisory lock.

@@ -1,12 +1,13 @@
 """django-ninja authentication: a bearer API token, or a browser session that passed MFA.
 
-Both return the user, so endpoints read `request.auth` (the user) and `active_memberships(...)`.
-A refused token and a missing one look the same to the caller: 401 {"detail": ...}.
+Both return the user, so endpoints read `request.auth` (the user) and scope by its memberships
+(`ketacare.clinics.tenancy.memberships_of`). A refused token and a missing one look the same to
+the caller: 401 {"detail": ...}.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -14,10 +15,6 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from ketacare.accounts.services import mfa_satisfied
 from ketacare.accounts.tokens import authenticate_api_token
-from ketacare.clinics.models import Membership
-
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
 
 
 class BearerTokenAuth(HttpBearer):
@@ -48,12 +45,3 @@ class VerifiedSessionAuth(APIKeyCookie):
         if key is not None and request.user.is_authenticated and mfa_satisfied(request):
             return request.user
         return None
-
-
-def active_memberships(user: Any) -> QuerySet[Membership]:
-    """The user's active memberships with their clinics, for endpoints to scope by."""
-    return (
-        Membership.objects.filter(user_id=user.pk, is_active=True)
-        .select_related("clinic")
-        .order_by("clinic_id")
-    )

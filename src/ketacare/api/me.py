@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from ketacare.accounts.auth import active_memberships
 from ketacare.api.schemas import Error, MembershipOut, MeOut
+from ketacare.clinics.tenancy import memberships_of
 
 router = Router(tags=["me"])
 
@@ -20,6 +20,6 @@ def me(request: HttpRequest) -> MeOut:
         username=user.get_username(),
         memberships=[
             MembershipOut(clinic_id=m.clinic_id, clinic_name=m.clinic.name, role=m.role)
-            for m in active_memberships(user)
+            for m in memberships_of(user)
         ],
     )

@@ -1,8 +1,9 @@
-"""The audit trail in the admin: read-only, and only the events of the clinics the user audits.
+"""The audit trail in the admin: read-only, and only the events of the acting clinic.
 
-No add, change or delete permission for anyone (not even a superuser); no bulk actions. A
-clinic admin or auditor sees the events of the clinics where they hold that role; a superuser
-sees all. Opening the list or an event is itself audited.
+No add, change or delete permission for anyone (not even a superuser); no bulk actions. Like
+every other admin page and the audit report, a user sees the events of the clinic they act for
+(`ketacare.clinics.tenancy.acting_membership`), provided their role there grants
+`view_audit_report`; a superuser sees all. Opening the list or an event is itself audited.
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from ketacare.audit.models import Action, AuditEvent
-from ketacare.audit.permissions import AUDIT_REPORT_ROLES, REPORT_OBJECT_TYPE
+from ketacare.audit.models import REPORT_OBJECT_TYPE, Action, AuditEvent
 from ketacare.audit.services import record_event
-from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.tenancy import acting_membership
 
 
 def _audited_clinic_ids(request: HttpRequest) -> list[int]:
-    return list(
-        Membership.objects.filter(
-            user_id=request.user.pk, is_active=True, role__in=AUDIT_REPORT_ROLES
-        ).values_list("clinic_id", flat=True)
-    )
+    """The acting clinic, when the role there may read its audit trail; else none."""
+    membership = acting_membership(request)
+    if membership is None or not has_permission(membership, Permission.VIEW_AUDIT_REPORT):
+        return []
+    return [membership.clinic_id]
 
 
 @admin.register(AuditEvent)

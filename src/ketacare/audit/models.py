@@ -36,6 +36,11 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+# The object type of the events that record a reading of the audit trail itself (report page,
+# CSV export, admin), so the report shows who looked at it.
+REPORT_OBJECT_TYPE = "audit_report"
+
+
 def _refuse(operation: str) -> NoReturn:
     raise AuditTrailIsAppendOnly(operation)
 

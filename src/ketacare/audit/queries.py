@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketacare.audit.models import AuditEvent
-from ketacare.audit.permissions import can_view_audit_report
 from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission, require_permission
 from ketacare.patients.models import Patient
 
 
@@ -47,8 +46,7 @@ def audit_events_for(
     membership: Membership, *, filters: AuditFilter | None = None
 ) -> QuerySet[AuditEvent]:
     """The events of the membership's clinic, newest first, narrowed by `filters`."""
-    if not can_view_audit_report(membership):
-        raise PermissionDenied("Your role does not allow reading the audit report.")
+    require_permission(membership, Permission.VIEW_AUDIT_REPORT)
     f = filters or AuditFilter()
     events = AuditEvent.objects.filter(clinic_id=membership.clinic_id)
     if f.patient_id is not None:

@@ -6,18 +6,24 @@ order); on SQLite every write transaction starts with BEGIN IMMEDIATE (settings)
 admits one writer at a time. Because the lock is held to the end of the caller's transaction,
 write the audit event as the last statement of a service: a service that audits first and then
 locks rows can deadlock with one that locks the same rows first and then audits.
+
+A refused attempt goes through `record_denied` instead, the one way to record a denial: the
+refusal is followed by an error that rolls the caller's transaction back, and the record of the
+attempt must not go with it.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ketacare.audit.chain import GENESIS_HASH, compute_hash
-from ketacare.audit.context import current_context
+from ketacare.audit.context import RequestContext, current_context, reset_context, set_context
 from ketacare.audit.models import Action, AuditEvent
 
 if TYPE_CHECKING:
@@ -113,6 +119,22 @@ def record_event(
     return event
 
 
+@dataclass(frozen=True)
+class _PendingDenial:
+    event: dict[str, Any]
+    context: RequestContext = field(default_factory=current_context)
+
+
+_pending: ContextVar[tuple[_PendingDenial, ...]] = ContextVar(
+    "ketacare_pending_denials", default=()
+)
+
+
+def _inside_callers_transaction() -> bool:
+    # The test Django's `durable=True` uses: atomic blocks opened by a TestCase do not count.
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
 def record_denied(
     *,
     action: Action | str,
@@ -123,22 +145,46 @@ def record_denied(
     object_id: object = "",
     patient_id: int | None = None,
     reason: str = "",
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Record a refused attempt (the 404 across clinics, the 403 for a wrong role).
 
-    `reason` is a short code such as `other_clinic`, `role` or `not_found`. Call it where the
-    refusal is decided and before raising Http404/PermissionDenied, outside any transaction that
-    the exception will roll back (a view or a query helper, not the inside of an atomic block),
-    or the record of the attempt is rolled back with it.
+    `reason` is a short code such as `not_found_in_clinic`, `no_membership` or
+    `role_lacks:<permission>`. Unlike `record_event`, the record survives the error that
+    follows: outside a transaction (views: ATOMIC_REQUESTS is off) it commits at once and the
+    event is returned; inside a caller's transaction, which the raised Http404/PermissionDenied
+    rolls back, it is held back (None is returned) and written by `flush_pending_denials`,
+    which runs when the request finishes; commands and jobs call it themselves.
     """
-    return record_event(
-        action=action,
-        membership=membership,
-        user=user,
-        clinic_id=clinic_id,
-        object_type=object_type,
-        object_id=object_id,
-        patient_id=patient_id,
-        allowed=False,
-        detail=reason,
-    )
+    event: dict[str, Any] = {
+        "action": action,
+        "membership": membership,
+        "user": user,
+        "clinic_id": clinic_id,
+        "object_type": object_type,
+        "object_id": object_id,
+        "patient_id": patient_id,
+        "allowed": False,
+        "detail": reason,
+    }
+    if _inside_callers_transaction():
+        _pending.set((*_pending.get(), _PendingDenial(event)))
+        return None
+    return record_event(**event)
+
+
+def flush_pending_denials(**_signal_kwargs: Any) -> None:
+    """Write the denials held back inside transactions, each with its own request context.
+
+    Connected to `request_finished` (audit app config); a command or job that may deny inside a
+    transaction calls it before it ends.
+    """
+    pending = _pending.get()
+    if not pending:
+        return
+    _pending.set(())
+    for denial in pending:
+        token = set_context(denial.context)
+        try:
+            record_event(**denial.event)
+        finally:
+            reset_context(token)

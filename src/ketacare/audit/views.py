@@ -1,6 +1,12 @@
-"""The audit report (clinic admins and auditors): filter, page through, export as CSV.
+"""The audit report (permission `view_audit_report`: clinic admins and auditors): filter, page
+through, export as CSV.
 
-Reading the report and exporting it are themselves audited (object type `audit_report`).
+Both views show the events of the acting clinic only: the clinic the user acts for everywhere
+else (`ketacare.clinics.tenancy.acting_membership`, chosen with the clinic switcher on the home
+page). They are guarded like every staff page (`membership_required`): anonymous visitors go to
+the login page; a user with no active membership gets the 403 "no clinic yet" page and another
+role the 403 "not allowed" page, each with a denied `audit_report` event (action `read` for the
+page, `export` for the CSV). Reading the report and exporting it are themselves audited.
 """
 
 from __future__ import annotations
@@ -8,8 +14,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -17,11 +21,12 @@ from django.utils import timezone
 
 from ketacare.audit.chain import canonical_time
 from ketacare.audit.forms import AuditReportForm
-from ketacare.audit.models import Action
-from ketacare.audit.permissions import REPORT_OBJECT_TYPE, can_view_audit_report, current_membership
+from ketacare.audit.models import REPORT_OBJECT_TYPE, Action
 from ketacare.audit.queries import audit_events_for
-from ketacare.audit.services import record_denied, record_event
+from ketacare.audit.services import record_event
 from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import membership_required
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -63,16 +68,6 @@ _CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _authorised_membership(request: HttpRequest, *, action: Action) -> Membership:
-    membership = current_membership(request)
-    if not can_view_audit_report(membership):
-        record_denied(
-            action=action, membership=membership, object_type=REPORT_OBJECT_TYPE, reason="role"
-        )
-        raise PermissionDenied("Your role does not allow reading the audit report.")
-    return membership
-
-
 def _render_invalid(
     request: HttpRequest, membership: Membership, form: AuditReportForm
 ) -> HttpResponse:
@@ -84,9 +79,8 @@ def _render_invalid(
     )
 
 
-@login_required
-def report(request: HttpRequest) -> HttpResponse:
-    membership = _authorised_membership(request, action=Action.READ)
+@membership_required(Permission.VIEW_AUDIT_REPORT, object_type=REPORT_OBJECT_TYPE)
+def report(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     form = AuditReportForm(request.GET)
     if not form.is_valid():
         return _render_invalid(request, membership, form)
@@ -130,9 +124,12 @@ def _csv_lines(rows: Iterable[tuple[object, ...]]) -> Iterator[str]:
         yield writer.writerow([_cell(values[name]) for name in _CSV_COLUMNS])
 
 
-@login_required
-def export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    membership = _authorised_membership(request, action=Action.EXPORT)
+@membership_required(
+    Permission.VIEW_AUDIT_REPORT, object_type=REPORT_OBJECT_TYPE, action=Action.EXPORT
+)
+def export_csv(
+    request: HttpRequest, *, membership: Membership
+) -> HttpResponse | StreamingHttpResponse:
     form = AuditReportForm(request.GET)
     if not form.is_valid():
         return _render_invalid(request, membership, form)

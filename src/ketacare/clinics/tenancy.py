@@ -11,26 +11,25 @@ Every read of clinic data starts from the acting `Membership`:
   membership's clinic (an empty queryset without a membership: deny by default).
 - `deny_not_found(...)` records the denied audit event for a lookup that found nothing in the
   acting clinic and returns the Http404 to raise; 404, not 403, so existence does not leak.
+
+Every denial is written by `ketacare.audit.services.record_denied`, which keeps it even when the
+caller's transaction rolls back with the error that follows.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.db import connection
 from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ketacare.audit.context import RequestContext, current_context, reset_context, set_context
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
+from ketacare.audit.services import record_denied
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
 
@@ -122,50 +121,6 @@ def scoped(
 # --- denied lookups --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _PendingDenial:
-    event: dict[str, Any]
-    context: RequestContext = field(default_factory=current_context)
-
-
-_pending: ContextVar[tuple[_PendingDenial, ...]] = ContextVar(
-    "ketacare_pending_denials", default=()
-)
-
-
-def _inside_callers_transaction() -> bool:
-    # The test Django's `durable=True` uses: atomic blocks opened by a TestCase do not count.
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
-
-
-def record_denial(**event: Any) -> None:
-    """Write a denied audit event so that it survives the error response that follows.
-
-    In autocommit mode (views: ATOMIC_REQUESTS is off) the event commits at once. Inside a
-    caller's transaction it would be rolled back with that transaction when the 404
-    propagates, so it is kept aside and written when the request finishes (or when
-    `flush_pending_denials` is called, e.g. by a command).
-    """
-    event.setdefault("allowed", False)
-    if _inside_callers_transaction():
-        _pending.set((*_pending.get(), _PendingDenial(event)))
-        return
-    record_event(**event)
-
-
-def flush_pending_denials(**_signal_kwargs: Any) -> None:
-    pending = _pending.get()
-    if not pending:
-        return
-    _pending.set(())
-    for denial in pending:
-        token = set_context(denial.context)
-        try:
-            record_event(**denial.event)
-        finally:
-            reset_context(token)
-
-
 def deny_not_found(
     *,
     membership: Membership | None,
@@ -176,14 +131,14 @@ def deny_not_found(
     patient_id: int | None = None,
 ) -> Http404:
     """Record the denied event for a lookup outside the acting clinic; return the 404 to raise."""
-    record_denial(
+    record_denied(
         action=action,
         membership=membership,
         user=user,
         object_type=object_type,
         object_id=object_id,
         patient_id=patient_id,
-        detail="not_found_in_clinic",
+        reason="not_found_in_clinic",
     )
     logger.info(
         "denied %s %s=%s for user %s",
@@ -208,11 +163,13 @@ def parse_id(raw: object) -> int | None:
 
 
 def membership_required(
-    permission: Permission, *, object_type: str
+    permission: Permission, *, object_type: str, action: Action | str = Action.READ
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Guard a view: logged in, acting for a clinic, with a role granting `permission`.
 
-    The view receives the acting membership as the keyword argument `membership`.
+    The view receives the acting membership as the keyword argument `membership`. A refusal is
+    recorded as a denied `action` on `object_type`: detail `no_membership` (403 page asking the
+    user to see their clinic admin) or `role_lacks:<permission>` (403 naming role and clinic).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -222,21 +179,19 @@ def membership_required(
                 return redirect_to_login(request.get_full_path())
             membership = acting_membership(request)
             if membership is None:
-                record_event(
-                    action=Action.READ,
+                record_denied(
+                    action=action,
                     user=request.user,
                     object_type=object_type,
-                    allowed=False,
-                    detail="no_membership",
+                    reason="no_membership",
                 )
                 return render(request, "clinics/no_membership.html", status=403)
             if not has_permission(membership, permission):
-                record_event(
-                    action=Action.READ,
+                record_denied(
+                    action=action,
                     membership=membership,
                     object_type=object_type,
-                    allowed=False,
-                    detail=f"role_lacks:{permission.value}",
+                    reason=f"role_lacks:{permission.value}",
                 )
                 return render(
                     request,

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from ketacare.accounts.services import mfa_satisfied
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
+from ketacare.audit.services import record_denied
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import acting_membership
 
@@ -64,13 +64,12 @@ class KetaCareAdminSite(admin.AdminSite):
 
     def forbidden(self, request: HttpRequest) -> HttpResponse:
         membership = acting_membership(request)
-        record_event(
+        record_denied(
             action=Action.READ,
             membership=membership,
             user=request.user,
             object_type="admin_site",
-            allowed=False,
-            detail="role" if membership is not None else "no_membership",
+            reason="role" if membership is not None else "no_membership",
         )
         return render(
             request, "clinics/admin_forbidden.html", {"membership": membership}, status=403

@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
+from ketacare.audit.services import record_denied, record_event
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, record_denial, scoped
+from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
 from ketacare.patients.models import Patient, PatientQuerySet
 
 LIST_COLUMNS = ("id", "clinic_id", "mrn", "given_name", "family_name", "date_of_birth", "is_active")
@@ -37,12 +37,12 @@ def get_patient_for(
     """
     pk = parse_id(patient_id)
     if not has_permission(membership, Permission.VIEW_PATIENT):
-        record_denial(
+        record_denied(
             action=Action.READ,
             membership=membership,
             object_type="patient",
             object_id=patient_id,
-            detail="role_lacks:view_patient",
+            reason="role_lacks:view_patient",
         )
         raise PermissionDenied("Your role does not allow reading patient records.")
     patient = Patient.objects.for_membership(membership).filter(pk=pk).first() if pk else None

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from ketacare.audit.context import RequestContext, using_context
 from ketacare.audit.models import Channel
+from ketacare.audit.services import flush_pending_denials
 from ketacare.clinics.demo import DEMO_PASSWORD, load_demo_data
-from ketacare.clinics.tenancy import flush_pending_denials
 
 
 class Command(BaseCommand):
