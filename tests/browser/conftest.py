@@ -51,8 +51,20 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator[object]:
+    """A fresh tab on the live server; the test fails on any console error (CSP included)."""
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: object) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
     context.close()
+    # A refused login answers 400 on purpose; the browser logs that as a failed resource.
+    unexpected = [e for e in errors if "status of 400" not in e]
+    assert not unexpected, f"browser console errors: {unexpected}"
