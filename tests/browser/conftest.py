@@ -68,3 +68,23 @@ def page(browser, live_server) -> Iterator[object]:
     # A refused login answers 400 on purpose; the browser logs that as a failed resource.
     unexpected = [e for e in errors if "status of 400" not in e]
     assert not unexpected, f"browser console errors: {unexpected}"
+
+
+@pytest.fixture
+def sign_in(page):
+    """Sign a membership's user in through the real pages: password, then the TOTP code."""
+    from tests.accounts.helpers import code_for, confirmed_device
+    from tests.factories import TEST_PASSWORD
+
+    def sign_in_as(membership):
+        device = confirmed_device(membership.user)
+        page.goto("/accounts/login/")
+        page.get_by_label("User name").fill(membership.user.username)
+        page.get_by_label("Password").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_label("Six-digit code from your authenticator app").fill(code_for(device))
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_load_state()
+        return page
+
+    return sign_in_as
