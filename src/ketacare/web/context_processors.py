@@ -8,7 +8,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import acting_membership
+
+
+def _granted(request: HttpRequest) -> frozenset[str]:
+    """The acting membership's permissions, so the nav links only to what the role may open."""
+    membership = acting_membership(request)
+    return frozenset(p.value for p in Permission if has_permission(membership, p))
 
 
 def ketacare(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +23,5 @@ def ketacare(request: HttpRequest) -> dict[str, Any]:
         "demo_mode": settings.DEMO_MODE,
         # Lazy: only pages that show the nav pay for it, once per request (cached there).
         "acting_membership": SimpleLazyObject(lambda: acting_membership(request)),
+        "granted": SimpleLazyObject(lambda: _granted(request)),
     }
