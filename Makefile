@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 PIP_INSTALL := $(BIN)/pip install --disable-pip-version-check -q -c requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export KETACARE_VAR_DIR ?= $(CURDIR)/var
+# `make run` always serves the demo database under var/, whatever DATABASE_URL the shell exports
+# (so demo logins can never land in a real clinic's database).
+RUN_ENV := KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var DATABASE_URL=sqlite:///$(CURDIR)/var/ketacare.sqlite3
+# Access log without query strings: searches may carry patient names.
+ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss
 
 .PHONY: run test bench lint format openapi rules-doc clean
 
@@ -22,11 +26,12 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml requirements/constraints.t
 	@touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	KETACARE_DEMO=1 $(BIN)/ketacare migrate --noinput -v 0
-	KETACARE_DEMO=1 $(BIN)/ketacare collectstatic --noinput -v 0
-	KETACARE_DEMO=1 $(BIN)/ketacare demo
+	$(RUN_ENV) $(BIN)/ketacare migrate --noinput -v 0
+	$(RUN_ENV) $(BIN)/ketacare collectstatic --noinput -v 0
+	$(RUN_ENV) $(BIN)/ketacare demo
 	@echo "KetaCare demo clinic: http://$(HOST):$(PORT)/"
-	KETACARE_DEMO=1 exec $(BIN)/gunicorn ketacare.config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(RUN_ENV) exec $(BIN)/gunicorn ketacare.config.wsgi --bind $(HOST):$(PORT) --workers 2 \
+		--access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
 
 test: $(VENV)/.installed-test
 	$(BIN)/python tools/run_tests.py $(ARGS)
@@ -41,7 +46,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix src tests bench tools
 
 openapi: $(VENV)/.installed-run
-	KETACARE_DEMO=1 $(BIN)/ketacare export_openapi_schema --api ketacare.api.site.api --output docs/openapi.json --indent 2 --sorted
+	KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var $(BIN)/ketacare export_openapi_schema --api ketacare.api.site.api --output docs/openapi.json --indent 2 --sorted
 
 rules-doc: $(VENV)/.installed-run
 	$(BIN)/ketacare rules --format markdown > docs/clinical-rules.md

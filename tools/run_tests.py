@@ -20,8 +20,8 @@ DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/ketacare"
 
 def postgres_url() -> str | None:
     """A URL naming a fresh database on a PostgreSQL that answers, or None."""
-    base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_POSTGRES
-    parts = urlsplit(base)
+    given = os.environ.get("TEST_DATABASE_URL")
+    parts = urlsplit(given or DEFAULT_POSTGRES)
     try:
         import psycopg
 
@@ -34,6 +34,8 @@ def postgres_url() -> str | None:
             f"({type(exc).__name__})."
         )
         return None
+    if given:  # e.g. .ci/run, which created this database fresh for the run
+        return given
     # pytest-django creates (and drops) test_<name>; a random name keeps runs apart.
     name = f"{(parts.path.strip('/') or 'ketacare')}_{secrets.token_hex(4)}"
     return urlunsplit(parts._replace(path=f"/{name}"))

@@ -54,6 +54,10 @@ def test_production_mode_without_secret_stops_with_one_sentence(tmp_path):
         ("mysql://root@localhost/db", "DATABASE_URL must start with sqlite:// or postgres://"),
         ("postgres://postgres@127.0.0.1:5432", "DATABASE_URL names no PostgreSQL database"),
         ("   ", "DATABASE_URL is empty"),
+        # dj-database-url reads these as an in-memory database that would silently vanish.
+        ("sqlite://", "DATABASE_URL names no SQLite file"),
+        ("sqlite:///", "DATABASE_URL names no SQLite file"),
+        ("sqlite://relative.sqlite3", "DATABASE_URL names no SQLite file"),
     ],
 )
 def test_malformed_database_url_stops_with_one_sentence(tmp_path, url, sentence):

@@ -81,9 +81,11 @@ def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
         ) from None
     if config.get("ENGINE") == "django.db.backends.sqlite3":
         name = str(config.get("NAME") or "")
-        if not name:
+        # dj-database-url turns sqlite://, sqlite:/// and sqlite://relative into an in-memory
+        # database, which would silently vanish (and differ per gunicorn worker).
+        if not name or name == ":memory:":
             raise ConfigurationError(
-                "DATABASE_URL names no SQLite file; use sqlite:///path/to/file.sqlite3."
+                "DATABASE_URL names no SQLite file; use sqlite:////absolute/path/ketacare.sqlite3."
             )
         config["CONN_MAX_AGE"] = 0
         config.pop("CONN_HEALTH_CHECKS", None)
