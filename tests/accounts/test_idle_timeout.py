@@ -115,3 +115,17 @@ def test_a_bearer_request_with_a_stale_session_is_judged_by_its_token(clock, sta
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_the_idle_sign_out_event_names_the_client_behind_the_proxy(
+    clock, staff_client, alice, settings
+):
+    settings.SECURE_PROXY = True
+    settings.KETACARE_PROXY_HOPS = 1
+    client = staff_client(alice)
+    client.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    clock.shift(dt.timedelta(minutes=16))
+    client.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+
+    assert AuditEvent.objects.get(action=Action.LOGOUT).ip_address == "203.0.113.7"

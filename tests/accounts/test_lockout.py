@@ -30,13 +30,14 @@ def test_the_fifth_failure_locks_the_account_even_for_the_right_password(client,
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lockout_also_holds_from_another_address(client, alice):
+def test_the_lockout_does_not_follow_the_user_name_to_another_address(client, alice):
+    # A lock by user name alone would let anyone lock any known account out from everywhere.
     for _ in range(5):
         _attempt(client, "alice", "wrong password 123", "10.0.0.1")
 
     response = _attempt(client, "alice", TEST_PASSWORD, "10.0.0.2")
 
-    assert response.status_code == 429
+    assert response.status_code == 302
 
 
 def test_an_unknown_user_name_gets_exactly_the_same_responses(client, alice):
@@ -53,13 +54,50 @@ def test_an_unknown_user_name_gets_exactly_the_same_responses(client, alice):
     assert "zelda" not in unknown[-1].content.decode()
 
 
-def test_failures_from_one_address_across_user_names_lock_that_address(client, alice):
-    for name in ("u1", "u2", "u3", "u4", "u5"):
-        _attempt(client, name, "wrong password 123", "10.0.0.9")
+def test_failures_from_one_address_across_user_names_lock_that_address_at_its_own_limit(
+    client, alice, settings
+):
+    assert settings.LOCKOUT_ADDRESS_FAILURES == 20
+    for n in range(19):
+        _attempt(client, f"u{n}", "wrong password 123", "10.0.0.9")
+    assert _attempt(client, "u19", "wrong password 123", "10.0.0.9").status_code == 429
 
     response = _attempt(client, "alice", TEST_PASSWORD, "10.0.0.9")
 
     assert response.status_code == 429
+    assert LOCKED_MESSAGE in response.content.decode()
+    assert _attempt(client, "alice", TEST_PASSWORD, "10.0.0.10").status_code == 302
+
+
+def test_nineteen_failures_from_one_address_do_not_lock_it(client, alice):
+    for n in range(19):
+        _attempt(client, f"u{n}", "wrong password 123", "10.0.0.9")
+
+    assert _attempt(client, "alice", TEST_PASSWORD, "10.0.0.9").status_code == 302
+
+
+def test_behind_the_proxy_the_lockout_is_per_client_not_per_proxy(client, alice, settings):
+    settings.SECURE_PROXY = True
+    settings.KETACARE_PROXY_HOPS = 1
+
+    def attempt(password, forwarded):
+        return client.post(
+            LOGIN,
+            {"username": "alice", "password": password},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(5):
+        attempt("wrong password 123", "198.51.100.1, 203.0.113.1")
+
+    assert attempt(TEST_PASSWORD, "203.0.113.1").status_code == 429
+    # A spoofed left-hand entry does not get the attacker out of the lock.
+    assert attempt(TEST_PASSWORD, "203.0.113.99, 203.0.113.1").status_code == 429
+    # Another client behind the same proxy is not locked.
+    assert attempt(TEST_PASSWORD, "203.0.113.2").status_code == 302
+    failed = AuditEvent.objects.filter(action=Action.LOGIN_FAILED)
+    assert set(failed.values_list("ip_address", flat=True)) == {"203.0.113.1"}
 
 
 def test_attempts_during_the_lockout_are_audited_as_locked_out(client, alice):

@@ -9,6 +9,7 @@ from ketacare.audit.admin import AuditEventAdmin
 from ketacare.audit.models import AuditEvent
 from ketacare.clinics.tenancy import ACTIVE_CLINIC_SESSION_KEY
 from tests.factories import MembershipFactory
+from tests.web.bodies import NOT_FOUND_BODY
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +81,69 @@ def test_the_admin_list_shows_clinic_a_events_to_its_admin_and_is_audited(
 def test_the_admin_offers_no_add_page(staff_client, adam):
     response = staff_client(adam).get(f"{LIST_URL}add/")
     assert response.status_code == 403
+
+
+def test_the_admin_list_event_carries_the_role(staff_client, adam, events_a):
+    staff_client(adam).get(LIST_URL)
+
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert (event.actor_username, event.actor_role, event.allowed) == ("adam", "clinic_admin", True)
+
+
+def test_opening_an_event_of_the_clinic_is_an_audited_read_with_the_role(
+    staff_client, adam, events_a
+):
+    response = staff_client(adam).get(f"{LIST_URL}{events_a[0].pk}/change/")
+
+    assert response.status_code == 200
+    event = AuditEvent.objects.order_by("-pk").first()
+    assert (
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.detail,
+        event.actor_role,
+        event.clinic_id,
+    ) == (
+        "read",
+        "audit_report",
+        str(events_a[0].pk),
+        "admin_detail",
+        "clinic_admin",
+        adam.clinic_id,
+    )
+
+
+@pytest.mark.parametrize("suffix", ["change/", "history/"])
+def test_another_clinics_event_is_a_404_and_a_denied_event_not_a_redirect(
+    staff_client, adam, events_b, suffix
+):
+    other = events_b[0]
+
+    response = staff_client(adam).get(f"{LIST_URL}{other.pk}/{suffix}")
+
+    assert response.status_code == 404
+    assert response.content == NOT_FOUND_BODY
+    denied = AuditEvent.objects.get(allowed=False)
+    assert (
+        denied.action,
+        denied.object_type,
+        denied.object_id,
+        denied.detail,
+        denied.actor_role,
+        denied.clinic_id,
+    ) == (
+        "read",
+        "audit_report",
+        str(other.pk),
+        "not_found_in_clinic",
+        "clinic_admin",
+        adam.clinic_id,
+    )
+
+
+def test_a_nul_character_in_the_audit_admin_search_is_a_400(staff_client, adam, events_a):
+    response = staff_client(adam).get(LIST_URL, {"q": "adam\x00"})
+
+    assert response.status_code == 400
+    assert response.content == b"Null characters are not allowed in the address."

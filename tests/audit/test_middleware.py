@@ -1,4 +1,5 @@
-"""The request context: channel by path, address from REMOTE_ADDR only, user agent cut short."""
+"""The request context: channel by path, the client address (ketacare.web.client_ip), user agent
+cut short."""
 
 from __future__ import annotations
 
@@ -35,3 +36,13 @@ def test_the_channel_follows_the_path_and_the_context_ends_with_the_request(rf, 
         300,
     )
     assert current_context().channel == Channel.SYSTEM
+
+
+def test_behind_a_trusted_proxy_the_context_has_the_forwarded_client(rf, settings):
+    settings.SECURE_PROXY = True
+    settings.KETACARE_PROXY_HOPS = 1
+    seen = []
+    middleware = AuditContextMiddleware(lambda request: seen.append(current_context()))
+    middleware(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.1"))
+
+    assert seen[0].ip_address == "203.0.113.1"

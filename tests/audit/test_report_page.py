@@ -161,7 +161,7 @@ def test_a_member_of_two_clinics_sees_the_same_clinic_on_the_home_page_and_the_r
 # --- the page audits itself ------------------------------------------------------------------
 
 
-def test_viewing_the_report_is_itself_an_audited_read(staff_client, audrey, patient_a):
+def test_viewing_the_report_is_itself_an_audited_read(staff_client, audrey, alice, patient_a):
     response = staff_client(audrey).get(
         URL,
         {"patient": patient_a.pk, "user": "alice", "date_from": "2026-01-01", "page": "1"},
@@ -189,7 +189,34 @@ def test_viewing_the_report_is_itself_an_audited_read(staff_client, audrey, pati
         "Test/1",
         True,
     )
-    assert event.detail == f"patient={patient_a.pk} user=alice from=2026-01-01 page=1"
+    assert event.detail == f"patient={patient_a.pk} user_id={alice.user_id} from=2026-01-01 page=1"
+
+
+def test_the_reports_own_event_names_the_mrns_patient_never_the_typed_mrn(
+    staff_client, audrey, patient_a
+):
+    staff_client(audrey).get(URL, {"mrn": patient_a.mrn})
+
+    assert _last_event().detail == f"mrn_patient={patient_a.pk} page=1"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"mrn": "Jane Doe 1970"}, {"user": "jane.doe"}, {"mrn": "X", "user": "bob"}],
+    ids=["unknown-mrn", "unknown-user", "other-clinics-user"],
+)
+def test_typed_filter_text_that_matches_nothing_is_kept_out_of_the_trail(
+    staff_client, audrey, bob, params
+):
+    staff_client(audrey).get(URL, params)
+
+    detail = _last_event().detail
+    expected = " ".join(
+        flag for key, flag in (("mrn", "mrn_filter=1"), ("user", "user_filter=1")) if key in params
+    )
+    assert detail == f"{expected} page=1"
+    for typed in params.values():
+        assert not AuditEvent.objects.filter(detail__contains=typed).exists()
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -379,22 +406,24 @@ def test_the_report_costs_the_same_queries_at_any_size(rf, adam, django_assert_n
     request = rf.get(URL, {"user": "adam", "date_from": "2026-01-01"})
     request.user = adam.user
 
-    # memberships (once per request, shared with the page header), append (chain head + insert,
-    # plus the advisory lock on PostgreSQL), count, page
-    expected = 5 + (connection.vendor == "postgresql")
+    # memberships (once per request, shared with the page header), the user name resolved to a
+    # member's id, append (chain head + insert, plus the advisory lock on PostgreSQL), count, page
+    expected = 6 + (connection.vendor == "postgresql")
     with django_assert_num_queries(expected):
         response = views.report(request)
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("size", [3, 80])
-def test_the_mrn_filter_adds_no_query(rf, adam, patient_a, django_assert_num_queries, size):
+def test_the_mrn_filter_adds_one_query_to_resolve_the_patient(
+    rf, adam, patient_a, django_assert_num_queries, size
+):
     for _ in range(size):
         record_event(action=Action.READ, membership=adam, patient_id=patient_a.pk)
     request = rf.get(URL, {"mrn": patient_a.mrn})
     request.user = adam.user
 
-    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(6 + (connection.vendor == "postgresql")):
         response = views.report(request)
     assert response.status_code == 200
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,14 +26,28 @@ class Completed:
         return json.loads(self.stdout)
 
 
-def run_ketacare(*args: str, stdin: str | dict[str, Any] | list[Any] | None = None) -> Completed:
-    """`ketacare ARGS`, with `stdin` (a JSON value is dumped) fed to standard input."""
-    text = stdin if isinstance(stdin, str) or stdin is None else json.dumps(stdin)
+def run_ketacare(
+    *args: str,
+    stdin: bytes | str | dict[str, Any] | list[Any] | None = None,
+    env: dict[str, str] | None = None,
+) -> Completed:
+    """`ketacare ARGS`, with `stdin` fed to standard input: bytes as they are, text as UTF-8, a
+    JSON value dumped. `env` adds variables to the environment. Output must be UTF-8."""
+    if isinstance(stdin, bytes) or stdin is None:
+        data = stdin
+    else:
+        data = (stdin if isinstance(stdin, str) else json.dumps(stdin)).encode("utf-8")
     proc = subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
-        [str(KETACARE), *args], input=text, capture_output=True, text=True, timeout=60, check=False
+        [str(KETACARE), *args],
+        input=data,
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, **env} if env else None,
     )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return Completed(proc.returncode, proc.stdout, proc.stderr)
+    stdout, stderr = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    assert "Traceback" not in stderr, stderr
+    return Completed(proc.returncode, stdout, stderr)
 
 
 def assert_input_error(result: Completed, field: str) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from ketacare.clinical.eligibility import (
     CONDITIONS,
+    BloodPressure,
     Candidate,
     Decision,
     Outcome,
@@ -404,7 +405,7 @@ def test_a_missing_required_key_is_an_error_naming_it(key: str) -> None:
     [
         ({"route": "intramuscular"}, "route"),
         ({"diagnosis": "ptsd"}, "diagnosis"),
-        ({"conditions": ("gout",)}, "conditions"),
+        ({"conditions": ("gout",)}, "conditions.0"),
     ],
 )
 def test_a_candidate_built_in_code_with_an_unknown_identifier_is_refused(
@@ -414,3 +415,50 @@ def test_a_candidate_built_in_code_with_an_unknown_identifier_is_refused(
     with pytest.raises(ClinicalInputError) as error:
         screen(built)
     assert error.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"pregnant": "no"}, "pregnant"),
+        ({"breastfeeding": 0}, "breastfeeding"),
+        ({"age_years": "40"}, "age"),
+        ({"age_years": 40.0}, "age"),
+        ({"age_years": True}, "age"),
+        ({"age_years": 17.5}, "age"),
+        ({"failed_adequate_trials": "2"}, "failed_adequate_trials"),
+        ({"madrs_total": 25.0}, "madrs_total"),
+        ({"phq9": (2, 2, 2, 2, 1, 1, 2, 1, True)}, "phq9.8"),
+        ({"phq9": "222211210"}, "phq9"),
+        ({"blood_pressure": BloodPressure(systolic_mmhg="132", diastolic_mmhg=84)},
+         "blood_pressure.systolic"),
+        ({"blood_pressure": {"systolic": 132, "diastolic": 84}}, "blood_pressure"),
+        ({"conditions": "maoi_use"}, "conditions"),
+        ({"conditions": ("maoi_use", "maoi_use")}, "conditions.1"),
+    ],
+)  # fmt: skip
+def test_a_candidate_built_in_code_with_a_wrong_type_is_refused_naming_the_field(
+    changes: dict[str, Any], field: str
+) -> None:
+    built = dataclasses.replace(parse_candidate(CONTRACT_EXAMPLE), **changes)
+    with pytest.raises(ClinicalInputError) as error:
+        screen(built)
+    assert error.value.field == field
+
+
+def test_a_truthy_string_for_pregnant_is_never_screened_as_pregnant_or_not() -> None:
+    built = dataclasses.replace(parse_candidate(CONTRACT_EXAMPLE), pregnant="no")
+    with pytest.raises(ClinicalInputError, match="pregnant must be true or false"):
+        screen(built)
+
+
+def test_a_candidate_built_in_code_with_lists_screens_like_the_parsed_one() -> None:
+    parsed = parse_candidate(CONTRACT_EXAMPLE)
+    built = dataclasses.replace(parsed, conditions=list(parsed.conditions))
+    assert screen(built) == screen(parsed)
+
+
+def test_screen_refuses_what_is_not_a_candidate() -> None:
+    with pytest.raises(ClinicalInputError) as error:
+        screen(CONTRACT_EXAMPLE)  # type: ignore[arg-type]
+    assert error.value.field == "input"

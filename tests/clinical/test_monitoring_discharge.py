@@ -279,3 +279,81 @@ def test_esketamine_minimum_time_cannot_be_configured_shorter_than_two_hours():
         ClinicalSettings.with_overrides({"DISCH-ESK-MIN-TIME": {"minimum_after_dose_min": 119}})
 
     assert "DISCH-ESK-MIN-TIME" in caught.value.message
+
+
+# DISCH-BP judges the latest reading with any blood pressure value (reference 3.6): a later
+# single value must never leave an earlier complete pair in charge.
+SEVERE_SBP = int(S.value("MON-BP-SEVERE", "systolic_at_or_above_mmhg"))
+SEVERE_DBP = int(S.value("MON-BP-SEVERE", "diastolic_at_or_above_mmhg"))
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_later_severe_systolic_alone_blocks_discharge_while_the_alert_fires(route):
+    state, now = ready_state(route)
+    single = later_reading(state, now, systolic=SEVERE_SBP + 5)
+
+    result = evaluate(single, now=now)
+
+    assert any(a.rule == "MON-BP-SEVERE" for a in result.alerts)
+    assert result.discharge is not None and result.discharge.ready is False
+    assert [r for r, _ in result.discharge.reasons] == ["DISCH-BP"]
+    sentence = result.discharge.reasons[0][1]
+    assert "complete blood pressure" in sentence
+    assert f"systolic {SEVERE_SBP + 5} mmHg" in sentence
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"systolic": 120}, {"diastolic": 80}, {"diastolic": SEVERE_DBP}],
+    ids=["normal-systolic-alone", "normal-diastolic-alone", "severe-diastolic-alone"],
+)
+def test_a_later_single_blood_pressure_value_never_holds_even_when_normal(values):
+    state, now = ready_state(ESKETAMINE)
+
+    discharge = evaluate(later_reading(state, now, **values), now=now).discharge
+
+    assert discharge is not None
+    assert [r for r, _ in discharge.reasons] == ["DISCH-BP"]
+    assert "systolic and diastolic" in discharge.reasons[0][1]
+
+
+def test_a_single_value_before_the_latest_complete_pair_does_not_count_against_it():
+    state, now = ready_state(ESKETAMINE)
+    earlier = later_reading(state, now - dt.timedelta(minutes=3), systolic=150)
+
+    discharge = evaluate(later_reading(earlier, now, systolic=126, diastolic=82), now=now)
+
+    assert discharge.discharge is not None and discharge.discharge.ready is True
+
+
+def test_systolic_and_diastolic_charted_apart_at_the_same_minute_make_one_reading():
+    state, now = ready_state(ESKETAMINE)
+    apart = later_reading(later_reading(state, now, systolic=126), now, diastolic=82)
+
+    discharge = evaluate(apart, now=now).discharge
+
+    assert discharge is not None and discharge.ready is True
+
+
+def test_the_higher_value_counts_when_two_readings_share_the_latest_minute():
+    state, now = ready_state(ESKETAMINE)
+    pair = later_reading(later_reading(state, now, systolic=126, diastolic=82), now, systolic=185)
+
+    discharge = evaluate(pair, now=now).discharge
+
+    assert discharge is not None
+    assert [r for r, _ in discharge.reasons] == ["DISCH-BP"]
+
+
+@pytest.mark.parametrize(
+    ("values", "rule"),
+    [({"moaas": 3}, "DISCH-SEDATION"), ({"spo2": 91}, "DISCH-RESP")],
+)
+def test_a_worse_value_charted_at_the_same_minute_as_a_good_one_is_not_passed_over(values, rule):
+    state, now = ready_state(ORAL_KETAMINE)
+    good = later_reading(state, now, moaas=5, spo2=98)
+
+    discharge = evaluate(later_reading(good, now, **values), now=now).discharge
+
+    assert discharge is not None
+    assert [r for r, _ in discharge.reasons] == [rule]

@@ -12,8 +12,11 @@ import pytest
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.monitoring import (
     ESKETAMINE,
+    Attestations,
+    Checklist,
     Reading,
     SessionState,
+    Vitals,
     evaluate,
     parse_monitor_input,
 )
@@ -153,3 +156,72 @@ def test_a_state_built_in_python_gets_the_same_checks():
 
     assert naive.value.field == "now"
     assert implausible.value.field == "readings.0.systolic"
+
+
+# A state built in Python (web app, FHIR import) is held to the types the JSON reader gives.
+@pytest.mark.parametrize(
+    ("state", "field"),
+    [
+        (SessionState(route=ESKETAMINE, dose_at=T0, readings=(Reading(at=at(40), moaas=True),)),
+         "readings.0.moaas"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      readings=(Reading(at=at(40), systolic="120"),)),  # type: ignore[arg-type]
+         "readings.0.systolic"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      readings=(Reading(at=at(40), spo2=97.0),)),  # type: ignore[arg-type]
+         "readings.0.spo2"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      pre_dose=Vitals(heart_rate=False)), "pre_dose.heart_rate"),
+        (SessionState(route=ESKETAMINE, dose_at=dt.datetime(2026, 12, 1, 9)), "dose_at"),
+        (SessionState(route=ESKETAMINE, dose_at="2026-12-01T09:00:00+00:00"),  # type: ignore[arg-type]
+         "dose_at"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      readings=(Reading(at=at(40).replace(tzinfo=None)),)), "readings.0.at"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      checklist=Checklist(escort_confirmed="yes")),  # type: ignore[arg-type]
+         "checklist.escort_confirmed"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      attestations=Attestations(dissociation_resolved=1)),  # type: ignore[arg-type]
+         "attestations.dissociation_resolved"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      checklist=Checklist(last_food_at=dt.date(2026, 12, 1))),  # type: ignore[arg-type]
+         "checklist.last_food_at"),
+        (SessionState(route=ESKETAMINE, dose_at=T0, readings=[{"at": at(40)}]),  # type: ignore[arg-type]
+         "readings.0"),
+        (SessionState(route=ESKETAMINE, dose_at=T0,
+                      readings=(Reading(at=at(40), symptoms=(["seizure"],)),)),  # type: ignore[arg-type]
+         "readings.0.symptoms.0"),
+        (SessionState(route="iv_ketamine", dose_at=T0, infusion_duration_min=40.0),  # type: ignore[arg-type]
+         "infusion_duration_min"),
+    ],
+)  # fmt: skip
+def test_a_state_built_in_python_with_a_wrong_type_is_refused_naming_the_field(state, field):
+    with pytest.raises(ClinicalInputError) as caught:
+        evaluate(state, now=at(70))
+
+    assert caught.value.field == field
+
+
+def test_a_boolean_moaas_never_raises_a_sedation_alert():
+    state = SessionState(route=ESKETAMINE, dose_at=T0, readings=(Reading(at=at(40), moaas=True),))
+
+    with pytest.raises(ClinicalInputError):
+        evaluate(state, now=at(70))
+
+
+@pytest.mark.parametrize(
+    "now", [dt.datetime(9999, 12, 31, 23, tzinfo=dt.UTC), dt.datetime(2026, 12, 1, 10)]
+)
+def test_now_must_be_an_aware_time_in_the_plausible_years(now):
+    with pytest.raises(ClinicalInputError) as caught:
+        evaluate(SessionState(route=ESKETAMINE, dose_at=None), now=now)
+
+    assert caught.value.field == "now"
+
+
+@pytest.mark.parametrize("overrides", ["DISCH-BP", [1], None])
+def test_overrides_must_be_a_collection_of_rule_ids(overrides):
+    with pytest.raises(ClinicalInputError) as caught:
+        evaluate(SessionState(route=ESKETAMINE, dose_at=T0), now=at(70), overrides=overrides)
+
+    assert caught.value.field == "overrides"

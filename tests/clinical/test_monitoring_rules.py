@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from ketacare.clinical.catalog import monitoring as catalog
+from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.monitoring import (
     ESKETAMINE,
     IV_KETAMINE,
@@ -232,10 +233,16 @@ SCHEDULE_THRESHOLDS = {
 
 
 def shifted(rule_id: str, name: str) -> ClinicalSettings:
-    """A clinic that moved this one threshold a step within its sane range."""
+    """A clinic that moved this one threshold a step within its sane range, upwards unless that
+    would leave the range or contradict another rule (a DISCH-BP cap above MON-BP-SEVERE)."""
     threshold = REGISTRY[rule_id].threshold(name)
-    step = 1 if threshold.default + 1 <= threshold.maximum else -1
-    return ClinicalSettings.with_overrides({rule_id: {name: threshold.default + step}})
+    for value in (threshold.default + 1, threshold.default - 1):
+        if threshold.minimum <= value <= threshold.maximum:
+            try:
+                return ClinicalSettings.with_overrides({rule_id: {name: value}})
+            except ClinicalInputError:
+                continue
+    raise AssertionError(f"{rule_id}.{name} cannot move a step")
 
 
 def cases(rows: tuple[Row, ...]) -> list[object]:
@@ -323,3 +330,16 @@ def test_forty_minute_check_counts_only_a_complete_blood_pressure():
     result = evaluate(state, now=T0 + mins(60))
 
     assert [(a.rule, a.at) for a in result.alerts] == [("MON-BP-40MIN", T0 + mins(60))]
+
+
+def test_forty_minute_check_message_follows_the_clinic_schedule_not_a_fixed_forty():
+    settings = ClinicalSettings.with_overrides(
+        {"MON-SCHEDULE-ESK": {"first_reading_after_dose_min": 45}}
+    )
+    state = SessionState(route=ESKETAMINE, dose_at=T0)
+
+    default = evaluate(state, now=T0 + mins(60)).alerts
+    configured = evaluate(state, now=T0 + mins(60), settings=settings).alerts
+
+    assert "the 40-minute check was missed" in default[0].message
+    assert "the 45-minute check was missed" in configured[0].message

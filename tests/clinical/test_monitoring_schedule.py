@@ -194,3 +194,34 @@ def test_configured_intervals_are_honoured():
     assert due(IV_KETAMINE, normal(20), settings=settings) == at(25)
     assert due(ORAL_KETAMINE, normal(20), settings=settings) == at(30)
     assert due(ORAL_KETAMINE, normal(70), settings=settings) == at(90)
+
+
+def test_a_blood_pressure_with_one_value_only_is_completed_at_once():
+    # The latest reading (even a single value) sets the schedule, and DISCH-BP and MON-BP-40MIN
+    # need both values, so the missing one is due at that reading's time.
+    systolic_only = Reading(at=at(ESK_FIRST + 20), systolic=150)
+
+    assert due(ESKETAMINE, normal(ESK_FIRST), systolic_only) == at(ESK_FIRST + 20)
+
+
+def test_a_single_elevated_value_after_a_normal_pair_is_not_ignored():
+    later = Reading(at=at(100), systolic=ELEVATED_SBP)
+    completed = Reading(at=at(100), diastolic=80)
+
+    assert due(ORAL_KETAMINE, normal(90), later) == at(100)
+    # Completed at the same minute, the pair is elevated: re-checked sooner than ORAL_LATE.
+    assert RECHECK < ORAL_LATE
+    assert due(ORAL_KETAMINE, normal(90), later, completed) == at(100 + RECHECK)
+
+
+def test_an_incomplete_reading_in_the_forty_minute_window_keeps_the_check_due():
+    window_closes = S.value("MON-BP-40MIN", "window_closes_after_dose_min")
+    systolic_only = Reading(at=at(ESK_FIRST), systolic=130)
+    diastolic_later = Reading(at=at(ESK_FIRST + 2), diastolic=80)
+
+    assert due(ESKETAMINE, systolic_only) == at(ESK_FIRST)
+    # A complete pair later in the window ends the 40-minute check; one after it does not.
+    assert due(ESKETAMINE, systolic_only, normal(ESK_FIRST + 5)) == at(ESK_FIRST + 5 + ESK_EVERY)
+    assert due(ESKETAMINE, systolic_only, diastolic_later) == at(ESK_FIRST + 2)
+    late = normal(window_closes + 1)
+    assert due(ESKETAMINE, systolic_only, late) == at(window_closes + 1 + ESK_EVERY)

@@ -13,6 +13,8 @@ from ketacare.clinical.outcomes import (
     Assessment,
     OutcomeSeries,
     OutcomeStatus,
+    RelapseEvent,
+    RelapseEventKind,
     evaluate_outcomes,
     parse_outcome_series,
 )
@@ -311,4 +313,45 @@ def test_totals_outside_the_instrument_range_are_refused(instrument):
 def test_malformed_documents_are_refused_naming_the_field(document, field):
     with pytest.raises(ClinicalInputError) as caught:
         parse_outcome_series(document)
+    assert caught.value.field == field
+
+
+# A series built in Python (web app, FHIR import) is held to the types the JSON reader gives.
+@pytest.mark.parametrize(
+    ("series", "field"),
+    [
+        (OutcomeSeries("phq9", (Assessment("2026-01-05", 20),)),  # type: ignore[arg-type]
+         "assessments.0.date"),
+        (OutcomeSeries("phq9", (Assessment(dt.datetime(2026, 1, 5, tzinfo=dt.UTC), 20),)),
+         "assessments.0.date"),
+        (OutcomeSeries("phq9", (Assessment(dt.date(9999, 1, 5), 20),)), "assessments.0.date"),
+        (OutcomeSeries("phq9", (Assessment(START, True),)), "assessments.0.total"),
+        (OutcomeSeries("phq9", (Assessment(START, 20.0),)),  # type: ignore[arg-type]
+         "assessments.0.total"),
+        (OutcomeSeries("phq9", ({"date": START, "total": 20},)),  # type: ignore[arg-type]
+         "assessments.0"),
+        (OutcomeSeries("phq9", "20"), "assessments"),  # type: ignore[arg-type]
+        (OutcomeSeries("phq9", (Assessment(START, 20),), baseline_date="2026-01-05"),  # type: ignore[arg-type]
+         "baseline_date"),
+        (OutcomeSeries(["phq9"], ()), "instrument"),  # type: ignore[arg-type]
+    ],
+)  # fmt: skip
+def test_a_series_built_in_python_with_a_wrong_type_is_refused_naming_the_field(series, field):
+    with pytest.raises(ClinicalInputError) as caught:
+        evaluate_outcomes(series)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("events", "field"),
+    [
+        ([RelapseEvent("2026-02-01", RelapseEventKind.SUICIDE_ATTEMPT)], "events.0.date"),  # type: ignore[arg-type]
+        ([RelapseEvent(START, "suicide_attempt")], "events.0.kind"),  # type: ignore[arg-type]
+        (["suicide_attempt"], "events.0"),
+        ("suicide_attempt", "events"),
+    ],
+)  # fmt: skip
+def test_charted_events_built_in_python_are_checked_too(events, field):
+    with pytest.raises(ClinicalInputError) as caught:
+        evaluate_outcomes(weekly("phq9", 20, 4), events=events)
     assert caught.value.field == field

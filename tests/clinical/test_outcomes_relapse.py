@@ -117,7 +117,7 @@ def test_a_second_relapse_after_recovery_is_the_one_reported():
 
 def test_a_response_level_total_at_the_relapse_total_is_not_a_recovery():
     # Baseline 60: 30 is a 50 % reduction, yet 30 is above the relapse total, so still relapse.
-    summary = evaluate_outcomes(series("madrs", (0, 60), (7, 28), (14, 40), (21, 40), (28, 30)))
+    summary = evaluate_outcomes(series("madrs", (0, 60), (7, 20), (14, 40), (21, 40), (28, 30)))
     assert summary.relapse.date == day(21)
     assert summary.status is OutcomeStatus.RELAPSE
 
@@ -207,3 +207,111 @@ def test_status_is_consistent_with_the_milestones(totals):
     if summary.status is OutcomeStatus.REMISSION:
         assert summary.remission.met
     assert summary.nadir <= min(summary.baseline, summary.latest)
+
+
+# N1: relapse is a return to illness, so the episode must first have had an assessment below the
+# relapse total (the one that opened it, or a later one) before a run of high totals counts.
+def test_a_response_that_never_left_the_relapse_band_is_not_followed_by_a_relapse():
+    high = moderate("SCALE-PHQ9")
+    summary = evaluate_outcomes(series("phq9", (0, 27), (7, high + 2), (14, high + 2), (21, 12)))
+    assert summary.response.date == day(7)
+    assert not summary.relapse.met
+    assert summary.status is OutcomeStatus.RESPONSE
+
+
+def test_the_same_run_after_an_assessment_below_the_relapse_total_is_a_relapse():
+    high = moderate("SCALE-PHQ9")
+    summary = evaluate_outcomes(
+        series("phq9", (0, 27), (7, high + 2), (14, high - 1), (21, high + 2), (28, high + 2))
+    )
+    assert summary.relapse.date == day(28)
+    assert summary.status is OutcomeStatus.RELAPSE
+
+
+@pytest.mark.parametrize(("dip", "relapsed"), [(None, False), (21, True), (22, False)])
+def test_madrs_response_above_the_relapse_total_needs_a_dip_below_it(dip, relapsed):
+    high = madrs("total_at_least_points")
+    points = [(0, 50), (7, high + 3), (14, high + 3)]
+    if dip is not None:
+        points.append((21, dip))
+    points += [(28, high + 3), (35, high + 3)]
+    summary = evaluate_outcomes(series("madrs", *points))
+    assert summary.relapse.met is relapsed
+    assert summary.relapse.date == (day(35) if relapsed else None)
+
+
+def _reference_relapse(totals: list[tuple[int, int]], instrument: str) -> dt.date | None:
+    """The most recent relapse by the module's reading, compared pair by pair (quadratic)."""
+    rule = {"phq9": "OUT-RELAPSE-PHQ9", "madrs": "OUT-RELAPSE-MADRS"}[instrument]
+    s = DEFAULT_SETTINGS
+    at_least = madrs("total_at_least_points") if instrument == "madrs" else moderate("SCALE-PHQ9")
+    remission = int(s.value(f"OUT-REMISSION-{instrument.upper()}", "total_at_most_points"))
+    low, high = int(s.value(rule, "minimum_days_apart")), None
+    if instrument == "madrs":
+        high = madrs("maximum_days_apart")
+    baseline = totals[0][1]
+    started = relapsed = improved = False
+    run: list[tuple[int, int]] = []
+    last: dt.date | None = None
+    for d, total in totals[1:]:
+        better = (baseline > 0 and (baseline - total) * 2 >= baseline) or total <= remission
+        is_high = total >= at_least
+        if better and (not started or (relapsed and not is_high)):
+            started, relapsed, improved, run = True, False, not is_high, []
+            continue
+        if not started or relapsed:
+            continue
+        if not is_high:
+            improved, run = True, []
+            continue
+        if not improved:
+            continue
+        chain = 1 + max(
+            (n for e, n in run if d - e >= low and (high is None or d - e <= high)), default=0
+        )
+        run.append((d, chain))
+        if chain >= 2:
+            relapsed, last, run = True, day(d), []
+    return last
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    instrument=st.sampled_from(["phq9", "madrs"]),
+    steps=st.lists(st.tuples(st.integers(1, 20), st.integers(0, 60)), min_size=1, max_size=25),
+)
+def test_relapse_detection_agrees_with_a_pair_by_pair_reading(instrument, steps):
+    top = 27 if instrument == "phq9" else 60
+    points, d = [(0, top)], 0
+    for gap, total in steps:
+        d += gap
+        points.append((d, min(total, top)))
+    summary = evaluate_outcomes(series(instrument, *points))
+    assert summary.relapse.date == _reference_relapse(points, instrument)
+
+
+class CountingDate(dt.date):
+    """A date that counts how often it is subtracted from (the work relapse detection does)."""
+
+    subtractions = 0
+
+    def __sub__(self, other):  # type: ignore[no-untyped-def, override]
+        CountingDate.subtractions += 1
+        return super().__sub__(other)
+
+
+def test_relapse_detection_does_a_linear_amount_of_work():
+    # MADRS totals >= 22 every 16 days, just past the 15-day window: a run that never completes
+    # and keeps growing, the worst case of comparing every high assessment with every other.
+    count = 3000
+    start = CountingDate(2026, 1, 5)
+    assessments = [Assessment(start, 34), Assessment(CountingDate(2026, 1, 12), 8)]
+    for i in range(count):
+        moment = dt.date(2026, 1, 19) + dt.timedelta(days=16 * i)
+        assessments.append(Assessment(CountingDate(moment.year, moment.month, moment.day), 23))
+    CountingDate.subtractions = 0
+
+    summary = evaluate_outcomes(OutcomeSeries("madrs", tuple(assessments)))
+
+    assert not summary.relapse.met
+    assert CountingDate.subtractions <= 10 * count

@@ -14,7 +14,7 @@ from ketacare.clinical.outcomes import (
     RelapseEventKind,
     early_warning,
 )
-from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
 START = dt.date(2026, 1, 5)
 SCALE_RULE = {
@@ -40,18 +40,49 @@ def test_phq9_rise_is_the_verified_mcid_of_five_points():
     assert rise("phq9") == 5
 
 
-@pytest.mark.parametrize("instrument", ["phq9", "gad7", "madrs", "qids_sr16"])
 @pytest.mark.parametrize("offset", [-1, 0, 1])
-def test_rise_above_the_nadir_fires_at_the_value_and_above(instrument, offset):
+def test_phq9_rise_above_the_nadir_fires_at_the_value_and_above(offset):
     # Baseline at the top of the scale, nadir 2 (remission); the latest stays at least half
     # below the baseline so that only the rise can fire the warning.
-    baseline = int(DEFAULT_SETTINGS.value(SCALE_RULE[instrument], "total_maximum_points"))
-    latest = 2 + rise(instrument) + offset
+    baseline = int(DEFAULT_SETTINGS.value(SCALE_RULE["phq9"], "total_maximum_points"))
+    latest = 2 + rise("phq9") + offset
     assert latest * 2 <= baseline
-    warning = early_warning(weekly(instrument, baseline, 2, latest))
+    warning = early_warning(weekly("phq9", baseline, 2, latest))
     assert warning.fires is (offset >= 0)
     assert all(reason.startswith("OUT-EARLY-WARNING: ") for reason in warning.reasons)
     assert len(warning.reasons) == 1
+
+
+def test_only_the_phq9_has_a_rise_threshold():
+    # Reference 6.2: the PHQ-9 MCID (+5, LOWE-2004) is the only verified one in points.
+    names = set(REGISTRY["OUT-EARLY-WARNING"].defaults)
+    assert names == {"phq9_rise_at_least_points"}
+
+
+@pytest.mark.parametrize("instrument", ["gad7", "madrs", "qids_sr16"])
+def test_a_rise_above_the_nadir_alone_never_fires_without_a_verified_mcid(instrument):
+    # Baseline at the top of the scale, nadir 0; the latest climbs to exactly half the baseline,
+    # still a response, so only an (invented) rise could fire the warning.
+    baseline = int(DEFAULT_SETTINGS.value(SCALE_RULE[instrument], "total_maximum_points"))
+    warning = early_warning(weekly(instrument, baseline, 0, baseline // 2))
+    assert not warning.fires
+    assert "no verified MCID" in warning.reasons[0]
+
+
+@pytest.mark.parametrize("instrument", ["gad7", "madrs", "qids_sr16"])
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_without_a_verified_mcid_the_lost_response_fires_at_the_boundary(instrument, offset):
+    # Baseline 20: a response is at most 10; 11 is no longer at least 50 % below baseline.
+    warning = early_warning(weekly(instrument, 20, 0, 10 + offset))
+    assert warning.fires is (offset > 0)
+    if warning.fires:
+        assert "no longer at least 50% below the baseline 20" in warning.reasons[0]
+
+
+def test_a_rise_override_for_an_instrument_without_a_verified_mcid_is_refused():
+    with pytest.raises(ClinicalInputError) as caught:
+        ClinicalSettings.with_overrides({"OUT-EARLY-WARNING": {"madrs_rise_at_least_points": 11}})
+    assert "OUT-EARLY-WARNING" in caught.value.message
 
 
 def test_no_longer_half_below_baseline_fires_after_a_response():

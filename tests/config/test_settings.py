@@ -107,3 +107,54 @@ def test_foreign_keys_are_enforced_on_the_test_database():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+_PRINT_SETTINGS = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_HSTS_PRELOAD, s.SECURE_PROXY, s.KETACARE_PROXY_HOPS, "
+    "s.LOCKOUT_ADDRESS_FAILURES, s.AXES_LOCKOUT_PARAMETERS)"
+)
+
+
+def _production(tmp_path, **extra: str) -> dict[str, str]:
+    return {
+        "SECRET_KEY": "a-long-random-production-secret-" + "x9Q2" * 12,
+        "ALLOWED_HOSTS": "clinic.example.org",
+        "KETACARE_VAR_DIR": str(tmp_path / "var"),
+        **extra,
+    }
+
+
+def test_hsts_preload_and_the_proxy_are_off_by_default(tmp_path):
+    result = run(["shell", "-c", _PRINT_SETTINGS], _production(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "False False 1 20 [['username', 'ip_address'], ['ip_address']]"
+    )
+
+
+def test_hsts_preload_is_opt_in_and_the_deploy_check_stays_silent(tmp_path):
+    env = _production(
+        tmp_path,
+        KETACARE_HSTS_PRELOAD="1",
+        KETACARE_BEHIND_PROXY="1",
+        KETACARE_PROXY_HOPS="2",
+        KETACARE_LOCKOUT_ADDRESS_FAILURES="50",
+    )
+    result = run(["shell", "-c", _PRINT_SETTINGS], env, tmp_path)
+    assert result.stdout.strip().splitlines()[-1].startswith("True True 2 50 ")
+    check = run(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_proxy_hop_count_out_of_range_stops_with_one_sentence(tmp_path):
+    result = run(["check"], _production(tmp_path, KETACARE_PROXY_HOPS="0"), tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "KetaCare configuration error: KETACARE_PROXY_HOPS must be between 1 and 10; got 0."
+    )
+
+
+def test_django_refuses_orm_calls_from_async_code_outside_the_browser_tests():
+    # tests/browser/conftest.py lifts the guard for Playwright only, never for the whole run.
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ

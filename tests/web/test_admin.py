@@ -1,12 +1,14 @@
 """The admin: clinic admins only, their clinic only, every access to patient data audited."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.clinics.models import Membership
 from ketacare.patients.models import Patient
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, PatientFactory, UserFactory
+from tests.web.bodies import FORBIDDEN_BODY, NOT_FOUND_BODY
 
 INDEX = reverse("admin:index")
 PATIENTS = reverse("admin:patients_patient_changelist")
@@ -51,8 +53,12 @@ def test_other_roles_get_403_from_the_admin_and_a_denied_event(request, staff_cl
 
 
 def test_a_user_without_membership_gets_403_from_the_admin(staff_client, db):
-    response = staff_client(UserFactory(username="loner")).get(INDEX)
+    loner = UserFactory(username="loner")
+    response = staff_client(loner).get(INDEX)
     assert response.status_code == 403
+    assert "The admin is for clinic admins." in response.content.decode()
+    event = denied_events(actor_user_id=loner.pk).get()
+    assert (event.object_type, event.detail) == ("admin_site", "no_membership")
 
 
 def test_anonymous_visitors_go_to_the_ketacare_login_page(client, db):
@@ -82,7 +88,59 @@ def test_the_patient_changelist_shows_only_the_clinics_patients_and_is_audited(
         adam.clinic_id,
         True,
     )
-    assert event.detail == "page=1 shown=1 total=1"
+    assert event.detail == f"page=1 shown=1 total=1 ids={patient_a.pk}"
+
+
+def test_the_changelist_event_names_every_patient_on_the_page(staff_client, adam, clinic_a):
+    patients = [PatientFactory(clinic=clinic_a, family_name=f"F{n:02d}") for n in range(27)]
+    staff_client(adam).get(PATIENTS, {"p": 2})
+
+    event = AuditEvent.objects.get(object_type="patient_list")
+    assert event.detail == f"page=2 shown=2 total=27 ids={patients[25].pk},{patients[26].pk}"
+
+
+def test_a_superusers_changelist_is_audited_once_per_clinic_shown(
+    staff_client, root, patient_a, patient_b
+):
+    staff_client(root).get(PATIENTS)
+
+    events = AuditEvent.objects.filter(object_type="patient_list").order_by("clinic_id")
+    assert list(events.values_list("clinic_id", "detail", "actor_user_id")) == [
+        (patient_a.clinic_id, f"page=1 shown=2 total=2 ids={patient_a.pk}", root.pk),
+        (patient_b.clinic_id, f"page=1 shown=2 total=2 ids={patient_b.pk}", root.pk),
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "a\x00"}, {"mrn": "a\x00"}, {"is_active__exact": "1\x00"}, {"o": "\x00"}],
+    ids=["search", "field-lookup", "filter", "ordering"],
+)
+def test_a_nul_character_in_the_changelist_address_is_a_400_not_a_500(
+    staff_client, adam, patient_a, params
+):
+    response = staff_client(adam).get(PATIENTS, params)
+
+    assert response.status_code == 400
+    assert response.content == b"Null characters are not allowed in the address."
+    assert not AuditEvent.objects.filter(object_type="patient_list").exists()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_patient_changelist_takes_a_fixed_number_of_queries(
+    staff_client, adam, clinic_a, size, django_assert_num_queries
+):
+    for n in range(size):
+        PatientFactory(clinic=clinic_a, family_name=f"F{n:02d}")
+    page = staff_client(adam)
+    page.get(PATIENTS)  # warm caches that are not the page's own (content types, ...)
+
+    # session, user, TOTP device, memberships+clinic, filtered count, unfiltered count, the
+    # user's own and group permissions (Django's has_perm, once each), page of patients, last
+    # audit hash, audit insert, session save (3); PostgreSQL adds the audit chain's advisory lock.
+    with django_assert_num_queries(14 + (connection.vendor == "postgresql")):
+        response = page.get(PATIENTS)
+    assert response.status_code == 200
 
 
 def test_searching_the_admin_cannot_find_another_clinics_patient(staff_client, bob, patient_a):
@@ -115,7 +173,7 @@ def test_another_clinics_patient_is_a_404_in_the_admin_and_a_denied_event(
 ):
     response = staff_client(bob).get(url_of(patient_a))
     assert response.status_code == 404
-    assert patient_a.mrn not in response.content.decode()
+    assert response.content == NOT_FOUND_BODY
     event = denied_events(object_type="patient").get()
     assert (event.actor_user_id, event.object_id, event.channel, event.action) == (
         bob.user_id,
@@ -130,6 +188,7 @@ def test_posting_a_change_to_another_clinics_patient_is_a_404_and_changes_nothin
 ):
     response = staff_client(bob).post(change_url(patient_a), {"family_name": "Changed"})
     assert response.status_code == 404
+    assert response.content == NOT_FOUND_BODY
     patient_a.refresh_from_db()
     assert patient_a.family_name != "Changed"
     assert denied_events(object_type="patient").count() == 1
@@ -138,6 +197,13 @@ def test_posting_a_change_to_another_clinics_patient_is_a_404_and_changes_nothin
 def test_a_missing_patient_is_a_404_not_a_redirect(staff_client, adam):
     response = staff_client(adam).get(reverse("admin:patients_patient_change", args=[987654]))
     assert response.status_code == 404
+    assert response.content == NOT_FOUND_BODY
+    event = denied_events(object_type="patient").get()
+    assert (event.object_id, event.patient_id, event.detail) == (
+        "987654",
+        987654,
+        "not_found_in_clinic",
+    )
 
 
 def _patient_form(clinic, **overrides):
@@ -185,7 +251,9 @@ def test_a_duplicate_mrn_in_the_clinic_is_a_form_error(staff_client, adam, patie
 def test_changing_a_patient_is_audited_with_the_changed_fields_and_a_new_version(
     staff_client, adam, patient_a
 ):
-    data = _patient_form(patient_a.clinic, mrn=patient_a.mrn, family_name="Renamed")
+    data = _patient_form(
+        patient_a.clinic, mrn=patient_a.mrn, family_name="Renamed", loaded_version=1
+    )
     data.pop("clinic")  # read-only for a clinic admin once the patient exists
     response = staff_client(adam).post(change_url(patient_a), data)
     assert response.status_code == 302
@@ -202,6 +270,7 @@ def test_patients_cannot_be_deleted_through_the_admin(staff_client, adam, patien
         reverse("admin:patients_patient_delete", args=[patient_a.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
+    assert response.content == FORBIDDEN_BODY
     assert Patient.objects.filter(pk=patient_a.pk).exists()
 
 
@@ -224,6 +293,7 @@ def test_the_membership_list_is_the_clinics_own(staff_client, adam, nora, bob):
 def test_another_clinics_membership_is_a_404_and_a_denied_event(staff_client, adam, bob):
     response = staff_client(adam).get(change_url(bob))
     assert response.status_code == 404
+    assert response.content == NOT_FOUND_BODY
     assert denied_events(object_type="membership", object_id=str(bob.pk)).count() == 1
 
 
@@ -248,8 +318,10 @@ def test_a_clinic_admin_sees_and_edits_only_their_own_clinic(staff_client, adam,
     page = staff_client(adam)
     body = page.get(reverse("admin:clinics_clinic_changelist")).content.decode()
     assert "Clinic A" in body and "Clinic B" not in body
-    assert page.get(change_url(clinic_b)).status_code == 404
-    assert page.get(reverse("admin:clinics_clinic_add")).status_code == 403
+    other = page.get(change_url(clinic_b))
+    assert (other.status_code, other.content) == (404, NOT_FOUND_BODY)
+    add = page.get(reverse("admin:clinics_clinic_add"))
+    assert (add.status_code, add.content) == (403, FORBIDDEN_BODY)
 
 
 def test_an_unknown_zip_in_the_clinic_form_names_the_field(staff_client, adam, clinic_a):
@@ -304,5 +376,8 @@ def test_an_admin_of_two_clinics_manages_the_acting_one_only(
     page = staff_client(adam)
     page.post(reverse("web:switch-clinic"), {"clinic": clinic_b.pk})
     # Acting as a nurse of clinic B: no admin at all, and clinic A's admin rights do not carry over.
-    assert page.get(INDEX).status_code == 403
-    assert page.get(change_url(patient_b)).status_code == 403
+    for url in (INDEX, change_url(patient_b)):
+        response = page.get(url)
+        assert response.status_code == 403
+        assert "The admin is for clinic admins." in response.content.decode()
+        assert patient_b.mrn not in response.content.decode()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.clinics.tenancy import ACTIVE_CLINIC_SESSION_KEY
 from tests.factories import MembershipFactory, PatientFactory, UserFactory
+from tests.web.bodies import NOT_FOUND_BODY
 
 HOME = reverse("web:home")
 
@@ -129,8 +130,62 @@ def test_each_page_view_is_one_read_event_without_the_search_text(staff_client, 
         alice.clinic_id,
         "web",
     )
-    assert event.detail == "page=1 shown=1 total=1 search=1"
+    assert event.detail == f"page=1 shown=1 total=1 search=1 ids={shown_patient_pk(clinic_a)}"
     assert "Family" not in event.detail
+
+
+def shown_patient_pk(clinic):
+    return clinic.patients.get(family_name="Family0002").pk
+
+
+def test_the_read_event_names_every_patient_shown_on_the_page(staff_client, alice, clinic_a):
+    patients = _patients(clinic_a, 27)
+    staff_client(alice).get(HOME, {"page": 2})
+
+    event = AuditEvent.objects.get(object_type="patient_list")
+    assert event.detail == (
+        f"page=2 shown=2 total=27 search=0 ids={patients[25].pk},{patients[26].pk}"
+    )
+
+
+def test_a_page_without_patients_names_none(staff_client, alice):
+    staff_client(alice).get(HOME, {"q": "nobody"})
+
+    assert AuditEvent.objects.get(object_type="patient_list").detail == (
+        "page=1 shown=0 total=0 search=1"
+    )
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x00"], ids=["inside", "alone"])
+def test_a_search_with_a_nul_character_is_a_400_naming_the_problem_not_a_500(
+    staff_client, alice, patient_a, text
+):
+    response = staff_client(alice).get(HOME, {"q": text})
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert (
+        '<p class="form-errors" role="alert">The search was not run: '
+        "Null characters are not allowed.</p>"
+    ) in body
+    assert patient_a.mrn not in body
+    assert not AuditEvent.objects.filter(object_type="patient_list").exists()
+
+
+def test_a_nul_search_from_htmx_gets_the_table_fragment_with_the_error(staff_client, alice):
+    response = staff_client(alice).get(HOME, {"q": "a\x00"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 400
+    assert response.content.decode().lstrip().startswith('<section id="patient-table"')
+    assert "Null characters are not allowed." in response.content.decode()
+
+
+def test_a_search_longer_than_the_box_allows_is_cut_not_refused(staff_client, alice, clinic_a):
+    ada = PatientFactory(clinic=clinic_a, mrn="KC-1", family_name="Lovelace")
+    response = staff_client(alice).get(HOME, {"q": "lovelace" + " " * 92 + "x" * 50})
+
+    assert response.status_code == 200
+    assert ada.mrn in response.content.decode()
 
 
 def test_htmx_requests_get_only_the_table_fragment(staff_client, alice, patient_a):
@@ -169,11 +224,40 @@ def test_a_user_of_two_clinics_switches_between_them(
     assert page.session[ACTIVE_CLINIC_SESSION_KEY] == clinic_b.pk
 
 
-def test_switching_to_a_clinic_one_does_not_belong_to_is_a_404(staff_client, alice, clinic_b):
+def test_switching_to_a_clinic_one_does_not_belong_to_is_a_404_and_a_denied_event(
+    staff_client, alice, clinic_b
+):
     page = staff_client(alice)
     response = page.post(reverse("web:switch-clinic"), {"clinic": clinic_b.pk})
     assert response.status_code == 404
+    assert response.content == NOT_FOUND_BODY
     assert ACTIVE_CLINIC_SESSION_KEY not in page.session
+    event = AuditEvent.objects.get(allowed=False)
+    assert (
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.detail,
+        event.actor_user_id,
+        event.actor_role,
+        event.clinic_id,
+    ) == (
+        Action.READ,
+        "clinic",
+        str(clinic_b.pk),
+        "not_a_member",
+        alice.user_id,
+        "prescriber",
+        alice.clinic_id,
+    )
+
+
+def test_switching_to_a_malformed_clinic_id_is_a_404_and_a_denied_event(staff_client, alice):
+    response = staff_client(alice).post(reverse("web:switch-clinic"), {"clinic": "x\x00y"})
+    assert response.status_code == 404
+    assert response.content == NOT_FOUND_BODY
+    event = AuditEvent.objects.get(allowed=False)
+    assert (event.object_type, event.object_id, event.detail) == ("clinic", "", "not_a_member")
 
 
 @pytest.mark.parametrize("size", [3, 40])

@@ -28,6 +28,7 @@ from ketacare.accounts.services import (
 from ketacare.accounts.signals import LOGOUT_REASON_ATTR
 from ketacare.audit.context import RequestContext, reset_context, set_context
 from ketacare.audit.models import Channel
+from ketacare.web.client_ip import client_ip
 
 API_PREFIX = "/api/"
 MFA_REQUIRED_DETAIL = "Two-factor sign-in is required: finish signing in, or send an API token."
@@ -82,7 +83,7 @@ class IdleTimeoutMiddleware:
         token = set_context(
             RequestContext(
                 channel=Channel.API if _is_api(request) else Channel.WEB,
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             )
         )

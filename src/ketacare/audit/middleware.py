@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from ketacare.audit.context import RequestContext, reset_context, set_context
 from ketacare.audit.models import Channel
+from ketacare.web.client_ip import client_ip
 
 
 def _channel_of(path: str) -> str:
@@ -26,8 +27,8 @@ class AuditContextMiddleware:
         token = set_context(
             RequestContext(
                 channel=_channel_of(request.path),
-                # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy is trusted.
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                # X-Forwarded-For only as far as settings trust a proxy (ketacare.web.client_ip).
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             )
         )

@@ -40,6 +40,11 @@ class Channel(models.TextChoices):
 # CSV export, admin), so the report shows who looked at it.
 REPORT_OBJECT_TYPE = "audit_report"
 
+# The object type of a read of a list of patients (home page, admin changelist). Its detail
+# names the ids of the patients shown ("... ids=12,15,19"), so that the report filtered by a
+# patient finds every list that showed them (ketacare.audit.queries).
+PATIENT_LIST_OBJECT_TYPE = "patient_list"
+
 
 def _refuse(operation: str) -> NoReturn:
     raise AuditTrailIsAppendOnly(operation)

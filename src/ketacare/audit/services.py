@@ -15,6 +15,7 @@ attempt must not go with it.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -117,6 +118,46 @@ def record_event(
         event.hash = compute_hash(event, event.previous_hash)
         event.save()
     return event
+
+
+def record_list_read(
+    *,
+    object_type: str,
+    ids: Iterable[object],
+    detail: str,
+    membership: Membership | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    clinic_id: int | None = None,
+) -> list[AuditEvent]:
+    """Record the reading of a list: `detail` (counts) plus the ids of the rows shown.
+
+    One event per page view: "page=1 shown=3 total=3 ids=12,15,19". Only if the ids do not fit
+    in the detail column (very long ids) do they continue in further events of the same read,
+    "part=2 ids=...", so that each id shown is in exactly one event and none is cut.
+    """
+    max_length = AuditEvent._meta.get_field("detail").max_length
+    texts = [str(i) for i in ids]
+    details: list[str] = []
+    current = detail
+    current_ids: list[str] = []
+    for text in texts:
+        candidate = f"{current} ids={','.join([*current_ids, text])}".strip()
+        if current_ids and len(candidate) > max_length:
+            details.append(f"{current} ids={','.join(current_ids)}".strip())
+            current, current_ids = f"part={len(details) + 1}", []
+        current_ids.append(text)
+    details.append(f"{current} ids={','.join(current_ids)}".strip() if current_ids else current)
+    return [
+        record_event(
+            action=Action.READ,
+            membership=membership,
+            user=user,
+            clinic_id=clinic_id,
+            object_type=object_type,
+            detail=text,
+        )
+        for text in details
+    ]
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def report(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     form = AuditReportForm(request.GET)
     if not form.is_valid():
         return _render_invalid(request, membership, form)
-    filters = form.to_filter()
+    filters = form.to_filter().resolved_for(membership)
     requested_page = request.GET.get("page", "1")
     # Recorded before the read, so the page shows its own event like any other.
     record_event(
@@ -133,7 +133,7 @@ def export_csv(
     form = AuditReportForm(request.GET)
     if not form.is_valid():
         return _render_invalid(request, membership, form)
-    filters = form.to_filter()
+    filters = form.to_filter().resolved_for(membership)
     record_event(
         action=Action.EXPORT,
         membership=membership,

@@ -8,6 +8,8 @@ raises `ClinicalInputError` naming the field, never a `KeyError` or `TypeError` 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 
@@ -15,6 +17,22 @@ from ketacare.clinical.errors import ClinicalInputError
 
 T = TypeVar("T")
 _MISSING: Any = object()
+
+# Dates and times outside these years are refused wherever they enter the clinical core. A design
+# plausibility limit of KetaCare, not a medical number: no treatment record is older than 1900 or
+# planned beyond 2200, and the bound keeps every date arithmetic (a schedule's 104 weeks, a
+# discharge time 8 hours on) far from the limits of `datetime` (year 1 to 9999).
+YEAR_MINIMUM = 1900
+YEAR_MAXIMUM = 2200
+
+# The only written forms accepted (ASCII digits only; no week dates, ordinal dates or other forms
+# that `fromisoformat` would take): `YYYY-MM-DD`, and `YYYY-MM-DDTHH:MM[:SS[.ffffff]]` with an
+# offset `+HH:MM`, `-HH:MM` or `Z` (an offset with seconds is refused).
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 def join(path: str, key: str | int) -> str:
@@ -43,14 +61,12 @@ def _json_name(value: object) -> str:
 def read_int(
     value: object, path: str, minimum: int | None = None, maximum: int | None = None
 ) -> int:
-    """`value` as an integer within [minimum, maximum]; booleans and floats are refused."""
+    """`value` as an integer within [minimum, maximum]; booleans and floats (even 42.0) are
+    refused, as the instrument scorer refuses 1.0 for an answer."""
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise ClinicalInputError(
-                path, f"{path} must be an integer{_range(minimum, maximum)}; got {describe(value)}."
-            )
+        raise ClinicalInputError(
+            path, f"{path} must be an integer{_range(minimum, maximum)}; got {describe(value)}."
+        )
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ClinicalInputError(
             path, f"{path} must be an integer{_range(minimum, maximum)}; got {value}."
@@ -62,7 +78,11 @@ def read_number(
     value: object, path: str, minimum: float | None = None, maximum: float | None = None
 ) -> float:
     """`value` as a finite number within [minimum, maximum]; booleans are refused."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         raise ClinicalInputError(
             path, f"{path} must be a number{_range(minimum, maximum)}; got {describe(value)}."
         )
@@ -94,31 +114,66 @@ def read_choice(value: object, path: str, choices: Collection[str]) -> str:
 
 
 def read_date(value: object, path: str) -> dt.date:
-    """`value` as a calendar date written YYYY-MM-DD."""
-    if isinstance(value, str) and len(value) == 10:
+    """`value` as a calendar date written YYYY-MM-DD, in the years YEAR_MINIMUM-YEAR_MAXIMUM."""
+    if isinstance(value, str) and _DATE.fullmatch(value):
         try:
-            return dt.date.fromisoformat(value)
+            parsed = dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            parsed = None
+        if parsed is not None:
+            return check_date(parsed, path)
     raise ClinicalInputError(
         path, f"{path} must be a date written YYYY-MM-DD; got {describe(value)}."
     )
 
 
 def read_datetime(value: object, path: str) -> dt.datetime:
-    """`value` as an ISO 8601 time with a UTC offset; a time without an offset is refused."""
-    if isinstance(value, str) and "T" in value:
+    """`value` as an ISO 8601 time `YYYY-MM-DDTHH:MM[:SS[.ffffff]]` with an offset `+HH:MM` or
+    `Z`, in the years YEAR_MINIMUM-YEAR_MAXIMUM; a time without an offset is refused."""
+    if isinstance(value, str) and _DATETIME.fullmatch(value):
         try:
             parsed = dt.datetime.fromisoformat(value)
         except ValueError:
             parsed = None
-        if parsed is not None and parsed.utcoffset() is not None:
-            return parsed
+        if parsed is not None:
+            return check_datetime(parsed, path)
     raise ClinicalInputError(
         path,
         f"{path} must be an ISO 8601 time with an offset, such as 2026-12-01T09:30:00+00:00; "
         f"got {describe(value)}.",
     )
+
+
+def check_date(value: object, path: str) -> dt.date:
+    """`value` itself if it is a `date` (not a `datetime`) in the years YEAR_MINIMUM-YEAR_MAXIMUM.
+
+    For Python callers (web app, FHIR import) that build the clinical dataclasses directly.
+    """
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ClinicalInputError(path, f"{path} must be a date; got {describe(value)}.")
+    _check_year(value.year, path)
+    return value
+
+
+def check_datetime(value: object, path: str) -> dt.datetime:
+    """`value` itself if it is a `datetime` with a UTC offset, in the years
+    YEAR_MINIMUM-YEAR_MAXIMUM (for Python callers, as `check_date`)."""
+    if not isinstance(value, dt.datetime):
+        raise ClinicalInputError(
+            path, f"{path} must be a time with a UTC offset; got {describe(value)}."
+        )
+    if value.utcoffset() is None:
+        raise ClinicalInputError(path, f"{path} must be a time with a UTC offset.")
+    _check_year(value.year, path)
+    return value
+
+
+def _check_year(year: int, path: str) -> None:
+    if not YEAR_MINIMUM <= year <= YEAR_MAXIMUM:
+        raise ClinicalInputError(
+            path,
+            f"{path} must be in the years {YEAR_MINIMUM} to {YEAR_MAXIMUM}; got the year {year}.",
+        )
 
 
 def read_list(

@@ -19,7 +19,14 @@ Number = int | float
 
 
 class Evidence(StrEnum):
-    """How firmly a rule is sourced, the reference's tags [V], [V2], [U] and [D]."""
+    """How firmly a rule is sourced, the reference's tags [V], [V2], [U] and [D].
+
+    A rule whose reference row mixes tags takes the weakest of them, and its summary says why.
+    From firmest to weakest: VERIFIED, SECONDARY, DESIGN_DEFAULT, UNVERIFIED ([U] is weaker
+    than [D]: the reference says not to hard-code it without checking, while [D] is at least a
+    declared software choice). Tags on what a rule does not enforce (a LOINC code, a licence, an
+    answer's wording, a question the rule leaves open) do not count.
+    """
 
     VERIFIED = "verified"
     SECONDARY = "secondary"
@@ -89,6 +96,33 @@ class Rule:
         raise KeyError(f"{self.id} has no threshold {name!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class Consistency:
+    """Two thresholds that must keep their order whatever a clinic configures.
+
+    `lower_rule`.`lower` must be below (`relation` "<") or at most ("<=") `upper_rule`.`upper`:
+    a critical level beyond its warning level, a hold below its severe hold, a window that opens
+    before it closes, a minimum not above its maximum. `why` says what breaks otherwise.
+    """
+
+    lower_rule: str
+    lower: str
+    relation: str
+    upper_rule: str
+    upper: str
+    why: str
+
+    def holds(self, low: Number, high: Number) -> bool:
+        return low < high if self.relation == "<" else low <= high
+
+    def sentence(self, low: Number, high: Number) -> str:
+        word = "below" if self.relation == "<" else "at most"
+        return (
+            f"{self.lower_rule} {self.lower} ({low:g}) must be {word} {self.upper_rule} "
+            f"{self.upper} ({high:g}): {self.why}."
+        )
+
+
 def _gather() -> dict[str, Rule]:
     # Imported here so the catalog modules can import the types above without a cycle.
     from ketacare.clinical.catalog import ALL_RULES
@@ -107,7 +141,25 @@ def _gather() -> dict[str, Rule]:
     return registry
 
 
+def _gather_consistency(registry: Mapping[str, Rule]) -> tuple[Consistency, ...]:
+    from ketacare.clinical.catalog import ALL_CONSISTENCY
+
+    for pair in ALL_CONSISTENCY:
+        ends = ((pair.lower_rule, pair.lower), (pair.upper_rule, pair.upper))
+        for rule_id, name in ends:
+            if rule_id not in registry or name not in registry[rule_id].defaults:
+                raise RuntimeError(f"consistency pair names an unknown threshold {rule_id}.{name}")
+        if pair.relation not in ("<", "<="):
+            raise RuntimeError(f"consistency pair {pair} has an unknown relation")
+        low = registry[pair.lower_rule].defaults[pair.lower]
+        high = registry[pair.upper_rule].defaults[pair.upper]
+        if not pair.holds(low, high):
+            raise RuntimeError(f"defaults break a consistency pair: {pair.sentence(low, high)}")
+    return ALL_CONSISTENCY
+
+
 REGISTRY: Mapping[str, Rule] = _gather()
+CONSISTENCY: tuple[Consistency, ...] = _gather_consistency(REGISTRY)
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -123,8 +175,9 @@ class ClinicalSettings:
     """The threshold values one clinic uses: the reference's defaults plus checked overrides.
 
     Build with `ClinicalSettings.with_overrides({"MON-BP-HOLD": {"systolic_above_mmhg": 150}})`;
-    an unknown rule or threshold, or a value outside the threshold's sane range, raises
-    `ClinicalInputError` naming the rule id.
+    an unknown rule or threshold, a value outside the threshold's sane range, or values that
+    break a `Consistency` pair of the catalog (SpO2 critical above its warning level, a window
+    that closes before it opens) raise `ClinicalInputError` naming the rule id(s).
     """
 
     overrides: Mapping[str, Mapping[str, Number]] = field(default_factory=dict)
@@ -154,6 +207,7 @@ class ClinicalSettings:
                         f"settings.{rule_id}.{name}", f"{rule_id} has no threshold {name!r}."
                     )
                 values[(rule_id, name)] = rule.threshold(name).check(rule_id, value)
+        _check_consistency(values, self.overrides)
         object.__setattr__(self, "_values", values)
 
     @classmethod
@@ -163,6 +217,21 @@ class ClinicalSettings:
     def value(self, rule_id: str, name: str) -> Number:
         """The clinic's value of one threshold (a programming error if it does not exist)."""
         return self._values[(rule_id, name)]
+
+
+def _check_consistency(
+    values: Mapping[tuple[str, str], Number], overrides: Mapping[str, Mapping[str, Number]]
+) -> None:
+    for pair in CONSISTENCY:
+        low = values[(pair.lower_rule, pair.lower)]
+        high = values[(pair.upper_rule, pair.upper)]
+        if pair.holds(low, high):
+            continue
+        changed_lower = pair.lower in overrides.get(pair.lower_rule, {})
+        rule_id, name = (
+            (pair.lower_rule, pair.lower) if changed_lower else (pair.upper_rule, pair.upper)
+        )
+        raise ClinicalInputError(f"settings.{rule_id}.{name}", pair.sentence(low, high))
 
 
 DEFAULT_SETTINGS = ClinicalSettings()

@@ -15,14 +15,16 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
+from ketacare.audit.services import record_event, record_list_read
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import acting_membership, deny_not_found, parse_id, scoped
+
+NUL_REFUSED = "Null characters are not allowed in the address."
 
 
 class ClinicScopedAdmin(admin.ModelAdmin):
@@ -38,6 +40,8 @@ class ClinicScopedAdmin(admin.ModelAdmin):
     delete_permission: Permission | None = None
     #: superusers may hard-delete (clinic admins never: records are deactivated instead).
     superuser_may_delete: bool = False
+    #: the detail of the READ event written when one object is opened.
+    read_detail: str = ""
 
     # --- who ------------------------------------------------------------------------------
 
@@ -145,24 +149,58 @@ class ClinicScopedAdmin(admin.ModelAdmin):
                 patient_id=parse_id(object_id) if self.audit_patient_id else None,
             )
         if request.method == "GET":
-            self.audit(request, action=Action.READ, obj=obj)
+            self.audit(request, action=Action.READ, obj=obj, detail=self.read_detail)
         return obj
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        # Every GET value of the changelist may become a lookup (?q=, ?mrn=...), and PostgreSQL
+        # refuses a NUL character in a query parameter: refuse it here, as a 400, not a 500.
+        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
+            return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
         if isinstance(response, TemplateResponse) and changelist is not None:
-            # The search text (?q=) may be a name: only the counts are recorded.
-            self.audit(
-                request,
-                action=Action.READ,
-                object_type=f"{self.audit_object_type}_list",
-                detail=f"page={changelist.page_num} shown={len(changelist.result_list)} "
-                f"total={changelist.result_count}",
-            )
+            self.audit_list(request, changelist)
         return response
+
+    def audit_list(self, request: HttpRequest, changelist: Any) -> None:
+        """One READ event for the page of the list shown; the search text (?q=) may be a name,
+        so only counts are recorded, and for patients the ids of those shown."""
+        object_type = f"{self.audit_object_type}_list"
+        detail = (
+            f"page={changelist.page_num} shown={len(changelist.result_list)} "
+            f"total={changelist.result_count}"
+        )
+        if not self.audit_patient_id:
+            self.audit(request, action=Action.READ, object_type=object_type, detail=detail)
+            return
+        membership = self.membership(request)
+        rows = list(changelist.result_list)
+        if not request.user.is_superuser:
+            record_list_read(
+                membership=membership,
+                object_type=object_type,
+                ids=[r.pk for r in rows],
+                detail=detail,
+            )
+            return
+        # A platform operator's list spans clinics: one event per clinic shown, so each clinic's
+        # audit report finds the views of its own patients (the counts are the whole page's).
+        by_clinic: dict[int | None, list[int]] = {}
+        for row in rows:
+            by_clinic.setdefault(self.clinic_id_of(row), []).append(row.pk)
+        for clinic_id, ids in by_clinic.items() or [(None, [])]:
+            own = membership is not None and membership.clinic_id == clinic_id
+            record_list_read(
+                membership=membership if own else None,
+                user=None if own else request.user,
+                clinic_id=clinic_id,
+                object_type=object_type,
+                ids=ids,
+                detail=detail,
+            )
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         # The admin wraps this in its own transaction: the event commits or rolls back with it.

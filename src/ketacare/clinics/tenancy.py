@@ -89,9 +89,21 @@ def acting_membership(request: HttpRequest) -> Membership | None:
 
 
 def switch_clinic(request: HttpRequest, clinic_id: int) -> Membership:
-    """Make `clinic_id` the active clinic; 404 unless the user holds an active membership there."""
+    """Make `clinic_id` the active clinic; 404 unless the user holds an active membership there.
+
+    A refusal is a denied READ of that clinic, filed under the clinic the user acts for (with
+    their role there), so their own clinic's audit report shows the attempt.
+    """
     membership = next((m for m in user_memberships(request) if m.clinic_id == clinic_id), None)
     if membership is None:
+        record_denied(
+            action=Action.READ,
+            membership=acting_membership(request),
+            user=request.user,
+            object_type="clinic",
+            object_id=clinic_id or "",
+            reason="not_a_member",
+        )
         raise Http404("No such clinic.")
     request.session[ACTIVE_CLINIC_SESSION_KEY] = membership.clinic_id
     setattr(request, _ACTING_ATTR, membership)

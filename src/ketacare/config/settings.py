@@ -48,6 +48,13 @@ try:
     DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "KetaCare <noreply@localhost>")
     REDIS_URL = env_str("REDIS_URL")
     SECURE_PROXY = env_bool("KETACARE_BEHIND_PROXY", False)
+    # Behind the proxy: how many proxies of ours append to X-Forwarded-For (ketacare.web.client_ip).
+    KETACARE_PROXY_HOPS = env_int("KETACARE_PROXY_HOPS", 1, minimum=1, maximum=10)
+    HSTS_PRELOAD = env_bool("KETACARE_HSTS_PRELOAD", False)
+    # Lockout of one address whatever the user names (see "Lockout" below).
+    LOCKOUT_ADDRESS_FAILURES = env_int(
+        "KETACARE_LOCKOUT_ADDRESS_FAILURES", 20, minimum=1, maximum=10_000
+    )
     LOG_LEVEL = env_str("KETACARE_LOG_LEVEL", "INFO").upper()
 except ConfigurationError as error:
     _fail(error)
@@ -101,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ketacare.web.middleware.ContentSecurityPolicyMiddleware",
+    # Outside everything that may answer with an HTML or text error: /api/ errors become JSON.
+    "ketacare.api.middleware.JsonApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,10 +169,19 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: 5 failures within 15 minutes, per user name and per address (django-axes).
+# Lockout (django-axes): 5 failures within 15 minutes for one user name from one address lock
+# that pair; KETACARE_LOCKOUT_ADDRESS_FAILURES (20) failures from one address, whatever the user
+# names, lock that address. No lock by user name alone: it would let anyone who knows a user name
+# lock that person out from everywhere. The price: an attacker who changes address gets another
+# 4 guesses per address, each address also bounded by the address-wide limit.
 AXES_FAILURE_LIMIT = env_int("KETACARE_LOCKOUT_FAILURES", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = 0.25  # hours = 15 minutes
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+# The order matters: ketacare.accounts.lockout.LockoutHandler counts the first set against
+# AXES_FAILURE_LIMIT and the second against LOCKOUT_ADDRESS_FAILURES.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "ketacare.accounts.lockout.LockoutHandler"
+# The client behind the proxy, not the proxy (ketacare.web.client_ip).
+AXES_CLIENT_IP_CALLABLE = "ketacare.web.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -218,7 +236,10 @@ if not (DEMO_MODE or DEBUG):
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("KETACARE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading is a promise to browser vendors that is slow to take back: opt-in only.
+    SECURE_HSTS_PRELOAD = HSTS_PRELOAD
+    if not HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "not preloaded": chosen, see above
 if SECURE_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ketacare.clinics.admin import ClinicScopedAdmin
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.patients.forms import STALE_VERSION_CODE, PatientAdminForm
 from ketacare.patients.models import Patient
 
 
@@ -46,7 +47,9 @@ class PatientAdmin(ClinicScopedAdmin, SimpleHistoryAdmin):
         "version",
         "created_at",
         "updated_at",
+        "loaded_version",
     )
+    form = PatientAdminForm
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(self.readonly_fields)
@@ -57,8 +60,26 @@ class PatientAdmin(ClinicScopedAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         if change:
-            obj.version += 1
+            # PatientAdminForm.clean checked (with the row locked) that this is the version the
+            # editor loaded; a full save, not a queryset update, so simple-history records it.
+            obj.version = form.cleaned_data["loaded_version"] + 1
         super().save_model(request, obj, form, change)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        adminform = (getattr(response, "context_data", None) or {}).get("adminform")
+        if adminform is not None and adminform.form.has_error(
+            NON_FIELD_ERRORS, code=STALE_VERSION_CODE
+        ):
+            # The form again, with the message and nothing saved: a conflict, as the API's 409.
+            response.status_code = 409
+        return response
 
     # --- history (django-simple-history) --------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,42 +12,54 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
-from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
+from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE
+from ketacare.audit.services import record_list_read
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import membership_required, parse_id, switch_clinic, user_memberships
-from ketacare.patients.models import SEARCH_MAX_CHARS
 from ketacare.patients.queries import LIST_COLUMNS, patients_for
+from ketacare.web.forms import PatientSearchForm
 
 PATIENTS_PER_PAGE = 25
 
 
-@membership_required(Permission.VIEW_PATIENT_LIST, object_type="patient_list")
+@membership_required(Permission.VIEW_PATIENT_LIST, object_type=PATIENT_LIST_OBJECT_TYPE)
 def home(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     """The acting clinic's patients: searchable by name or MRN, 25 a page, read-only."""
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    form = PatientSearchForm(request.GET)
+    if not form.is_valid():
+        # Nothing was read, so nothing is audited; the page says what is wrong with the search.
+        context = {"membership": membership, "form": form, "page": None, "rows": [], "query": ""}
+        return _render_home(request, context, status=400)
+    query = form.cleaned_data["q"]
     patients = patients_for(membership, search=query).only(*LIST_COLUMNS)
     paginator = Paginator(patients, PATIENTS_PER_PAGE)
     # get_page: a page past the end shows the last page, a malformed one the first; never 500.
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    # The search text may be a name, so only whether there was one is recorded.
-    record_event(
-        action=Action.READ,
+    # The search text may be a name, so only whether there was one is recorded; the ids of the
+    # patients shown let the audit report find this view under each of them.
+    record_list_read(
         membership=membership,
-        object_type="patient_list",
+        object_type=PATIENT_LIST_OBJECT_TYPE,
+        ids=[row.pk for row in rows],
         detail=f"page={page.number} shown={len(rows)} total={paginator.count} "
         f"search={int(bool(query))}",
     )
-    context = {"membership": membership, "page": page, "rows": rows, "query": query}
+    context = {"membership": membership, "form": form, "page": page, "rows": rows, "query": query}
+    return _render_home(request, context)
+
+
+def _render_home(
+    request: HttpRequest, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     # A history-restore request re-draws the whole page, so it gets the whole page.
     if htmx and not htmx.history_restore_request:
-        response = render(request, "web/_patient_table.html", context)
+        response = render(request, "web/_patient_table.html", context, status=status)
     else:
         context["memberships"] = user_memberships(request)
-        response = render(request, "web/home.html", context)
+        response = render(request, "web/home.html", context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ketacare.clinical.catalog import (
+    consistency,
     dosing,
     eligibility,
     instruments,
@@ -11,7 +12,7 @@ from ketacare.clinical.catalog import (
     protocols,
     safety,
 )
-from ketacare.clinical.rules import Rule
+from ketacare.clinical.rules import Consistency, Rule
 
 ALL_RULES: tuple[Rule, ...] = (
     *instruments.RULES,
@@ -22,3 +23,5 @@ ALL_RULES: tuple[Rule, ...] = (
     *outcomes.RULES,
     *safety.RULES,
 )
+
+ALL_CONSISTENCY: tuple[Consistency, ...] = consistency.CONSISTENCY

@@ -72,8 +72,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="DOSE-IV-WEIGHT",
         summary=(
-            "Body weight for IV dosing must be 30-300 kg (plausibility only; dosing in obesity, "
-            "actual vs ideal weight, is unsettled [U])."
+            "Body weight for IV dosing must be 30-300 kg, a plausibility check only [D]. Which "
+            "weight to dose by in obesity (actual or ideal) is unsettled (reference 1.2) and left "
+            "to the prescriber: the rule does not decide it, so it does not lower the grade."
         ),
         section="1.2",
         source="KetaCare design default [D]",
@@ -147,11 +148,12 @@ RULES: tuple[Rule, ...] = (
         id="DOSE-ESK-ELDERLY-EU",
         summary=(
             "EU/HK SmPC: patients aged 65 or over start at 28 mg, then 28/56/84 mg (not in the "
-            "US label as located [U]); information only."
+            "US label as located); information only. Graded [U], the weaker grade of its row: "
+            "the SmPC start is verified [V], its absence from the US label is unverified [U]."
         ),
         section="1.3",
         source="ESK-SMPC",
-        evidence=V,
+        evidence=Evidence.UNVERIFIED,
         thresholds=(_fixed("age_at_least_years", 65), _fixed("starting_dose_mg", 28)),
     ),
     Rule(

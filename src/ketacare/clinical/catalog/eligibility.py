@@ -190,7 +190,8 @@ CORE_RULES: tuple[Rule, ...] = (
     Rule(
         id="ELIG-DIAGNOSIS",
         summary="mdd passes; bipolar_depression needs review (esketamine not studied, IV data "
-        "limited); other needs review (off-label). Trials enrolled unipolar MDD [V 2.5].",
+        "limited); other needs review (off-label). Graded [D]: the outcomes are KetaCare's; that "
+        "trials enrolled unipolar MDD is verified [V 2.5].",
         section="2.8",
         source="TRANSFORM3-ELIG; TRANSFORM4-ELIG",
         evidence=D,
@@ -199,11 +200,12 @@ CORE_RULES: tuple[Rule, ...] = (
         id="ELIG-TRD",
         summary="Treatment-resistant depression: at least 2 failed adequate antidepressant trials "
         "in the current episode passes; 0-1 or unknown needs review (MDSI indication may apply "
-        "for esketamine). Counting rule (adequate, nonresponse, intolerance not counted) is [D]; "
-        "the plausible-count bound is an input check [D].",
+        "for esketamine). Graded [D], the weaker grade of its row: the TRD definition is "
+        "verified [V], the KetaCare counting rule (adequate, nonresponse, intolerance not "
+        "counted) is a design default [D]; the plausible-count bound is an input check [D].",
         section="2.1",
         source="CNS-SPECTRUMS-2023; PMC-RPA-2024; SPRAVATO-ELIG; TRANSFORM3-ELIG; TRANSFORM4-ELIG",
-        evidence=V,
+        evidence=D,
         thresholds=(
             # TRANSFORM trials required 2 to 5 failed trials; below 2 is not TRD.
             Threshold("pass_at_or_above_trials", 2, 2, 5),
@@ -240,18 +242,14 @@ CORE_RULES: tuple[Rule, ...] = (
     Rule(
         id="ELIG-BP",
         summary="Blood pressure given and systolic above 140 or diastolic above 90 needs review "
-        "(label guide); absent passes (re-checked before every dose by MON-BP-HOLD). The "
-        "plausibility bounds (SBP 50-300, DBP 20-200 and below SBP) are input checks [D] (3.7).",
+        "(label guide); absent passes (re-checked before every dose by MON-BP-HOLD). A value "
+        "is first held to the MON-PLAUSIBILITY limits (3.7), diastolic below systolic.",
         section="2.8",
         source="ESK-PI-2019",
         evidence=V,
         thresholds=(
             Threshold("systolic_above_mmhg", 140, 120, 180),
             Threshold("diastolic_above_mmhg", 90, 70, 110),
-            Threshold("systolic_minimum_plausible_mmhg", 50, 50, 50, configurable=False),
-            Threshold("systolic_maximum_plausible_mmhg", 300, 300, 300, configurable=False),
-            Threshold("diastolic_minimum_plausible_mmhg", 20, 20, 20, configurable=False),
-            Threshold("diastolic_maximum_plausible_mmhg", 200, 200, 200, configurable=False),
         ),
     ),
     Rule(

@@ -121,11 +121,12 @@ RULES: tuple[Rule, ...] = (
             "C-SSRS screener: six yes/no questions (1-5 about the past month, 6 about behaviour "
             "ever) plus a follow-up to question 6 (within the past 3 months?); no total. Skip "
             "logic (ask 3-5 only when 2 = yes, the follow-up only when 6 = yes; unasked = null) "
-            "is from the published form but unverified; the questions are verified."
+            "is enforced. Graded [U], the weaker grade of its section: the questions are verified "
+            "[V], the skip logic is from the published form but unverified [U]."
         ),
         section="5.7",
         source="BH-CSSRS; CLIOT-CSSRS; CSSRS-FHIR-REPO",
-        evidence=Evidence.VERIFIED,
+        evidence=Evidence.UNVERIFIED,
         thresholds=(_fixed("question_count", 6),),
     ),
     Rule(
@@ -133,13 +134,14 @@ RULES: tuple[Rule, ...] = (
         summary=(
             "C-SSRS triage by the highest yes: question 1 or 2 -> risk_low; question 3, or 6 with "
             "behaviour more than 3 months ago -> risk_moderate; question 4 or 5, or 6 within 3 "
-            "months -> risk_high; question 6 = yes without the follow-up -> risk_high "
-            "(conservative design default). Graded secondary: the low and moderate rows are "
-            "verified only through a secondary source (SAFE-CSSRS-HIGH)."
+            "months -> risk_high; question 6 = yes without the follow-up (absent or null) -> "
+            "risk_high (SAFE-CSSRS-HIGH). Graded [D], the weakest grade of its rows: the high row "
+            "is verified [V], the low and moderate rows only through a secondary source [V2], and "
+            "the conservative reading of a missing follow-up is a design default [D]."
         ),
         section="5.7",
         source="BLUEPRINT-CSSRS; CSSRS-TRIAGE",
-        evidence=Evidence.SECONDARY,
+        evidence=Evidence.DESIGN_DEFAULT,
         thresholds=(
             _fixed("risk_moderate_minimum_question", 3),
             _fixed("risk_high_minimum_question", 4),

@@ -37,11 +37,12 @@ _PRE_DOSE: tuple[Rule, ...] = (
         id="MON-BP-HOLD",
         summary=(
             "Pre-dose SBP >140 or DBP >90: hold dosing (warning) until a prescriber records the "
-            "benefit/risk decision. Label guide [V]; its use for IV and oral is [D]."
+            "benefit/risk decision. Graded [D], the weaker grade of its row: the label guide is "
+            "verified [V], its use for IV and oral ketamine is a design default [D]."
         ),
         section="3.5",
         source="ESK-PI-2019; JNJ-HTN",
-        evidence=Evidence.VERIFIED,
+        evidence=Evidence.DESIGN_DEFAULT,
         thresholds=(
             Threshold("systolic_above_mmhg", 140, 120, 180),
             Threshold("diastolic_above_mmhg", 90, 70, 110),
@@ -63,12 +64,12 @@ _PRE_DOSE: tuple[Rule, ...] = (
     Rule(
         id="MON-SPO2-HOLD",
         summary=(
-            "Pre-dose SpO2 <93%: hold dosing (warning). The value is a trial entry criterion [V]; "
-            "its use as a hold rule is [D]."
+            "Pre-dose SpO2 <93%: hold dosing (warning). Graded [D], the weaker grade of its row: "
+            "the value is a trial entry criterion [V], its use as a hold rule is [D]."
         ),
         section="3.5",
         source="JNJ-RESP",
-        evidence=Evidence.VERIFIED,
+        evidence=Evidence.DESIGN_DEFAULT,
         thresholds=(Threshold("spo2_below_percent", 93, 85, 98),),
     ),
     Rule(
@@ -157,12 +158,13 @@ _POST_DOSE: tuple[Rule, ...] = (
     Rule(
         id="MON-BP-RISE",
         summary=(
-            "Post-dose rise of >=40 mmHg SBP or >=25 mmHg DBP over pre-dose: warning. Label "
-            "Table 6 categories [V]; as an alert [D]."
+            "Post-dose rise of >=40 mmHg SBP or >=25 mmHg DBP over pre-dose: warning. Graded "
+            "[D], the weaker grade of its row: the label Table 6 categories are verified [V], "
+            "their use as an alert is a design default [D]."
         ),
         section="3.5",
         source="USMED-2021",
-        evidence=Evidence.VERIFIED,
+        evidence=Evidence.DESIGN_DEFAULT,
         thresholds=(
             Threshold("systolic_rise_at_or_above_mmhg", 40, 10, 80),
             Threshold("diastolic_rise_at_or_above_mmhg", 25, 10, 50),
@@ -172,11 +174,12 @@ _POST_DOSE: tuple[Rule, ...] = (
         id="MON-BP-SEVERE",
         summary=(
             "Post-dose SBP >=180 or DBP >=110: critical; notify the prescriber now; IV: pause the "
-            "infusion pending the prescriber (SAFE-BP-SEVERE). Categories [V]; action [D]."
+            "infusion pending the prescriber (SAFE-BP-SEVERE). Graded [D], the weaker grade of "
+            "its row: the categories are verified [V], the action is a design default [D]."
         ),
         section="3.5",
         source="USMED-2021",
-        evidence=Evidence.VERIFIED,
+        evidence=Evidence.DESIGN_DEFAULT,
         thresholds=(
             Threshold("systolic_at_or_above_mmhg", 180, 150, 220),
             Threshold("diastolic_at_or_above_mmhg", 110, 90, 130),
@@ -194,7 +197,10 @@ _POST_DOSE: tuple[Rule, ...] = (
     ),
     Rule(
         id="MON-SPO2-LOW",
-        summary="Post-dose SpO2 <93%: warning. Anchored on the trial entry criterion [V].",
+        summary=(
+            "Post-dose SpO2 <93%: warning. A design default [D] anchored on the trial entry "
+            "criterion [V]."
+        ),
         section="3.5",
         source="JNJ-RESP; " + DESIGN,
         evidence=Evidence.DESIGN_DEFAULT,
@@ -369,7 +375,9 @@ _DISCHARGE: tuple[Rule, ...] = (
         id="DISCH-BP",
         summary=(
             "A BP within the last 15 min, and either <=140/90 or lower than the post-dose peak in "
-            "both SBP and DBP and <180/110 ('BP decreasing and clinically stable' [V])."
+            "both SBP and DBP and <180/110, judged on the latest reading with any blood pressure "
+            "value (one value alone does not hold). 'BP decreasing and clinically stable' is "
+            "verified [V]; this operational form is a design default [D]."
         ),
         section="3.6",
         source="ESK-SMPC; " + DESIGN,
@@ -384,7 +392,10 @@ _DISCHARGE: tuple[Rule, ...] = (
     ),
     Rule(
         id="DISCH-SEDATION",
-        summary="Latest MOAA/S 5, or at least the pre-dose MOAA/S (sedation resolved, REMS [V]).",
+        summary=(
+            "Latest MOAA/S 5, or at least the pre-dose MOAA/S (sedation resolved, REMS [V]; the "
+            "value is a design default [D])."
+        ),
         section="3.6",
         source="REMS-FDA; " + DESIGN,
         evidence=Evidence.DESIGN_DEFAULT,

@@ -3,9 +3,10 @@
 Outcome definitions are published (or contract) definitions, so their numbers are fixed
 (`configurable=False`): a clinic's "remission" must mean what the benchmark trials of reference
 6.4 mean. The exceptions are the one choice the reference offers (MADRS remission <=10 or <=12)
-and the early-warning rises, a KetaCare alert rather than a definition. Relapse of PHQ-9, QIDS-SR16
-and GAD-7 is "at or above the moderate band": that number is the instrument's own band threshold
-(SCALE-* `moderate_minimum_points`), not repeated here.
+and the PHQ-9 early-warning rise, a KetaCare alert rather than a definition (the only instrument
+with a verified MCID in points, reference 6.2; the others have no rise at all). Relapse of PHQ-9,
+QIDS-SR16 and GAD-7 is "at or above the moderate band": that number is the instrument's own band
+threshold (SCALE-* `moderate_minimum_points`), not repeated here.
 """
 
 from __future__ import annotations
@@ -85,9 +86,11 @@ RULES: tuple[Rule, ...] = (
     _remission(
         "OUT-REMISSION-QIDS",
         5,
-        "Remission on the QIDS-SR16: a total of at most 5 (the 'none' band).",
+        "Remission on the QIDS-SR16: a total of at most 5 (the 'none' band). Graded [V2], the "
+        "weaker grade of its row: the band is verified [V], its use as the remission cut-off "
+        "(STAR*D) only through a secondary source [V2].",
         "IDS-QIDS-INTERP; HIBOOP-QIDS (STAR*D, secondary)",
-        Evidence.VERIFIED,
+        Evidence.SECONDARY,
     ),
     _remission(
         "OUT-REMISSION-HAMD",
@@ -156,22 +159,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="OUT-EARLY-WARNING",
         summary=(
-            "Patient reached response or remission and the latest total is at least the "
-            "instrument's rise above the nadir, or (after a response) no longer meets the "
-            "OUT-RESPONSE reduction: prescriber alert 'consider booster/maintenance' "
-            "(SAFE-RELAPSE-WARN). Graded design default: the rule is [D]; only the PHQ-9 rise "
-            "(5 points, the MCID) is verified; the other rises scale it to each total range "
-            "(5/27 of the range, rounded down) because their MCIDs are unverified."
+            "Patient reached response or remission and either the latest PHQ-9 total is at least "
+            "the MCID (5 points) above the nadir, or (after a response, on every instrument) the "
+            "latest total no longer meets the OUT-RESPONSE reduction: prescriber alert 'consider "
+            "booster/maintenance' (SAFE-RELAPSE-WARN). GAD-7, MADRS and QIDS-SR16 have no "
+            "verified MCID in points (reference 6.2), so only the second branch applies to them. "
+            "Graded design default: the rule is [D]; only the PHQ-9 MCID is verified [V]."
         ),
         section="6.1; 6.2",
-        source="LOWE-2004 (PHQ-9 MCID); KetaCare design default (rule; other rises)",
+        source="LOWE-2004 (PHQ-9 MCID); KetaCare design default (rule)",
         evidence=Evidence.DESIGN_DEFAULT,
-        thresholds=(
-            Threshold("phq9_rise_at_least_points", 5, 1, 10),
-            Threshold("gad7_rise_at_least_points", 3, 1, 8),
-            Threshold("madrs_rise_at_least_points", 11, 1, 22),
-            Threshold("qids_sr16_rise_at_least_points", 5, 1, 10),
-        ),
+        thresholds=(Threshold("phq9_rise_at_least_points", 5, 1, 10),),
     ),
     Rule(
         id="OUT-NO-BASELINE",

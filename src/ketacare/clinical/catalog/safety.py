@@ -3,9 +3,10 @@
 A SAFE-* rule names what the product enforces; the numbers behind it are thresholds of the
 MON-*, DISCH-*, DOSE-*, ELIG-*, SCALE-* and OUT-* rules it refers to, so they are named here by
 rule id and never repeated. Only numbers no other rule carries are thresholds here (the REMS form
-deadline, the CTCAE grade scale). Evidence is the tag of the rule's row in section 8; where the
-row has none, the weakest grade of the rules it refers to; where the row grades the trigger and
-the action apart, the grade of the enforced action, and the summary says so.
+deadline, the CTCAE grade scale). Evidence is the weakest of the tags of the rule's row in
+section 8 and of the grades of the rules it enforces (its "Traced to" column), so a SAFE-* rule is
+never graded firmer than the rule that does its work; the summary says where that lowers it.
+From firmest to weakest: verified, secondary, design_default, unverified.
 """
 
 from __future__ import annotations
@@ -50,22 +51,25 @@ RULES: tuple[Rule, ...] = (
     _safe(
         "SAFE-BP-HOLD",
         "Pre-dose BP above the MON-BP-HOLD limits holds dosing until a prescriber records a "
-        "benefit/risk decision; at the MON-BP-PREDOSE-SEVERE limits it is a critical hold.",
+        "benefit/risk decision; at the MON-BP-PREDOSE-SEVERE limits it is a critical hold. "
+        "Graded [D]: the label guide is verified [V], both rules that enforce it are [D].",
         "label guide (ESK-PI-2019); MON-BP-HOLD; MON-BP-PREDOSE-SEVERE",
-        Evidence.VERIFIED,
+        Evidence.DESIGN_DEFAULT,
     ),
     _safe(
         "SAFE-SPO2-HOLD",
-        "Pre-dose SpO2 below the MON-SPO2-HOLD limit holds dosing.",
+        "Pre-dose SpO2 below the MON-SPO2-HOLD limit holds dosing. Graded [D]: the trial "
+        "criterion is verified [V], its use as a hold (MON-SPO2-HOLD) is [D].",
         "trial criterion (JNJ-RESP); MON-SPO2-HOLD",
-        Evidence.VERIFIED,
+        Evidence.DESIGN_DEFAULT,
     ),
     _safe(
         "SAFE-40MIN-BP",
         "Esketamine: a BP reading is due at about +40 min (MON-BP-40MIN window); once overdue, "
-        "a warning shows on the nurse board.",
+        "a warning shows on the nurse board. Graded [D]: the 40-minute check is verified [V], "
+        "the window of MON-BP-40MIN is [D].",
         "label (ESK-PI-2019; ESK-SMPC); MON-BP-40MIN",
-        Evidence.VERIFIED,
+        Evidence.DESIGN_DEFAULT,
     ),
     _safe(
         "SAFE-HTN-EMERGENCY",
@@ -84,9 +88,10 @@ RULES: tuple[Rule, ...] = (
     _safe(
         "SAFE-RESP",
         "SpO2 below MON-SPO2-CRITICAL, respiratory rate below MON-RR-LOW or MOAA/S at "
-        "MON-SEDATION-DEEP raises a critical alert.",
+        "MON-SEDATION-DEEP raises a critical alert. Graded [U], the weakest of its rules: "
+        "MON-RR-LOW has no guideline found [U].",
         "MON-SPO2-CRITICAL; MON-RR-LOW; MON-SEDATION-DEEP",
-        Evidence.DESIGN_DEFAULT,
+        Evidence.UNVERIFIED,
     ),
     _safe(
         "SAFE-ESK-2H",
@@ -138,9 +143,10 @@ RULES: tuple[Rule, ...] = (
     _safe(
         "SAFE-ESK-DOSE",
         "Esketamine doses only as the DOSE-ESK-* rules allow: the allowed doses, the first TRD "
-        "and MDSI doses, and the most sessions per 7 days.",
+        "and MDSI doses, and the most sessions per 7 days. Graded [D]: the label facts are "
+        "verified [V], the set of allowed doses (DOSE-ESK-ALLOWED) is built by KetaCare [D].",
         "label (ESK-PI-CUR); DOSE-ESK-*",
-        Evidence.VERIFIED,
+        Evidence.DESIGN_DEFAULT,
     ),
     _safe(
         "SAFE-IV-RATE",
@@ -152,9 +158,10 @@ RULES: tuple[Rule, ...] = (
     _safe(
         "SAFE-PREGNANCY",
         "Pregnant: not eligible (ELIG-PREGNANCY); a pregnancy-status checklist before each "
-        "session where relevant (MON-PREG-TEST).",
+        "session where relevant (MON-PREG-TEST). Graded [D]: the label's 'not recommended' is "
+        "verified [V], both rules that enforce it are [D].",
         "label 'not recommended' (USMED-2021); ELIG-PREGNANCY; MON-PREG-TEST",
-        Evidence.VERIFIED,
+        Evidence.DESIGN_DEFAULT,
     ),
     _safe(
         "SAFE-CNS-DEP",

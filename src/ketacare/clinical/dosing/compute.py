@@ -21,9 +21,11 @@ from ketacare.clinical.dosing.model import (
     DoseStep,
     EsketamineDoseOrder,
     IvDoseOrder,
+    OralDoseOrder,
     Route,
 )
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import describe, read_int
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings, Number
 
 _MINUTES_PER_HOUR = 60  # a unit conversion, not a medical number
@@ -36,12 +38,17 @@ def compute_dose(order: DoseOrder, settings: ClinicalSettings = DEFAULT_SETTINGS
     IV: DOSE-IV-WEIGHT, DOSE-IV-MGKG, DOSE-IV-DURATION and DOSE-IV-CONC limits, DOSE-IV-CALC
     arithmetic, a DOSE-IV-MGKG warning above its warning threshold. Esketamine: DOSE-ESK-ALLOWED
     doses and its 28-mg info alert, DOSE-ESK-DEVICES. Oral: DOSE-ORAL-RANGE. A value outside its
-    limits raises ClinicalInputError naming the field.
+    limits, or of the wrong type (a bool, a string, 84.0 for an esketamine dose), raises
+    ClinicalInputError naming the field.
     """
     if isinstance(order, IvDoseOrder):
         return _iv_dose(order, settings)
     if isinstance(order, EsketamineDoseOrder):
         return _esketamine_dose(order, settings)
+    if not isinstance(order, OralDoseOrder):
+        raise ClinicalInputError(
+            "input", f"input must be a dose order of one route; got {describe(order)}."
+        )
     _limited("dose_mg", order.dose_mg, "DOSE-ORAL-RANGE", "minimum_mg", "maximum_mg", settings)
     dose: Number = int(order.dose_mg) if float(order.dose_mg).is_integer() else order.dose_mg
     return DoseResult(route=Route.ORAL_KETAMINE, dose_mg=dose)
@@ -118,9 +125,9 @@ def _iv_dose(order: IvDoseOrder, settings: ClinicalSettings) -> DoseResult:
 
 
 def _esketamine_dose(order: EsketamineDoseOrder, settings: ClinicalSettings) -> DoseResult:
-    dose = order.dose_mg
+    dose = read_int(order.dose_mg, "dose_mg")
     allowed = allowed_esketamine_doses_mg(settings)
-    if isinstance(dose, bool) or dose not in allowed:
+    if dose not in allowed:
         listed = ", ".join(str(mg) for mg in allowed)
         raise ClinicalInputError(
             "dose_mg",

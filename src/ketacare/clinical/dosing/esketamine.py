@@ -13,7 +13,20 @@ from dataclasses import dataclass
 
 from ketacare.clinical.dosing.compute import compute_dose
 from ketacare.clinical.dosing.model import DoseAlert, EsketamineDoseOrder, EsketamineIndication
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import check_date, describe, read_bool, read_int
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+
+
+def _check_indication(indication: object) -> EsketamineIndication:
+    # `is` comparisons below must never read a plain "trd" string as the MDSI branch.
+    if not isinstance(indication, EsketamineIndication):
+        listed = ", ".join(i.value for i in EsketamineIndication)
+        raise ClinicalInputError(
+            "indication",
+            f"indication must be an EsketamineIndication ({listed}); got {describe(indication)}.",
+        )
+    return indication
 
 
 def esketamine_first_dose_mg(
@@ -21,7 +34,7 @@ def esketamine_first_dose_mg(
 ) -> int:
     """The US-label dose of the first session: TRD 56 mg (DOSE-ESK-FIRST-TRD), MDSI 84 mg
     (DOSE-ESK-FIRST-MDSI)."""
-    if indication is EsketamineIndication.TRD:
+    if _check_indication(indication) is EsketamineIndication.TRD:
         return int(settings.value("DOSE-ESK-FIRST-TRD", "first_dose_mg"))
     return int(settings.value("DOSE-ESK-FIRST-MDSI", "dose_mg"))
 
@@ -49,6 +62,8 @@ def check_esketamine_dose(
     84 mg with 56 mg allowed for tolerability; 28 mg is not a label MDSI dose and is refused
     (the conservative reading of SAFE-ESK-DOSE). 28 mg always carries DOSE-ESK-ALLOWED's info.
     """
+    _check_indication(indication)
+    read_bool(first_session, "first_session")
     alerts = list(compute_dose(EsketamineDoseOrder(dose_mg), settings).alerts)
     allowed = True
     if indication is EsketamineIndication.TRD:
@@ -107,6 +122,8 @@ def esketamine_population_notes(
     DOSE-ESK-ELDERLY-EU: the EU/HK SmPC starts patients aged 65 or over at 28 mg.
     DOSE-ESK-ESCAPE: ESCAPE-TRD started ages 65-74 and adults of Japanese ancestry at 28 mg.
     """
+    read_int(age_years, "age_years")
+    read_bool(japanese_ancestry, "japanese_ancestry")
     notes: list[DoseAlert] = []
     if age_years >= settings.value("DOSE-ESK-ELDERLY-EU", "age_at_least_years"):
         start = int(settings.value("DOSE-ESK-ELDERLY-EU", "starting_dose_mg"))
@@ -147,6 +164,18 @@ def check_esketamine_frequency(
     refused when it shares a date with one of them, or when any 7 consecutive calendar days that
     contain it would hold more than 2 sessions (SAFE-ESK-DOSE); None when it is allowed.
     """
+    check_date(proposed, "proposed")
+    if isinstance(session_dates, str | bytes) or not isinstance(session_dates, Iterable):
+        raise ClinicalInputError("session_dates", "session_dates must be a list of dates.")
+    checked = [check_date(day, f"session_dates.{i}") for i, day in enumerate(session_dates)]
+    return frequency_alert(checked, proposed, settings)
+
+
+def frequency_alert(
+    session_dates: Iterable[dt.date], proposed: dt.date, settings: ClinicalSettings
+) -> DoseAlert | None:
+    """`check_esketamine_frequency` on dates already checked by the caller (the schedule
+    planner, whose dates may run a little past the input years but never near `date.max`)."""
     most = int(settings.value("DOSE-ESK-MAX-FREQUENCY", "maximum_sessions"))
     window = int(settings.value("DOSE-ESK-MAX-FREQUENCY", "window_days"))
     others = sorted(session_dates)

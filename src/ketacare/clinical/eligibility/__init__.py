@@ -20,6 +20,7 @@ from ketacare.clinical.eligibility.candidate import (
     DIAGNOSES,
     BloodPressure,
     Candidate,
+    check_candidate,
     parse_candidate,
 )
 from ketacare.clinical.eligibility.results import RuleResult
@@ -45,6 +46,7 @@ __all__ = [
     "RuleResult",
     "ScreenResult",
     "absolute_exclusions",
+    "check_candidate",
     "decide",
     "is_absolute_exclusion",
     "parse_candidate",

@@ -65,9 +65,9 @@ def parse_candidate(
     """Read a candidate document strictly (unknown keys refused) into a `Candidate`.
 
     Plausibility bounds come from the rules that use the values: ELIG-AGE (age), ELIG-TRD (trial
-    count), ELIG-SEVERITY (MADRS range), ELIG-BP (blood pressure, reference 3.7). PHQ-9 answers
-    are checked by the instrument scorer (SCALE-PHQ9), errors naming `phq9.N`; an unknown or
-    repeated condition code is an error naming `conditions.N`.
+    count), ELIG-SEVERITY (MADRS range), MON-PLAUSIBILITY (blood pressure, reference 3.7).
+    PHQ-9 answers are checked by the instrument scorer (SCALE-PHQ9), errors naming `phq9.N`; an
+    unknown or repeated condition code is an error naming `conditions.N`.
     """
     doc = Fields(document, "")
     route: str = doc.take("route", read_choice, choices=ROUTES)
@@ -112,6 +112,50 @@ def parse_candidate(
     )
 
 
+def check_candidate(candidate: object, *, settings: ClinicalSettings = DEFAULT_SETTINGS) -> None:
+    """Hold a `Candidate` built in Python to exactly what `parse_candidate` accepts.
+
+    The candidate is written back as its contract document, values untouched, and read by
+    `parse_candidate`: a string where a bool belongs (`pregnant="no"`, truthy), `"40"` for an
+    age or `True` for a count is refused with the same field path and sentence as in JSON
+    (`age`, `pregnant`, `blood_pressure.systolic`), never screened on a wrong reading.
+    """
+    if not isinstance(candidate, Candidate):
+        raise ClinicalInputError("input", f"input must be a Candidate; got {describe(candidate)}.")
+    pressure = candidate.blood_pressure
+    if pressure is not None and not isinstance(pressure, BloodPressure):
+        raise ClinicalInputError(
+            "blood_pressure", f"blood_pressure must be a BloodPressure; got {describe(pressure)}."
+        )
+    parse_candidate(_as_document(candidate), settings=settings)
+
+
+def _as_document(candidate: Candidate) -> dict[str, object]:
+    pressure = candidate.blood_pressure
+    bp = (
+        None
+        if pressure is None
+        else {"systolic": pressure.systolic_mmhg, "diastolic": pressure.diastolic_mmhg}
+    )
+    return {
+        "route": candidate.route,
+        "age": candidate.age_years,
+        "diagnosis": candidate.diagnosis,
+        "failed_adequate_trials": candidate.failed_adequate_trials,
+        "phq9": _as_list(candidate.phq9),
+        "madrs_total": candidate.madrs_total,
+        "blood_pressure": bp,
+        "conditions": _as_list(candidate.conditions),
+        "pregnant": candidate.pregnant,
+        "breastfeeding": candidate.breastfeeding,
+    }
+
+
+def _as_list(value: object) -> object:
+    # Tuples are the dataclass's form of a JSON list; anything else is passed on to be refused.
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _read_int_or_null(value: object, path: str, **limits: Any) -> int | None:
     return None if value is None else read_int(value, path, **limits)
 
@@ -128,14 +172,14 @@ def _read_blood_pressure(value: object, path: str, *, settings: ClinicalSettings
     systolic: int = fields.take(
         "systolic",
         read_int,
-        minimum=int(settings.value("ELIG-BP", "systolic_minimum_plausible_mmhg")),
-        maximum=int(settings.value("ELIG-BP", "systolic_maximum_plausible_mmhg")),
+        minimum=int(settings.value("MON-PLAUSIBILITY", "systolic_at_least_mmhg")),
+        maximum=int(settings.value("MON-PLAUSIBILITY", "systolic_at_most_mmhg")),
     )
     diastolic: int = fields.take(
         "diastolic",
         read_int,
-        minimum=int(settings.value("ELIG-BP", "diastolic_minimum_plausible_mmhg")),
-        maximum=int(settings.value("ELIG-BP", "diastolic_maximum_plausible_mmhg")),
+        minimum=int(settings.value("MON-PLAUSIBILITY", "diastolic_at_least_mmhg")),
+        maximum=int(settings.value("MON-PLAUSIBILITY", "diastolic_at_most_mmhg")),
     )
     fields.finish()
     if diastolic >= systolic:

@@ -17,11 +17,10 @@ from enum import StrEnum
 from typing import Any
 
 from ketacare.clinical.catalog.eligibility import CONDITIONS, ROUTES, Outcome
-from ketacare.clinical.eligibility.candidate import CONDITION_CODES, DIAGNOSES, Candidate
+from ketacare.clinical.eligibility.candidate import Candidate, check_candidate
 from ketacare.clinical.eligibility.core_rules import CORE_CHECKS
 from ketacare.clinical.eligibility.messages import condition_message
 from ketacare.clinical.eligibility.results import RuleResult, source_of
-from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
 
@@ -116,8 +115,6 @@ def _condition_results() -> dict[str, tuple[tuple[str, RuleResult, RuleResult], 
     return table
 
 
-_KNOWN_CODES = frozenset(CONDITION_CODES)
-
 # Built once at import: (code, result when absent, result when present) per route, table order.
 _CONDITION_RESULTS = _condition_results()
 
@@ -128,18 +125,14 @@ def screen(candidate: Candidate, *, settings: ClinicalSettings = DEFAULT_SETTING
     Evaluates ELIG-AGE, ELIG-DIAGNOSIS, ELIG-TRD, ELIG-SEVERITY, ELIG-SUICIDALITY, ELIG-BP,
     ELIG-PREGNANCY, ELIG-BREASTFEEDING, then every condition rule of the table (ELIG-CI-ANEURYSM
     ... ELIG-SI-INTENT) in table order, and applies the decision rule. Thresholds are read from
-    `settings`. ELIG-SUICIDALITY and ELIG-SI-INTENT set `urgent` on their result.
+    `settings`. ELIG-SUICIDALITY and ELIG-SI-INTENT set `urgent` on their result. A candidate
+    built in Python is first checked like a parsed one (`check_candidate`).
     """
-    rows = _CONDITION_RESULTS.get(candidate.route)
+    # A candidate built in code rather than by parse_candidate is held to the same types,
+    # ranges and codes, so `pregnant="no"` or an unknown code is never screened on a guess.
+    check_candidate(candidate, settings=settings)
+    rows = _CONDITION_RESULTS[candidate.route]
     conditions = candidate.conditions
-    # A candidate built in code rather than by parse_candidate: identifiers are still checked,
-    # so an unknown code is never silently screened as absent.
-    if rows is None:
-        raise ClinicalInputError("route", f"route must be one of {', '.join(ROUTES)}.")
-    if candidate.diagnosis not in DIAGNOSES:
-        raise ClinicalInputError("diagnosis", f"diagnosis must be one of {', '.join(DIAGNOSES)}.")
-    if not _KNOWN_CODES.issuperset(conditions):
-        raise ClinicalInputError("conditions", "conditions must be codes of the screening table.")
     results = [check(candidate, settings) for check in CORE_CHECKS]
     results.extend(present if code in conditions else absent for code, absent, present in rows)
     return ScreenResult(

@@ -4,7 +4,8 @@ Answers are booleans in question order, optionally followed by the follow-up to 
 ("within the past 3 months?"); questions the skip logic did not ask are null (SCALE-CSSRS).
 The conservative reading is enforced: an answer to a question that was not asked is an input
 error, so a form bug cannot hide a yes. Triage follows SCALE-CSSRS-TRIAGE; question 6 = yes
-without the follow-up is triaged `risk_high` (contracts.md, `ketacare score`).
+without the follow-up, or with a null follow-up, is triaged `risk_high` (contracts.md, `ketacare
+score`).
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def read_cssrs_answers(answers: object, path: str) -> tuple[bool | None, ...]:
     """The screener's answers checked against its skip logic (SCALE-CSSRS).
 
     Asked questions need true or false; questions the skip logic did not ask must be null; the
-    follow-up may be left off. Each error names the answer's field `path.index`.
+    follow-up may be left off or null (unknown timing). Each error names the answer's field
+    `path.index`.
     """
     items = CSSRS_SCREENER.items
     if not isinstance(answers, list | tuple):
@@ -136,6 +138,10 @@ def read_cssrs_answers(answers: object, path: str) -> tuple[bool | None, ...]:
                     f"{field} must be null: {name} is not asked unless question {when.item} is "
                     f"yes; got {describe(answer)}.",
                 )
+        elif answer is None and not item.required:
+            # The follow-up asked but left unanswered reads as "not known", the same as leaving
+            # it off: triaged as if recent (risk_high), the conservative reading (contracts.md).
+            continue
         elif not isinstance(answer, bool):
             raise ClinicalInputError(
                 field, f"{field} ({name}) must be true or false; got {describe(answer)}."

@@ -16,6 +16,7 @@ from ketacare.clinical.monitoring.readings import (
     IV_KETAMINE,
     Reading,
     SessionState,
+    Vitals,
 )
 from ketacare.clinical.monitoring.results import (
     Alert,
@@ -52,6 +53,12 @@ def check_overrides(route: str, overrides: Collection[str]) -> None:
     """Refuse overrides that DISCH-OVERRIDE does not allow: DISCH-ESK-MIN-TIME (SAFE-ESK-2H),
     or any id that is not a discharge criterion of the route."""
     allowed = criteria_of(route)
+    if (
+        isinstance(overrides, str)
+        or not isinstance(overrides, Collection)
+        or not all(isinstance(rule_id, str) for rule_id in overrides)
+    ):
+        raise ClinicalInputError("overrides", "overrides must be a collection of DISCH-* rule ids.")
     for rule_id in sorted(overrides):
         if rule_id in REGISTRY and not REGISTRY[rule_id].overridable:
             raise ClinicalInputError(
@@ -150,23 +157,63 @@ def _min_time(
     return False, f"{need}; discharge is possible from {earliest.isoformat()}."
 
 
+def latest_readings(
+    readings: tuple[Reading, ...], has_value: Callable[[Reading], bool]
+) -> tuple[Reading, ...]:
+    """The readings (in time order) at the latest time one of them has the value asked for.
+
+    Usually one reading; several when charted at the same minute, and then every one of them is
+    judged: a later reading is never passed over for an earlier one that looks better.
+    """
+    with_value = [r for r in readings if has_value(r)]
+    if not with_value:
+        return ()
+    last = with_value[-1].at
+    return tuple(r for r in with_value if r.at == last)
+
+
 def _blood_pressure(
     readings: tuple[Reading, ...], now: dt.datetime, settings: ClinicalSettings
 ) -> tuple[bool, str]:
-    value = settings.value
-    within = value("DISCH-BP", "reading_within_min")
-    complete = [
-        (r, r.systolic, r.diastolic)
-        for r in readings
-        if r.systolic is not None and r.diastolic is not None
-    ]
-    if not complete or now - complete[-1][0].at > minutes(within):
+    # DISCH-BP judges the latest reading with any blood pressure value: a later single value
+    # (say systolic 185 alone) must not leave an earlier complete pair in charge. Values charted
+    # at that same minute are taken together, the higher of each kept.
+    within = settings.value("DISCH-BP", "reading_within_min")
+    latest = latest_readings(readings, lambda r: r.has_blood_pressure)
+    if not latest or now - latest[-1].at > minutes(within):
         return False, (
             f"No complete blood pressure reading in the last {within:g} min; measure it before "
             "discharge."
         )
-    latest, sbp, dbp = complete[-1]
-    bp = blood_pressure_text(latest)
+    pressure = Vitals(
+        systolic=max((r.systolic for r in latest if r.systolic is not None), default=None),
+        diastolic=max((r.diastolic for r in latest if r.diastolic is not None), default=None),
+    )
+    if pressure.systolic is None or pressure.diastolic is None:
+        return False, _incomplete_sentence(latest[-1].at, pressure, settings)
+    return _judge_pressure(pressure.systolic, pressure.diastolic, readings, settings)
+
+
+def _incomplete_sentence(at: dt.datetime, pressure: Vitals, settings: ClinicalSettings) -> str:
+    sentence = (
+        f"The latest blood pressure reading ({at.isoformat()}) has only "
+        f"{blood_pressure_text(pressure)}; a complete blood pressure, systolic and diastolic, "
+        "is needed before discharge"
+    )
+    cap_s = settings.value("DISCH-BP", "systolic_below_mmhg")
+    cap_d = settings.value("DISCH-BP", "diastolic_below_mmhg")
+    if pressure.systolic is not None and pressure.systolic >= cap_s:
+        sentence += f", and its systolic {pressure.systolic} mmHg is not below {cap_s:g}"
+    if pressure.diastolic is not None and pressure.diastolic >= cap_d:
+        sentence += f", and its diastolic {pressure.diastolic} mmHg is not below {cap_d:g}"
+    return sentence + "."
+
+
+def _judge_pressure(
+    sbp: int, dbp: int, readings: tuple[Reading, ...], settings: ClinicalSettings
+) -> tuple[bool, str]:
+    value = settings.value
+    bp = f"{sbp}/{dbp} mmHg"
     normal_s = value("DISCH-BP", "systolic_at_or_below_mmhg")
     normal_d = value("DISCH-BP", "diastolic_at_or_below_mmhg")
     if sbp <= normal_s and dbp <= normal_d:
@@ -192,24 +239,24 @@ def _blood_pressure(
 def _sedation(
     state: SessionState, readings: tuple[Reading, ...], settings: ClinicalSettings
 ) -> tuple[bool, str]:
-    scores = [r.moaas for r in readings if r.moaas is not None]
-    if not scores:
+    latest = latest_readings(readings, lambda r: r.moaas is not None)
+    if not latest:
         return False, "No MOAA/S recorded after dosing; sedation must be shown to have resolved."
-    latest = scores[-1]
+    score = min(r.moaas for r in latest if r.moaas is not None)
     wanted = settings.value("DISCH-SEDATION", "moaas_at_or_above")
     baseline = state.pre_dose.moaas
-    if latest >= wanted or (baseline is not None and latest >= baseline):
-        return True, f"Latest MOAA/S is {latest}: sedation has resolved."
+    if score >= wanted or (baseline is not None and score >= baseline):
+        return True, f"Latest MOAA/S is {score}: sedation has resolved."
     before = f" or the pre-dose score {baseline}" if baseline is not None else ""
-    return False, f"Latest MOAA/S is {latest}; discharge needs {wanted:g}{before}."
+    return False, f"Latest MOAA/S is {score}; discharge needs {wanted:g}{before}."
 
 
 def _respiration(readings: tuple[Reading, ...], settings: ClinicalSettings) -> tuple[bool, str]:
     value = settings.value
-    saturations = [r.spo2 for r in readings if r.spo2 is not None]
-    if not saturations:
+    latest = latest_readings(readings, lambda r: r.spo2 is not None)
+    if not latest:
         return False, "No SpO2 recorded after dosing; respiration must be shown to be stable."
-    spo2 = saturations[-1]
+    spo2 = min(r.spo2 for r in latest if r.spo2 is not None)
     # "No open respiratory alert": the latest values must not still trigger MON-SPO2-LOW,
     # MON-SPO2-CRITICAL or MON-RR-LOW, whatever a clinic configured for them.
     wanted = max(
@@ -219,11 +266,12 @@ def _respiration(readings: tuple[Reading, ...], settings: ClinicalSettings) -> t
     )
     if spo2 < wanted:
         return False, f"Latest SpO2 {spo2}% is below {wanted:g}%."
-    rates = [r.respiratory_rate for r in readings if r.respiratory_rate is not None]
+    with_rate = latest_readings(readings, lambda r: r.respiratory_rate is not None)
+    rates = [r.respiratory_rate for r in with_rate if r.respiratory_rate is not None]
     rate_below = value("MON-RR-LOW", "respiratory_rate_below_per_min")
-    if rates and rates[-1] < rate_below:
+    if rates and min(rates) < rate_below:
         return False, (
-            f"Latest respiratory rate {rates[-1]}/min is below {rate_below:g}/min (MON-RR-LOW)."
+            f"Latest respiratory rate {min(rates)}/min is below {rate_below:g}/min (MON-RR-LOW)."
         )
     return True, f"Latest SpO2 is {spo2}% and no respiratory alert is open."
 

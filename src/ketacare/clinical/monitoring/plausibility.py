@@ -2,7 +2,10 @@
 
 Run on every `SessionState` before a rule looks at it, whether it came from JSON (`parse`) or was
 built in Python, so the web app, FHIR import and the CLI refuse the same values with the same
-dotted field paths (`readings.0.systolic`).
+dotted field paths (`readings.0.systolic`). A state built in Python is first held to the types
+the JSON reader would give (an int that is not a bool, an aware datetime, a bool for a flag), so
+`Reading(moaas=True)` or `Reading(systolic="120")` is an input error, never a wrong alert or a
+TypeError from deep inside.
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ import datetime as dt
 from collections.abc import Collection
 
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import check_datetime, describe, read_bool, read_int
 from ketacare.clinical.monitoring.readings import (
     IV_KETAMINE,
     ROUTES,
     SYMPTOMS,
     VITAL_FIELDS,
+    Attestations,
+    Checklist,
+    Reading,
     SessionState,
     Vitals,
 )
@@ -41,9 +48,11 @@ def check_plausible(state: SessionState, *, now: dt.datetime, settings: Clinical
 
     Checks every vital against its plausibility range and DBP below SBP, every time for an
     offset and for lying between the dose and `now`, the route, the infusion duration (IV only)
-    and the symptom codes. Raises `ClinicalInputError` naming the first offending field.
+    and the symptom codes, after the types of every field. Raises `ClinicalInputError` naming the
+    first offending field.
     """
-    _check_aware(now, "now")
+    check_datetime(now, "now")
+    _check_types(state)
     if state.route not in ROUTES:
         raise ClinicalInputError(
             "route", f"route must be one of {', '.join(sorted(ROUTES))}; got {state.route!r}."
@@ -75,13 +84,56 @@ def check_plausible(state: SessionState, *, now: dt.datetime, settings: Clinical
             _check_not_after_now(value, f"checklist.{name}", now)
 
 
-def _check_aware(value: dt.datetime, path: str) -> None:
-    if value.utcoffset() is None:
-        raise ClinicalInputError(path, f"{path} must be a time with a UTC offset.")
+def _check_types(state: object) -> None:
+    if not isinstance(state, SessionState):
+        raise ClinicalInputError("input", f"input must be a SessionState; got {describe(state)}.")
+    if not isinstance(state.route, str):
+        raise ClinicalInputError("route", f"route must be a string; got {describe(state.route)}.")
+    if state.dose_at is not None:
+        check_datetime(state.dose_at, "dose_at")
+    if state.infusion_duration_min is not None:
+        read_int(state.infusion_duration_min, "infusion_duration_min")
+    _check_vital_types(state.pre_dose, "pre_dose", Vitals)
+    if not isinstance(state.readings, tuple | list):
+        raise ClinicalInputError(
+            "readings", f"readings must be a list of readings; got {describe(state.readings)}."
+        )
+    for index, reading in enumerate(state.readings):
+        path = f"readings.{index}"
+        _check_vital_types(reading, path, Reading)
+        check_datetime(reading.at, f"{path}.at")
+        if not isinstance(reading.symptoms, tuple | list):
+            raise ClinicalInputError(
+                f"{path}.symptoms",
+                f"{path}.symptoms must be a list of codes; got {describe(reading.symptoms)}.",
+            )
+    _check_flags(state.checklist, "checklist", Checklist)
+    for name in ("last_food_at", "last_liquid_at", "nasal_medication_at"):
+        value = getattr(state.checklist, name)
+        if value is not None:
+            check_datetime(value, f"checklist.{name}")
+    _check_flags(state.attestations, "attestations", Attestations)
+
+
+def _check_vital_types(vitals: object, path: str, kind: type[Vitals]) -> None:
+    if not isinstance(vitals, kind):
+        raise ClinicalInputError(path, f"{path} must be a {kind.__name__}; got {describe(vitals)}.")
+    for name in VITAL_FIELDS:
+        value = getattr(vitals, name)
+        if value is not None:
+            read_int(value, f"{path}.{name}")
+
+
+def _check_flags(record: object, path: str, kind: type[Checklist] | type[Attestations]) -> None:
+    if not isinstance(record, kind):
+        raise ClinicalInputError(path, f"{path} must be a {kind.__name__}; got {describe(record)}.")
+    for name in kind.__dataclass_fields__:
+        value = getattr(record, name)
+        if value is not None and not name.endswith("_at"):
+            read_bool(value, f"{path}.{name}")
 
 
 def _check_not_after_now(value: dt.datetime, path: str, now: dt.datetime) -> None:
-    _check_aware(value, path)
     if value > now:
         raise ClinicalInputError(path, f"{path} must not be after now ({now.isoformat()}).")
 
@@ -131,8 +183,8 @@ def _check_vitals(vitals: Vitals, path: str, settings: ClinicalSettings) -> None
 
 def _check_symptoms(symptoms: Collection[str], path: str) -> None:
     for index, code in enumerate(symptoms):
-        if code not in SYMPTOMS:
+        if not isinstance(code, str) or code not in SYMPTOMS:
             raise ClinicalInputError(
                 f"{path}.{index}",
-                f"{path}.{index} must be one of {', '.join(SYMPTOMS)}; got {code!r}.",
+                f"{path}.{index} must be one of {', '.join(SYMPTOMS)}; got {describe(code)}.",
             )

@@ -209,7 +209,9 @@ def _missed_40_minute_check(
         return ""
     if any(r.has_full_blood_pressure and opens <= r.at <= closes for r in readings):
         return ""
+    # The check's name follows the clinic's schedule (MON-SCHEDULE-ESK), not a fixed "40".
+    check_min = settings.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
     return (
-        f"No blood pressure reading between {opens_min:g} and {closes_min:g} min after the first "
-        "device: the 40-minute check was missed; measure blood pressure now."
+        f"No complete blood pressure reading between {opens_min:g} and {closes_min:g} min after "
+        f"the first device: the {check_min:g}-minute check was missed; measure blood pressure now."
     )

@@ -2,12 +2,16 @@
 
 The schedule follows blood pressure, which is what every source times (the label's 40-minute
 check, EMORY-2018's every 10 / 15 min): "the latest reading" is the latest reading with a blood
-pressure value. Due = that reading's time + the route's interval; with no such reading yet, the
-route's first scheduled time. Three additions, each making a reading earlier, never later:
+pressure value, even a single one (values charted at the same minute are taken together). Due =
+that reading's time + the route's interval; with no such reading yet, the route's first scheduled
+time. Four additions, each making a reading earlier, never later:
 
 - while the latest blood pressure is elevated (MON-BP-ELEVATED) the interval is at most its
   recheck interval, on every route (the rule applies to all routes);
-- esketamine: until a reading falls in the MON-BP-40MIN window, the +40 reading stays due;
+- a blood pressure with one value only is completed at once (due at that reading's time):
+  DISCH-BP and MON-BP-40MIN need both values;
+- esketamine: until a complete blood pressure falls in the MON-BP-40MIN window, the +40 reading
+  stays due (at once, if the latest reading is already past +40 and the window is still open);
 - "always one reading within the 15 min before discharge": when the next reading would come
   after the earliest discharge time and the latest one is older than the DISCH-BP window at that
   time, the next reading is due when that window opens (earliest discharge - 15 min), so a
@@ -19,12 +23,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ketacare.clinical.monitoring.discharge import earliest_discharge, infusion_duration
+from ketacare.clinical.monitoring.discharge import (
+    earliest_discharge,
+    infusion_duration,
+    latest_readings,
+)
 from ketacare.clinical.monitoring.postdose import is_elevated
 from ketacare.clinical.monitoring.readings import (
     ESKETAMINE,
     IV_KETAMINE,
     SessionState,
+    Vitals,
 )
 from ketacare.clinical.monitoring.units import minutes
 from ketacare.clinical.rules import ClinicalSettings
@@ -32,27 +41,37 @@ from ketacare.clinical.rules import ClinicalSettings
 
 def next_reading_due(state: SessionState, settings: ClinicalSettings) -> dt.datetime | None:
     """The time the next reading is due under MON-SCHEDULE-ESK, MON-SCHEDULE-IV or
-    MON-SCHEDULE-ORAL, shortened by MON-BP-ELEVATED, MON-BP-40MIN and the DISCH-BP window before
-    the earliest discharge (DISCH-*-MIN-TIME); None before dosing."""
+    MON-SCHEDULE-ORAL, shortened by MON-BP-ELEVATED, MON-BP-40MIN, an incomplete blood pressure
+    and the DISCH-BP window before the earliest discharge (DISCH-*-MIN-TIME); None before
+    dosing."""
     dose_at = state.dose_at
     if dose_at is None:
         return None
-    with_bp = [r for r in state.readings_in_time_order() if r.has_blood_pressure]
-    if not with_bp:
+    readings = state.readings_in_time_order()
+    latest = latest_readings(readings, lambda r: r.has_blood_pressure)
+    if not latest:
         return dose_at + minutes(_first_interval(state.route, settings))
-    latest = with_bp[-1]
-    interval = minutes(_interval_after(state, latest.at - dose_at, settings))
-    if is_elevated(latest, settings):
+    latest_at = latest[-1].at
+    pressure = Vitals(
+        systolic=max((r.systolic for r in latest if r.systolic is not None), default=None),
+        diastolic=max((r.diastolic for r in latest if r.diastolic is not None), default=None),
+    )
+    interval = minutes(_interval_after(state, latest_at - dose_at, settings))
+    if is_elevated(pressure, settings):
         interval = min(interval, minutes(settings.value("MON-BP-ELEVATED", "recheck_interval_min")))
-    due = latest.at + interval
+    due = latest_at + interval
+    if not pressure.has_full_blood_pressure:
+        due = latest_at
     if state.route == ESKETAMINE:
-        opens = settings.value("MON-BP-40MIN", "window_opens_after_dose_min")
-        if latest.at < dose_at + minutes(opens):
+        opens = dose_at + minutes(settings.value("MON-BP-40MIN", "window_opens_after_dose_min"))
+        closes = dose_at + minutes(settings.value("MON-BP-40MIN", "window_closes_after_dose_min"))
+        checked = any(r.has_full_blood_pressure and opens <= r.at <= closes for r in readings)
+        if not checked and latest_at <= closes:
             first = settings.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
-            due = min(due, dose_at + minutes(first))
+            due = min(due, max(dose_at + minutes(first), latest_at))
     earliest = earliest_discharge(state, dose_at, settings)
     window_opens = earliest - minutes(settings.value("DISCH-BP", "reading_within_min"))
-    if due > earliest and latest.at < window_opens:
+    if due > earliest and latest_at < window_opens:
         due = window_opens
     return due
 

@@ -13,6 +13,7 @@ from ketacare.clinical.outcomes.series import (
     RelapseEvent,
     RelapseEventKind,
     checked_assessments,
+    checked_events,
     parse_outcome_series,
 )
 from ketacare.clinical.outcomes.summary import (
@@ -34,6 +35,7 @@ __all__ = [
     "RelapseEvent",
     "RelapseEventKind",
     "checked_assessments",
+    "checked_events",
     "early_warning",
     "evaluate_outcomes",
     "parse_outcome_series",

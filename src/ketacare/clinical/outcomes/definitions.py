@@ -96,6 +96,10 @@ def relapse_definition(instrument: str, settings: ClinicalSettings) -> RelapseDe
     )
 
 
-def rise_at_least(instrument: str, settings: ClinicalSettings) -> int:
-    """The rise above the nadir that fires OUT-EARLY-WARNING for this instrument."""
-    return int(settings.value("OUT-EARLY-WARNING", f"{instrument}_rise_at_least_points"))
+def rise_at_least(instrument: str, settings: ClinicalSettings) -> int | None:
+    """The rise above the nadir that fires OUT-EARLY-WARNING, or None for an instrument without
+    a verified MCID in points (reference 6.2: only the PHQ-9 has one, LOWE-2004)."""
+    name = f"{instrument}_rise_at_least_points"
+    if name not in REGISTRY["OUT-EARLY-WARNING"].defaults:
+        return None
+    return int(settings.value("OUT-EARLY-WARNING", name))

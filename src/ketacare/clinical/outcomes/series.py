@@ -10,6 +10,7 @@ to the same rules as a parsed one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -86,14 +87,32 @@ def checked_assessments(
 ) -> tuple[Assessment, ...]:
     """The series' assessments sorted by date, after checking instrument, totals and dates.
 
-    Errors name the input position (`assessments.3.total`), so the caller can find the entry.
+    Types are held to what `parse_outcome_series` gives (a `date` that is not a `datetime`, an
+    int that is not a bool), so a series built in Python cannot slip a string date or `True`
+    past the rules. Errors name the input position (`assessments.3.total`), so the caller can
+    find the entry.
     """
-    if series.instrument not in OUTCOME_INSTRUMENTS:
-        inputs.read_choice(series.instrument, "instrument", OUTCOME_INSTRUMENTS)
+    if not isinstance(series, OutcomeSeries):
+        raise ClinicalInputError(
+            "input", f"input must be an OutcomeSeries; got {inputs.describe(series)}."
+        )
+    inputs.read_choice(series.instrument, "instrument", OUTCOME_INSTRUMENTS)
+    if series.baseline_date is not None:
+        inputs.check_date(series.baseline_date, "baseline_date")
+    if not isinstance(series.assessments, tuple | list):
+        raise ClinicalInputError(
+            "assessments",
+            f"assessments must be a list; got {inputs.describe(series.assessments)}.",
+        )
     lowest, highest = total_range(series.instrument, settings)
     seen: dict[dt.date, int] = {}
     for index, assessment in enumerate(series.assessments):
         path = f"assessments.{index}"
+        if not isinstance(assessment, Assessment):
+            raise ClinicalInputError(
+                path, f"{path} must be an Assessment; got {inputs.describe(assessment)}."
+            )
+        inputs.check_date(assessment.date, f"{path}.date")
         inputs.read_int(assessment.total, f"{path}.total", minimum=lowest, maximum=highest)
         if assessment.date in seen:
             raise ClinicalInputError(
@@ -103,3 +122,27 @@ def checked_assessments(
             )
         seen[assessment.date] = index
     return tuple(sorted(series.assessments, key=lambda a: a.date))
+
+
+def checked_events(events: Iterable[object]) -> tuple[RelapseEvent, ...]:
+    """Charted events of OUT-RELAPSE-EVENT, each checked for its type, date and kind."""
+    if isinstance(events, str | bytes) or not isinstance(events, Iterable):
+        raise ClinicalInputError(
+            "events", f"events must be a list of relapse events; got {inputs.describe(events)}."
+        )
+    checked: list[RelapseEvent] = []
+    for index, event in enumerate(events):
+        path = f"events.{index}"
+        if not isinstance(event, RelapseEvent):
+            raise ClinicalInputError(
+                path, f"{path} must be a RelapseEvent; got {inputs.describe(event)}."
+            )
+        inputs.check_date(event.date, f"{path}.date")
+        if not isinstance(event.kind, RelapseEventKind):
+            kinds = ", ".join(kind.value for kind in RelapseEventKind)
+            raise ClinicalInputError(
+                f"{path}.kind",
+                f"{path}.kind must be one of {kinds}; got {inputs.describe(event.kind)}.",
+            )
+        checked.append(event)
+    return tuple(checked)

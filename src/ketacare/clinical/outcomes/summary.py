@@ -29,6 +29,7 @@ from ketacare.clinical.outcomes.series import (
     OutcomeSeries,
     RelapseEvent,
     checked_assessments,
+    checked_events,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
@@ -126,6 +127,7 @@ def evaluate_outcomes(
     the command-line input) and OUT-NO-BASELINE, read as the module docstring says.
     """
     view = baseline_view(series, settings=settings)
+    events = checked_events(events)
     if view is None:
         return OutcomeSummary(
             instrument=series.instrument,

@@ -3,8 +3,9 @@
 Reference 6.1: the patient is in response or remission and the latest total is at least the MCID
 above the nadir, or no longer at least 50 % below baseline. Read conservatively: "in response or
 remission" means the current episode reached it (a relapse does not silence the warning), and
-"no longer" applies once a response (not a remission alone) was reached. Only the PHQ-9 rise is
-a verified MCID (reference 6.2); the others are design defaults of OUT-EARLY-WARNING.
+"no longer" applies once a response (not a remission alone) was reached. Only the PHQ-9 has a
+verified MCID in points (+5, LOWE-2004; reference 6.2): for GAD-7, MADRS and QIDS-SR16 the MCID
+branch does not exist, and only "no longer at least 50 % below baseline" can fire the warning.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from ketacare.clinical.outcomes.course import follow_course
 from ketacare.clinical.outcomes.definitions import reduction_reaches, rise_at_least
-from ketacare.clinical.outcomes.series import OutcomeSeries, RelapseEvent
+from ketacare.clinical.outcomes.series import OutcomeSeries, RelapseEvent, checked_events
 from ketacare.clinical.outcomes.summary import baseline_view
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
@@ -42,6 +43,7 @@ def early_warning(
     latest total no longer meets OUT-RESPONSE. Each reason starts with the rule id.
     """
     view = baseline_view(series, settings=settings)
+    events = checked_events(events)
     if view is None:
         return EarlyWarning(False, (f"{RULE_ID}: the series has no baseline (OUT-NO-BASELINE).",))
     course = follow_course(series.instrument, view.baseline, view.after, events, settings)
@@ -52,25 +54,30 @@ def early_warning(
     latest, nadir, baseline = view.latest.total, view.nadir, view.baseline.total
     rise = rise_at_least(series.instrument, settings)
     reasons: list[str] = []
-    if latest - nadir >= rise:
+    if rise is not None and latest - nadir >= rise:
         reasons.append(
             f"{RULE_ID}: the latest total {latest} is {latest - nadir} points above the nadir "
             f"{nadir} (alert at a rise of {rise}); consider a booster or maintenance."
         )
+    percent = settings.value("OUT-RESPONSE", "reduction_at_least_percent")
     if course.response_date is not None and not reduction_reaches(
         baseline, latest, "OUT-RESPONSE", settings
     ):
-        percent = settings.value("OUT-RESPONSE", "reduction_at_least_percent")
         reasons.append(
             f"{RULE_ID}: the latest total {latest} is no longer at least {percent:g}% below the "
             f"baseline {baseline}; consider a booster or maintenance."
         )
     if reasons:
         return EarlyWarning(True, tuple(reasons))
-    return EarlyWarning(
-        False,
-        (
+    if rise is None:
+        why = (
+            f"{RULE_ID}: the latest total {latest} still meets response or remission "
+            f"({series.instrument} has no verified MCID, so only a loss of the {percent:g}% "
+            "reduction fires the warning)."
+        )
+    else:
+        why = (
             f"{RULE_ID}: the latest total {latest} is less than {rise} points above the nadir "
-            f"{nadir} and still meets response or remission.",
-        ),
-    )
+            f"{nadir} and still meets response or remission."
+        )
+    return EarlyWarning(False, (why,))

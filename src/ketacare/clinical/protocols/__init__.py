@@ -7,7 +7,7 @@ gives the listing of `ketacare protocols`.
 
 from __future__ import annotations
 
-from ketacare.clinical.protocols.listing import describe_protocol, describe_protocols
+from ketacare.clinical.protocols.listing import describe_protocol, describe_protocols, spacing_text
 from ketacare.clinical.protocols.loader import (
     PROTOCOLS,
     ProtocolDataError,
@@ -60,4 +60,5 @@ __all__ = [
     "parse_schedule_request",
     "read_clinic_days",
     "schedule_for",
+    "spacing_text",
 ]

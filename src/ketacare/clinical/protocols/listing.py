@@ -2,7 +2,8 @@
 
 contracts.md only says that protocol ids and phases are listed; the document is
 `{"protocols": [...]}` sorted by id, each protocol with its data version, route, source keys,
-evidence grade, its spacing rule (rule id, wording, the clinic's current number) and its phases
+evidence grade, its spacing rule (rule id, wording built from the clinic's current number, that
+number) and its phases
 in order. A phase gives its total `sessions` (null when open-ended), its steps (sessions and
 frequency), its dose text and the first-session dose where it differs. Numbers that a clinic may
 configure (spacing, a clinic-defined session count) are shown as the clinic's settings have them.
@@ -11,7 +12,14 @@ configure (spacing, a clinic-defined session count) are shown as the clinic's se
 from __future__ import annotations
 
 from ketacare.clinical.protocols.loader import PROTOCOLS
-from ketacare.clinical.protocols.model import Phase, Protocol, SpacingKind, Step, frequency_text
+from ketacare.clinical.protocols.model import (
+    Phase,
+    Protocol,
+    Spacing,
+    SpacingKind,
+    Step,
+    frequency_text,
+)
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
 
@@ -25,9 +33,7 @@ def describe_protocol(
 ) -> dict[str, object]:
     """One protocol as a JSON-ready document, its spacing numbers from `settings` (PROT-*)."""
     spacing = protocol.spacing
-    name = (
-        "minimum_days_apart" if spacing.kind is SpacingKind.MINIMUM_DAYS_APART else "tolerance_days"
-    )
+    name = _SPACING_NUMBER[spacing.kind]
     return {
         "id": protocol.id,
         "version": protocol.version,
@@ -39,11 +45,32 @@ def describe_protocol(
         "note": protocol.note,
         "spacing": {
             "rule": spacing.rule,
-            "text": spacing.text,
+            "text": spacing_text(spacing, settings),
             name: settings.value(spacing.rule, name),
         },
         "phases": [_phase(phase, settings) for phase in protocol.phases],
     }
+
+
+_SPACING_NUMBER = {
+    SpacingKind.MINIMUM_DAYS_APART: "minimum_days_apart",
+    SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
+}
+
+
+def spacing_text(spacing: Spacing, settings: ClinicalSettings = DEFAULT_SETTINGS) -> str:
+    """The spacing rule in words, from the clinic's current number (PROT-*-SPACING)."""
+    days = int(settings.value(spacing.rule, _SPACING_NUMBER[spacing.kind]))
+    plural = "" if days == 1 else "s"
+    if spacing.kind is SpacingKind.INTERVAL_TOLERANCE:
+        return (
+            f"each session within {days} day{plural} of its nominal interval after the previous one"
+        )
+    free = days - 1
+    return (
+        f"sessions at least {days} calendar day{plural} apart "
+        f"({free} free day{'' if free == 1 else 's'} between)"
+    )
 
 
 def _phase(phase: Phase, settings: ClinicalSettings) -> dict[str, object]:

@@ -94,7 +94,7 @@ def _spacing(value: object, path: str) -> Spacing:
     doc = Fields(value, path)
     kind = SpacingKind(doc.take("kind", read_choice, choices=[k.value for k in SpacingKind]))
     rule = doc.take("rule", _rule_with, threshold=_SPACING_THRESHOLD[kind])
-    spacing = Spacing(rule=rule, kind=kind, text=doc.take("text", _text))
+    spacing = Spacing(rule=rule, kind=kind)
     doc.finish()
     return spacing
 

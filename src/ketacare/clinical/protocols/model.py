@@ -93,11 +93,14 @@ class Phase:
 
 @dataclass(frozen=True, slots=True)
 class Spacing:
-    """A protocol's spacing rule: the PROT-* rule holding its numbers, and its wording."""
+    """A protocol's spacing rule: the PROT-* rule holding its number, and how it is measured.
+
+    Its wording is built from the clinic's number (`listing.spacing_text`), never stored, so it
+    cannot go stale when a clinic changes the rule.
+    """
 
     rule: str
     kind: SpacingKind
-    text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,18 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from ketacare.clinical.dosing import Route, check_esketamine_frequency
+from ketacare.clinical.dosing import Route
+from ketacare.clinical.dosing.esketamine import frequency_alert
 from ketacare.clinical.errors import ClinicalInputError
-from ketacare.clinical.inputs import Fields, describe, join, read_date, read_int, read_str
+from ketacare.clinical.inputs import (
+    Fields,
+    check_date,
+    describe,
+    join,
+    read_date,
+    read_int,
+    read_str,
+)
 from ketacare.clinical.protocols.loader import get_protocol
 from ketacare.clinical.protocols.model import Phase, Protocol, SessionCount, SpacingKind, Step
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
@@ -146,8 +155,13 @@ def generate_schedule(
     of the intervals the source allows (esketamine maintenance: 14 by default, or 7).
     """
     chosen = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
-    if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
-        raise ClinicalInputError("start", f"start must be a date; got {describe(start)}.")
+    # check_date bounds the year too, so no date arithmetic below can leave `datetime`'s range.
+    check_date(start, "start")
+    if every_days is not None and not isinstance(every_days, Mapping):
+        raise ClinicalInputError(
+            "every_days",
+            f"every_days must map phase names to days; got {describe(every_days)}.",
+        )
     as_given: object = clinic_days
     if isinstance(clinic_days, Collection) and not isinstance(clinic_days, str | bytes | dict):
         as_given = list(clinic_days)  # a range or a set from Python callers
@@ -257,7 +271,7 @@ class _Planner:
             return False
         if self.esketamine:
             recent = [d for d in self.dates[-_WEEKDAYS:] if d >= week_ago]
-            return check_esketamine_frequency(recent, day, self.settings) is None
+            return frequency_alert(recent, day, self.settings) is None
         return True
 
     def _add(self, day: dt.date, phase: Phase, in_phase: int) -> None:
@@ -320,6 +334,10 @@ def _phase_intervals(protocol: Protocol, every_days: Mapping[str, int]) -> dict[
     phases = {phase.name: phase for phase in protocol.phases}
     chosen: dict[str, int] = {}
     for name, days in every_days.items():
+        if not isinstance(name, str):
+            raise ClinicalInputError(
+                "every_days", f"every_days keys must be phase names; got {describe(name)}."
+            )
         path = join("every_days", name)
         phase = phases.get(name)
         if phase is None or len(phase.steps) != 1 or not phase.steps[0].every_days_options:

@@ -1,0 +1,16 @@
+"""The home page's search box, parsed like every other input: bad text is a 400, never a 500."""
+
+from __future__ import annotations
+
+from django import forms
+
+from ketacare.patients.models import SEARCH_MAX_CHARS
+
+
+class PatientSearchForm(forms.Form):
+    # CharField refuses NUL characters (PostgreSQL cannot hold them in a query parameter).
+    q = forms.CharField(label="Search by name or MRN", required=False, strip=True)
+
+    def clean_q(self) -> str:
+        # Longer text is cut, as the search box's maxlength would cut it in a browser.
+        return str(self.cleaned_data.get("q") or "")[:SEARCH_MAX_CHARS].strip()
