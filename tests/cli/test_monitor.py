@@ -154,3 +154,29 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     result = run_ketacare("monitor", str(tmp_path / "absent.json"))
 
     assert_input_error(result, "input")
+
+
+def test_a_later_systolic_alone_blocks_discharge_while_its_severe_alert_fires() -> None:
+    # The reviewer's case: a complete, normal pair at 10:50, then systolic 185 alone at 10:55.
+    document = changed(
+        now="2026-12-01T11:00:00+00:00",
+        readings=[
+            {"at": "2026-12-01T09:40:00+00:00", "systolic": 150, "diastolic": 95, "spo2": 97,
+             "moaas": 4},
+            {"at": "2026-12-01T10:50:00+00:00", "systolic": 130, "diastolic": 85, "spo2": 98,
+             "respiratory_rate": 14, "moaas": 5},
+            {"at": "2026-12-01T10:55:00+00:00", "systolic": 185},
+        ],
+        checklist={"escort_confirmed": True},
+        attestations={"dissociation_resolved": True, "critical_alerts_acknowledged": True},
+    )  # fmt: skip
+
+    result = run_ketacare("monitor", "-", stdin=document)
+
+    assert result.returncode == 0, result.stderr
+    severe = [a for a in result.document["alerts"] if a["rule"] == "MON-BP-SEVERE"]
+    assert [a["at"] for a in severe] == ["2026-12-01T10:55:00+00:00"]
+    discharge = result.document["discharge"]
+    assert discharge["ready"] is False
+    assert [reason.split(":")[0] for reason in discharge["reasons"]] == ["DISCH-BP"]
+    assert result.document["next_reading_due"] == "2026-12-01T10:55:00+00:00"

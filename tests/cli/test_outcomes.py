@@ -142,3 +142,19 @@ def test_missing_file_and_wrong_arguments_are_input_errors(ketacare, tmp_path):
     assert_input_error(ketacare("outcomes", str(tmp_path / "absent.json")), "input")
     assert_input_error(ketacare("outcomes"), "arguments")
     assert_input_error(ketacare("outcomes", "-", "-", stdin="{}"), "arguments")
+
+
+def test_a_response_that_never_left_the_moderate_band_is_not_a_relapse(ketacare):
+    series = {
+        "instrument": "phq9",
+        "assessments": [
+            {"date": "2026-01-05", "total": 27},
+            {"date": "2026-01-12", "total": 12},
+            {"date": "2026-01-19", "total": 12},
+            {"date": "2026-01-26", "total": 12},
+        ],
+    }
+    result = ketacare("outcomes", "-", stdin=series)
+    assert result.returncode == 0, result.stderr
+    assert result.document["relapse"] == {"met": False, "date": None}
+    assert result.document["status"] == "response"

@@ -97,3 +97,12 @@ def test_bad_input_exits_2_naming_the_field(
 
 def test_missing_input_file_is_an_input_error(ketacare: Any, tmp_path: Path) -> None:
     assert_input_error(ketacare("score", "phq9", str(tmp_path / "absent.json")), "input")
+
+
+def test_cssrs_follow_up_left_null_after_a_yes_to_question_6_is_triaged_high(
+    ketacare: Any,
+) -> None:
+    answers = [False, False, None, None, None, True, None]
+    result = ketacare("score", "cssrs_screener", "-", stdin={"answers": answers})
+    assert result.returncode == 0, result.stderr
+    assert result.document["flags"] == ["risk_high"]

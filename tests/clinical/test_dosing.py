@@ -263,3 +263,31 @@ def test_iv_outputs_are_within_half_a_tenth_of_the_exact_arithmetic(
     assert result.volume_ml is not None and result.rate_ml_per_h is not None
     assert abs(result.volume_ml - float(exact_volume)) <= 0.05 + 1e-9
     assert abs(result.rate_ml_per_h - float(exact_rate)) <= 0.05 + 1e-9
+
+
+# An order built in Python (web app, FHIR import) is held to the types the JSON reader gives.
+@pytest.mark.parametrize(
+    ("order", "field"),
+    [
+        (EsketamineDoseOrder(84.0), "dose_mg"),  # type: ignore[arg-type]
+        (EsketamineDoseOrder(True), "dose_mg"),
+        (EsketamineDoseOrder("84"), "dose_mg"),  # type: ignore[arg-type]
+        (OralDoseOrder("150"), "dose_mg"),  # type: ignore[arg-type]
+        (OralDoseOrder(True), "dose_mg"),
+        (IvDoseOrder(**{**WORKED, "weight_kg": "70"}), "weight_kg"),
+        (IvDoseOrder(**{**WORKED, "duration_min": True}), "duration_min"),
+        (IvDoseOrder(**{**WORKED, "concentration_mg_per_ml": float("inf")}),
+         "concentration_mg_per_ml"),
+        ({"route": "oral_ketamine", "dose_mg": 150}, "input"),
+    ],
+)  # fmt: skip
+def test_an_order_built_in_python_with_a_wrong_type_is_refused_naming_the_field(order, field):
+    with pytest.raises(ClinicalInputError) as caught:
+        compute_dose(order)
+    assert caught.value.field == field
+
+
+def test_an_esketamine_dose_written_as_a_float_is_refused_in_json_too():
+    with pytest.raises(ClinicalInputError) as caught:
+        parse_dose({"route": "esketamine_nasal", "dose_mg": 84.0})
+    assert caught.value.field == "dose_mg"

@@ -128,3 +128,21 @@ def test_at_most_two_sessions_in_any_seven_days(
     assert (alert is None) is allowed
     if alert is not None:
         assert (alert.rule, alert.level) == ("DOSE-ESK-MAX-FREQUENCY", "critical")
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: check_esketamine_dose(84, indication="trd", first_session=True), "indication"),
+        (lambda: check_esketamine_dose(56, indication=TRD, first_session="yes"), "first_session"),
+        (lambda: esketamine_first_dose_mg("mdsi"), "indication"),
+        (lambda: esketamine_population_notes(age_years="70"), "age_years"),
+        (lambda: check_esketamine_frequency(["2026-12-01"], day(2)), "session_dates.0"),
+        (lambda: check_esketamine_frequency([], dt.date(9999, 12, 31)), "proposed"),
+    ],
+)
+def test_esketamine_rules_refuse_wrong_types_instead_of_reading_them_wrongly(call, field):
+    # A plain "trd" string once fell into the MDSI branch (`is` comparison): never again.
+    with pytest.raises(ClinicalInputError) as caught:
+        call()
+    assert caught.value.field == field

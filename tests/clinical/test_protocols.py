@@ -170,6 +170,11 @@ GOOD = data_text("iv_induction_3x_weekly")
             GOOD.replace('name = "induction"', 'name = "induction"\nstart_week = 2'),
             "phases.0.start_week",
         ),
+        # The wording is built from the clinic's number, so a literal one may not come back.
+        (
+            GOOD.replace('kind = "minimum_days_apart"', 'kind = "minimum_days_apart"\ntext = "x"'),
+            "spacing.text",
+        ),
     ],
 )
 def test_an_invalid_data_file_fails_loudly_naming_file_and_field(text: str, field: str) -> None:
@@ -183,3 +188,25 @@ def test_an_invalid_data_file_fails_loudly_naming_file_and_field(text: str, fiel
 def test_a_data_file_that_is_not_toml_fails_naming_the_file() -> None:
     with pytest.raises(ProtocolDataError, match=r"^broken\.toml: not valid TOML"):
         load_protocol("id = ", "broken.toml")
+
+
+@pytest.mark.parametrize(
+    ("rule", "number", "protocol", "text"),
+    [
+        ("PROT-ESKETAMINE-TRD-LABEL-SPACING", 2, "esketamine_trd_label",
+         "sessions at least 2 calendar days apart (1 free day between)"),
+        ("PROT-ESKETAMINE-TRD-LABEL-SPACING", 3, "esketamine_trd_label",
+         "sessions at least 3 calendar days apart (2 free days between)"),
+        ("PROT-IV-MAINTENANCE-TAPER-SPACING", 1, "iv_maintenance_taper",
+         "each session within 1 day of its nominal interval after the previous one"),
+        ("PROT-IV-MAINTENANCE-TAPER-SPACING", 3, "iv_maintenance_taper",
+         "each session within 3 days of its nominal interval after the previous one"),
+    ],
+)  # fmt: skip
+def test_spacing_wording_is_built_from_the_clinic_number(rule, number, protocol, text) -> None:
+    name = "tolerance_days" if "TAPER" in rule else "minimum_days_apart"
+    clinic = ClinicalSettings.with_overrides({rule: {name: number}})
+    listing = {p["id"]: p for p in describe_protocols(clinic)["protocols"]}  # type: ignore[union-attr]
+
+    assert listing[protocol]["spacing"]["text"] == text
+    assert listing[protocol]["spacing"][name] == number

@@ -11,7 +11,14 @@ import re
 import pytest
 
 from ketacare.clinical.errors import ClinicalInputError
-from ketacare.clinical.rules import REGISTRY, ClinicalSettings, Evidence, Rule, Threshold
+from ketacare.clinical.rules import (
+    CONSISTENCY,
+    REGISTRY,
+    ClinicalSettings,
+    Evidence,
+    Rule,
+    Threshold,
+)
 
 # Extracted from shared/clinical-reference.md with
 #   grep -oE '\b(ELIG|DOSE|PROT|MON|DISCH|SCALE|OUT|SAFE)-[A-Z0-9-]+[A-Z0-9]' | sort -u
@@ -133,3 +140,109 @@ def test_override_within_range_is_honoured():
 
 def test_esketamine_two_hour_minimum_cannot_be_overridden():
     assert REGISTRY["SAFE-ESK-2H"].overridable is False
+
+
+# D9: a rule whose reference row mixes grades takes the weakest, and says so in its summary.
+WEAKEST_FIRST = (
+    Evidence.UNVERIFIED,
+    Evidence.DESIGN_DEFAULT,
+    Evidence.SECONDARY,
+    Evidence.VERIFIED,
+)
+TAGS = {"V": Evidence.VERIFIED, "V2": Evidence.SECONDARY, "D": Evidence.DESIGN_DEFAULT,
+        "U": Evidence.UNVERIFIED}  # fmt: skip
+TAG = re.compile(r"\[(V2|V|U|D)\b")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_a_rule_is_graded_by_the_weakest_tag_its_summary_names(rule):
+    tags = {TAGS[tag] for tag in TAG.findall(rule.summary)}
+    if tags:
+        assert rule.evidence is min(tags, key=WEAKEST_FIRST.index), rule.summary
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "evidence"),
+    [
+        # Rows that mix [V] with [D]: the label/trial fact is verified, its use here is not.
+        ("MON-BP-HOLD", Evidence.DESIGN_DEFAULT),
+        ("MON-BP-SEVERE", Evidence.DESIGN_DEFAULT),
+        ("MON-BP-RISE", Evidence.DESIGN_DEFAULT),
+        ("MON-SPO2-HOLD", Evidence.DESIGN_DEFAULT),
+        ("ELIG-TRD", Evidence.DESIGN_DEFAULT),
+        ("SCALE-CSSRS-TRIAGE", Evidence.DESIGN_DEFAULT),
+        # Rows that mix [V] with [U].
+        ("SCALE-CSSRS", Evidence.UNVERIFIED),
+        ("DOSE-ESK-ELDERLY-EU", Evidence.UNVERIFIED),
+        # [V] with [V2].
+        ("OUT-REMISSION-QIDS", Evidence.SECONDARY),
+        # Safety rules are no firmer than the rules that enforce them.
+        ("SAFE-BP-HOLD", Evidence.DESIGN_DEFAULT),
+        ("SAFE-SPO2-HOLD", Evidence.DESIGN_DEFAULT),
+        ("SAFE-40MIN-BP", Evidence.DESIGN_DEFAULT),
+        ("SAFE-PREGNANCY", Evidence.DESIGN_DEFAULT),
+        ("SAFE-ESK-DOSE", Evidence.DESIGN_DEFAULT),
+        ("SAFE-RESP", Evidence.UNVERIFIED),
+        # Rows with one grade keep it.
+        ("MON-REMS-ENROLLED", Evidence.VERIFIED),
+        ("DISCH-ESK-MIN-TIME", Evidence.VERIFIED),
+        ("ELIG-BP", Evidence.VERIFIED),
+    ],
+)
+def test_mixed_reference_rows_take_the_weaker_grade(rule_id, evidence):
+    assert REGISTRY[rule_id].evidence is evidence
+
+
+# D10: thresholds of different rules may not be configured into a contradiction.
+@pytest.mark.parametrize(
+    ("overrides", "rule_ids"),
+    [
+        ({"MON-SPO2-LOW": {"spo2_below_percent": 88},
+          "MON-SPO2-CRITICAL": {"spo2_below_percent": 94}}, ("MON-SPO2-CRITICAL", "MON-SPO2-LOW")),
+        ({"MON-BP-HOLD": {"systolic_above_mmhg": 180},
+          "MON-BP-PREDOSE-SEVERE": {"systolic_at_or_above_mmhg": 140}},
+         ("MON-BP-HOLD", "MON-BP-PREDOSE-SEVERE")),
+        ({"MON-BP-40MIN": {"window_opens_after_dose_min": 40,
+                           "window_closes_after_dose_min": 40}}, ("MON-BP-40MIN",)),
+        ({"MON-SEDATION": {"moaas_at_or_below": 1},
+          "MON-SEDATION-DEEP": {"moaas_at_or_below": 2}}, ("MON-SEDATION-DEEP", "MON-SEDATION")),
+        ({"DISCH-BP": {"systolic_below_mmhg": 200}}, ("DISCH-BP", "MON-BP-SEVERE")),
+        ({"MON-SCHEDULE-ESK": {"first_reading_after_dose_min": 45},
+          "MON-BP-40MIN": {"window_closes_after_dose_min": 40}},
+         ("MON-SCHEDULE-ESK", "MON-BP-40MIN")),
+        ({"DOSE-IV-DURATION": {"minimum_min": 60}}, ("DOSE-IV-DURATION",)),
+        ({"DOSE-ORAL-RANGE": {"minimum_mg": 200, "maximum_mg": 100}}, ("DOSE-ORAL-RANGE",)),
+    ],
+)  # fmt: skip
+def test_contradicting_overrides_are_refused_naming_both_rules(overrides, rule_ids):
+    error = refused(overrides)
+    assert error.field.startswith("settings.")
+    for rule_id in rule_ids:
+        assert rule_id in error.message
+
+
+@pytest.mark.parametrize("pair", CONSISTENCY, ids=lambda p: f"{p.lower_rule}.{p.lower}")
+def test_every_consistency_pair_holds_by_default_and_refuses_its_worst_override(pair):
+    low = REGISTRY[pair.lower_rule].threshold(pair.lower)
+    high = REGISTRY[pair.upper_rule].threshold(pair.upper)
+    assert pair.holds(low.default, high.default)
+    if pair.holds(low.maximum, high.minimum):
+        return  # the sane ranges cannot cross today; the pair guards a future widening
+    assert low.configurable or high.configurable
+    overrides: dict[str, dict[str, float]] = {}
+    if low.configurable:
+        overrides.setdefault(pair.lower_rule, {})[pair.lower] = low.maximum
+    if high.configurable:
+        overrides.setdefault(pair.upper_rule, {})[pair.upper] = high.minimum
+    error = refused(overrides)
+    assert pair.lower_rule in error.message and pair.upper_rule in error.message
+
+
+def test_consistent_overrides_of_both_sides_are_accepted():
+    settings = ClinicalSettings.with_overrides(
+        {
+            "MON-SPO2-LOW": {"spo2_below_percent": 94},
+            "MON-SPO2-CRITICAL": {"spo2_below_percent": 92},
+        }
+    )
+    assert settings.value("MON-SPO2-CRITICAL", "spo2_below_percent") == 92

@@ -290,3 +290,31 @@ def test_a_session_moves_back_only_as_far_as_the_spacing_allows() -> None:
     # IV 3/week on Tue/Thu: the planned Saturday cannot move back to Thursday (already used),
     # so the third session is the next Tuesday.
     assert offsets("iv_induction_3x_weekly", start=day(1), clinic_days=(1, 3))[:3] == [1, 3, 8]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"start": dt.date(9999, 12, 1)}, "start"),
+        ({"start": dt.date(1, 1, 1)}, "start"),
+        ({"start": "2026-11-30"}, "start"),
+        ({"start": dt.datetime(2026, 11, 30, tzinfo=dt.UTC)}, "start"),
+        ({"clinic_days": [0.0, 2, 4]}, "clinic_days.0"),
+        ({"clinic_days": [True, 2, 4]}, "clinic_days.0"),
+        ({"weeks": 24.0}, "weeks"),
+        ({"every_days": [("maintenance", 7)]}, "every_days"),
+        ({"every_days": {"maintenance": 7.0}}, "every_days.maintenance"),
+    ],
+)
+def test_a_schedule_asked_for_in_python_with_a_wrong_value_is_refused(kwargs, field):
+    arguments: dict[str, Any] = {"start": MONDAY, "clinic_days": WEEKDAYS, **kwargs}
+    with pytest.raises(ClinicalInputError) as caught:
+        generate_schedule("esketamine_trd_label", **arguments)
+    assert caught.value.field == field
+
+
+def test_a_schedule_starting_in_the_last_plausible_year_runs_past_it_without_overflow():
+    schedule = generate_schedule(
+        "esketamine_trd_label", start=dt.date(2200, 12, 31), clinic_days=WEEKDAYS, weeks=104
+    )
+    assert schedule.sessions[-1].date.year == 2202

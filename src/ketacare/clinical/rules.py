@@ -222,16 +222,31 @@ class ClinicalSettings:
 def _check_consistency(
     values: Mapping[tuple[str, str], Number], overrides: Mapping[str, Mapping[str, Number]]
 ) -> None:
-    for pair in CONSISTENCY:
-        low = values[(pair.lower_rule, pair.lower)]
-        high = values[(pair.upper_rule, pair.upper)]
-        if pair.holds(low, high):
-            continue
-        changed_lower = pair.lower in overrides.get(pair.lower_rule, {})
-        rule_id, name = (
-            (pair.lower_rule, pair.lower) if changed_lower else (pair.upper_rule, pair.upper)
+    def changed(rule_id: str, name: str) -> bool:
+        return name in overrides.get(rule_id, {})
+
+    broken = [
+        pair
+        for pair in CONSISTENCY
+        if not pair.holds(
+            values[(pair.lower_rule, pair.lower)], values[(pair.upper_rule, pair.upper)]
         )
-        raise ClinicalInputError(f"settings.{rule_id}.{name}", pair.sentence(low, high))
+    ]
+    if not broken:
+        return
+    # The pair whose two ends the clinic both moved says most about the mistake.
+    pair = next(
+        (p for p in broken if changed(p.lower_rule, p.lower) and changed(p.upper_rule, p.upper)),
+        broken[0],
+    )
+    rule_id, name = (
+        (pair.lower_rule, pair.lower)
+        if changed(pair.lower_rule, pair.lower)
+        else (pair.upper_rule, pair.upper)
+    )
+    low = values[(pair.lower_rule, pair.lower)]
+    high = values[(pair.upper_rule, pair.upper)]
+    raise ClinicalInputError(f"settings.{rule_id}.{name}", pair.sentence(low, high))
 
 
 DEFAULT_SETTINGS = ClinicalSettings()

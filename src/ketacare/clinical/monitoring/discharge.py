@@ -162,8 +162,9 @@ def latest_readings(
 ) -> tuple[Reading, ...]:
     """The readings (in time order) at the latest time one of them has the value asked for.
 
-    Usually one reading; several when charted at the same minute, and then every one of them is
-    judged: a later reading is never passed over for an earlier one that looks better.
+    Usually one reading; several when charted at the same minute, and then they are taken
+    together, the worse value counting: a later reading is never passed over for an earlier one
+    that looks better (DISCH-BP, DISCH-SEDATION, DISCH-RESP).
     """
     with_value = [r for r in readings if has_value(r)]
     if not with_value:
