@@ -43,6 +43,10 @@ EXPECTED: dict[str, Any] = {
             "device; discharge is possible from 2026-12-01T11:00:00+00:00.",
             "DISCH-BP: No complete blood pressure reading in the last 15 min; measure it before "
             "discharge.",
+            "DISCH-SEDATION: The latest MOAA/S (5, at 2026-12-01T09:40:00+00:00) is older than "
+            "15 min; a fresh MOAA/S is needed before discharge.",
+            "DISCH-RESP: The latest SpO2 (97%, at 2026-12-01T09:40:00+00:00) is older than 15 min; "
+            "a fresh SpO2 is needed before discharge.",
             "DISCH-DISSOCIATION: No clinician has attested that dissociation has resolved.",
             "DISCH-ESCORT: No escort is confirmed: someone else must take the patient home, and "
             "the patient must not drive until the next day after a restful sleep.",

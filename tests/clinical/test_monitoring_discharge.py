@@ -233,11 +233,22 @@ def test_sedation_back_to_the_pre_dose_score_is_resolved():
 
 
 def test_blood_pressure_above_140_90_but_falling_from_its_peak_holds():
+    state, now = with_pressures(ESKETAMINE, (40, 150, 95), (150, 145, 92))
+
+    discharge = evaluate(state, now=now).discharge
+
+    assert discharge is not None and discharge.ready is True
+
+
+def test_blood_pressure_back_above_140_90_after_a_normal_reading_does_not_hold():
+    # Before the conservative reading of "decreasing", 126/82 -> 145/92 held (below the peak).
     state, now = ready_state(ESKETAMINE)
 
     discharge = evaluate(later_reading(state, now, systolic=145, diastolic=92), now=now).discharge
 
-    assert discharge is not None and discharge.ready is True
+    assert discharge is not None
+    assert [r for r, _ in discharge.reasons] == ["DISCH-BP"]
+    assert "rising again" in discharge.reasons[0][1]
 
 
 def test_an_earlier_low_spo2_that_recovered_leaves_no_open_respiratory_alert():
@@ -357,3 +368,163 @@ def test_a_worse_value_charted_at_the_same_minute_as_a_good_one_is_not_passed_ov
 
     assert discharge is not None
     assert [r for r, _ in discharge.reasons] == [rule]
+
+
+# DISCH-BP, conservative reading of "BP decreasing" [V ESK-SMPC] (reference 3.6): a latest blood
+# pressure above the normal limit must also be no higher than the previous value, each of
+# systolic and diastolic, in addition to the peak and cap conditions of the operational form.
+NORMAL_SBP = int(S.value("DISCH-BP", "systolic_at_or_below_mmhg"))
+NORMAL_DBP = int(S.value("DISCH-BP", "diastolic_at_or_below_mmhg"))
+CAP_SBP = int(S.value("DISCH-BP", "systolic_below_mmhg"))
+CAP_DBP = int(S.value("DISCH-BP", "diastolic_below_mmhg"))
+
+
+def with_pressures(
+    route: str, *pressures: tuple[float, int | None, int | None]
+) -> tuple[SessionState, dt.datetime]:
+    """A ready session whose blood pressures are exactly `pressures` (minute, SBP, DBP); the last
+    one carries the other discharge evidence, and `now` is 5 min after it."""
+    state, _ = ready_state(route)
+    *earlier, (minute, systolic, diastolic) = pressures
+    readings = tuple(Reading(at=at(m), systolic=s, diastolic=d) for m, s, d in earlier)
+    last = Reading(
+        at=at(minute), systolic=systolic, diastolic=diastolic, spo2=98, respiratory_rate=14, moaas=5
+    )
+    return dataclasses.replace(state, readings=(*readings, last)), at(minute + 5)
+
+
+def bp_criterion(state: SessionState, now: dt.datetime) -> tuple[CriterionStatus, str]:
+    discharge = evaluate(state, now=now).discharge
+    assert discharge is not None
+    (criterion,) = [c for c in discharge.criteria if c.rule == "DISCH-BP"]
+    return criterion.status, criterion.sentence
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_blood_pressure_rising_again_above_140_90_does_not_hold(route):
+    state, now = with_pressures(route, (40, 170, 100), (100, 145, 92), (150, 165, 98))
+
+    status, sentence = bp_criterion(state, now)
+    discharge = evaluate(state, now=now).discharge
+
+    assert status is CriterionStatus.DOES_NOT_HOLD
+    assert "165/98 mmHg" in sentence and "previous" in sentence and "145/92" in sentence
+    assert discharge is not None and discharge.ready is False
+    assert [r for r, _ in discharge.reasons] == ["DISCH-BP"]
+
+
+@pytest.mark.parametrize(
+    ("latest", "holds"),
+    [
+        ((149, 91), True),
+        ((150, 91), True),
+        ((151, 91), False),
+        ((149, 92), True),
+        ((149, 93), False),
+    ],
+    ids=["both-lower", "systolic-equal", "systolic-higher", "diastolic-equal", "diastolic-higher"],
+)
+def test_above_normal_latest_must_be_no_higher_than_the_previous_value_in_both(latest, holds):
+    state, now = with_pressures(ESKETAMINE, (40, 170, 100), (100, 150, 92), (150, *latest))
+
+    status, _ = bp_criterion(state, now)
+
+    assert (status is CriterionStatus.HOLDS) is holds
+
+
+def test_a_single_value_charted_in_between_is_the_previous_value_of_its_kind():
+    state, now = with_pressures(ESKETAMINE, (40, 170, 100), (100, 150, None), (150, 165, 98))
+
+    status, sentence = bp_criterion(state, now)
+
+    assert status is CriterionStatus.DOES_NOT_HOLD
+    assert "previous" in sentence
+
+
+def test_blood_pressure_falling_step_by_step_from_its_peak_still_holds():
+    state, now = with_pressures(ESKETAMINE, (40, 170, 100), (100, 160, 96), (150, 145, 92))
+
+    status, sentence = bp_criterion(state, now)
+
+    assert status is CriterionStatus.HOLDS
+    assert "previous" in sentence
+
+
+def test_a_normal_blood_pressure_holds_even_when_it_rose_from_the_previous_reading():
+    state, now = with_pressures(
+        ESKETAMINE, (40, 120, 80), (100, 125, 82), (150, NORMAL_SBP, NORMAL_DBP)
+    )
+
+    status, _ = bp_criterion(state, now)
+
+    assert status is CriterionStatus.HOLDS
+
+
+def test_just_below_the_cap_and_falling_from_a_severe_peak_holds_for_blood_pressure_only():
+    # 181/105 -> 179/104 is decreasing in both values and below 180/110: DISCH-BP holds under the
+    # conservative reading, but the severe reading raised a critical alert, so discharge still
+    # waits for it to be acknowledged (DISCH-ALERTS).
+    state, now = with_pressures(ESKETAMINE, (40, CAP_SBP + 1, 105), (150, CAP_SBP - 1, 104))
+    unacknowledged = dataclasses.replace(
+        state, attestations=Attestations(dissociation_resolved=True)
+    )
+
+    status, _ = bp_criterion(state, now)
+    discharge = evaluate(unacknowledged, now=now).discharge
+
+    assert status is CriterionStatus.HOLDS
+    assert discharge is not None
+    assert [r for r, _ in discharge.reasons] == ["DISCH-ALERTS"]
+
+
+def test_a_lone_blood_pressure_above_normal_cannot_show_it_is_decreasing():
+    state, now = with_pressures(ESKETAMINE, (150, 145, 92))
+
+    status, _ = bp_criterion(state, now)
+
+    assert status is CriterionStatus.DOES_NOT_HOLD
+
+
+# DISCH-SEDATION and DISCH-RESP need a recent value, like DISCH-BP (reference 3.6; sedation peaks
+# 30-45 min after dosing, 3.3): an early MOAA/S or SpO2 does not show the state at discharge.
+def stale(route: str, name: str) -> tuple[SessionState, dt.datetime]:
+    """A ready session whose only `name` value was charted 5 min after the dose."""
+    state, now = ready_state(route)
+    stripped = tuple(dataclasses.replace(r, **{name: None}) for r in state.readings)
+    early = Reading(at=at(5), **{name: 5 if name == "moaas" else 98})  # type: ignore[arg-type]
+    return dataclasses.replace(state, readings=(early, *stripped)), now
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(
+    ("name", "rule", "label"),
+    [("moaas", "DISCH-SEDATION", "MOAA/S"), ("spo2", "DISCH-RESP", "SpO2")],
+)
+def test_an_early_value_does_not_hold_for_discharge_and_asks_for_a_fresh_one(
+    route, name, rule, label
+):
+    state, now = stale(route, name)
+    within = S.value(rule, "reading_within_min")
+
+    discharge = evaluate(state, now=now).discharge
+
+    assert discharge is not None and discharge.ready is False
+    assert [r for r, _ in discharge.reasons] == [rule]
+    sentence = discharge.reasons[0][1]
+    assert f"a fresh {label}" in sentence
+    assert f"{within:g} min" in sentence
+    assert at(5).isoformat() in sentence
+
+
+def test_the_contract_example_needs_fresh_sedation_and_oxygen_readings_at_70_minutes():
+    state, _ = ready_state(ESKETAMINE)
+    early = dataclasses.replace(
+        state, readings=(Reading(at=at(40), systolic=165, diastolic=100, spo2=97, moaas=5),)
+    )
+
+    discharge = evaluate(early, now=at(70)).discharge
+
+    assert discharge is not None
+    assert [r for r, _ in discharge.reasons] == [
+        "DISCH-ESK-MIN-TIME", "DISCH-BP", "DISCH-SEDATION", "DISCH-RESP",
+    ]  # fmt: skip

@@ -79,7 +79,8 @@ def test_contract_example_is_evaluated_as_the_contract_shows():
     assert result.discharge.ready is False
     assert result.discharge.earliest == dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
     assert [rule for rule, _ in result.discharge.reasons] == [
-        "DISCH-ESK-MIN-TIME", "DISCH-BP", "DISCH-DISSOCIATION", "DISCH-ESCORT",
+        "DISCH-ESK-MIN-TIME", "DISCH-BP", "DISCH-SEDATION", "DISCH-RESP", "DISCH-DISSOCIATION",
+        "DISCH-ESCORT",
     ]  # fmt: skip
 
 
@@ -343,3 +344,61 @@ def test_any_plausible_session_evaluates_with_sorted_alerts(session):
         assert result.next_reading_due >= state.dose_at
         if state.route == ESKETAMINE and now < at(120):
             assert result.discharge.ready is False
+
+
+# MON-FASTING and MON-NASAL-MEDS judge the time before the dose: a time recorded after it says
+# nothing about fasting before it, and must never read as "-10 min before dosing".
+@pytest.mark.parametrize(
+    ("checklist", "sentence"),
+    [
+        ({"last_liquid_at": at(10)}, "Liquids were recorded after the dose time"),
+        ({"last_food_at": at(10)}, "Food was recorded after the dose time"),
+        (
+            {"last_food_at": at(5), "last_liquid_at": at(10)},
+            "Food and liquids were recorded after the dose time",
+        ),
+    ],
+)
+def test_food_or_liquids_after_the_dose_time_cannot_confirm_fasting(checklist, sentence):
+    state = SessionState(route=ESKETAMINE, dose_at=T0, checklist=Checklist(**checklist))
+
+    (alert,) = evaluate(state, now=at(30)).alerts
+
+    assert (alert.rule, alert.level, alert.at) == ("MON-FASTING", Level.WARNING, T0)
+    assert alert.message.startswith(sentence)
+    assert "fasting before the dose cannot be confirmed" in alert.message
+    assert "-" not in alert.message.split("(")[0]
+
+
+def test_a_short_fast_and_a_time_after_the_dose_are_both_reported():
+    checklist = Checklist(last_food_at=at(-60), last_liquid_at=at(10))
+    state = SessionState(route=ESKETAMINE, dose_at=T0, checklist=checklist)
+
+    (alert,) = evaluate(state, now=at(30)).alerts
+
+    assert "Last food 60 min before dosing" in alert.message
+    assert "Liquids were recorded after the dose time" in alert.message
+
+
+def test_nasal_medication_after_the_dose_time_is_not_reported_as_minutes_before():
+    state = SessionState(
+        route=ESKETAMINE, dose_at=T0, checklist=Checklist(nasal_medication_at=at(10))
+    )
+
+    (alert,) = evaluate(state, now=at(30)).alerts
+
+    assert alert.rule == "MON-NASAL-MEDS"
+    assert alert.message.startswith("A nasal corticosteroid or decongestant was recorded after")
+    assert "-10 min" not in alert.message
+
+
+def test_rems_hold_message_keeps_the_brand_and_programme_names_in_capitals():
+    checklist = Checklist(rems_setting_certified=False, rems_patient_enrolled=False)
+    state = SessionState(route=ESKETAMINE, checklist=checklist)
+
+    (alert,) = evaluate(state, now=at(-5)).alerts
+
+    assert alert.message == (
+        "The healthcare setting is not REMS-certified and the patient is not enrolled in the "
+        "SPRAVATO REMS: do not dose esketamine."
+    )

@@ -225,3 +225,54 @@ def test_an_incomplete_reading_in_the_forty_minute_window_keeps_the_check_due():
     assert due(ESKETAMINE, systolic_only, diastolic_later) == at(ESK_FIRST + 2)
     late = normal(window_closes + 1)
     assert due(ESKETAMINE, systolic_only, late) == at(window_closes + 1 + ESK_EVERY)
+
+
+@pytest.mark.parametrize("rule", ["DISCH-SEDATION", "DISCH-RESP"])
+def test_a_narrower_sedation_or_oxygen_window_moves_the_reading_before_discharge_earlier(rule):
+    # The reading before discharge must count for every vital-sign criterion (DISCH-BP,
+    # DISCH-SEDATION, DISCH-RESP), so it is booked in the narrowest of their windows.
+    narrower = BP_WITHIN - 5
+    settings = ClinicalSettings.with_overrides({rule: {"reading_within_min": narrower}})
+    last_regular = ESK_FIRST + 2 * ESK_EVERY
+
+    assert due(ESKETAMINE, normal(last_regular), settings=settings) == at(ESK_EARLIEST - narrower)
+
+
+# MON-BP-ELEVATED tells the nurse the re-check interval the schedule actually applies: the
+# shorter of the route's interval at that reading and the rule's recheck interval.
+@pytest.mark.parametrize(
+    ("route", "minute", "settings"),
+    [
+        (IV_KETAMINE, 20, S),
+        (IV_KETAMINE, INFUSION + 5, S),
+        (ESKETAMINE, ESK_FIRST, S),
+        (ORAL_KETAMINE, 20, S),
+        (ORAL_KETAMINE, ORAL_PERIOD + 10, S),
+        (IV_KETAMINE, 20, ClinicalSettings.with_overrides(
+            {"MON-SCHEDULE-IV": {"during_infusion_interval_min": 5}})),
+        (ESKETAMINE, ESK_FIRST, ClinicalSettings.with_overrides(
+            {"MON-BP-ELEVATED": {"recheck_interval_min": 10}})),
+    ],
+    ids=["iv-infusion", "iv-after", "esketamine", "oral-early", "oral-late", "iv-configured",
+         "esketamine-configured"],
+)  # fmt: skip
+def test_elevated_blood_pressure_message_names_the_interval_the_schedule_applies(
+    route, minute, settings
+):
+    state = SessionState(route=route, dose_at=T0, readings=(elevated(minute),))
+
+    result = evaluate(state, now=at(minute), settings=settings)
+
+    (alert,) = [a for a in result.alerts if a.rule == "MON-BP-ELEVATED"]
+    assert result.next_reading_due is not None
+    interval = (result.next_reading_due - at(minute)).total_seconds() / 60
+    assert f"re-check every {interval:g} min" in alert.message
+
+
+def test_elevated_blood_pressure_during_an_iv_infusion_is_rechecked_every_ten_minutes():
+    state = SessionState(route=IV_KETAMINE, dose_at=T0, readings=(elevated(20),))
+
+    (alert,) = [a for a in evaluate(state, now=at(20)).alerts if a.rule == "MON-BP-ELEVATED"]
+
+    assert f"re-check every {IV_DURING:g} min" in alert.message
+    assert f"every {RECHECK:g} min" not in alert.message

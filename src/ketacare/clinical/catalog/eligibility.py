@@ -173,11 +173,16 @@ _CONDITION_SECTION = "2 (Condition codes for screening)"
 CORE_RULES: tuple[Rule, ...] = (
     Rule(
         id="ELIG-AGE",
-        summary="Age under 18 excludes (all routes; esketamine not approved in pediatrics); "
-        "65 and over needs review (TRANSFORM-3 missed its endpoint; higher exposure in elderly). "
-        "The plausible-age bound is an input check [D].",
+        summary="Age under 18 excludes (all routes; esketamine not approved in pediatrics, IV "
+        "trials enrolled adults); 65 and over needs review (esketamine: TRANSFORM-3 missed its "
+        "endpoint, higher exposure in elderly; IV: trial upper ages, larger BP rise in older "
+        "patients, 3.4). Messages give each route its own basis. The plausible-age bound is an "
+        "input check [D].",
         section="2.7",
-        source="USMED-2021; TRANSFORM3-2020; FAVA-2020; ELEKTD-CT; KETECT-2022",
+        source=(
+            "USMED-2021; TRANSFORM3-2020; FAVA-2020; ELEKTD-CT; KETECT-2022; EMORY-2018; "
+            "YALE-2024; LIU-741"
+        ),
         evidence=D,
         thresholds=(
             # A clinic may only raise the minimum (ELEKT-D enrolled from 21), never go below 18.

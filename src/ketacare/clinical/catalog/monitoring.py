@@ -86,7 +86,8 @@ _PRE_DOSE: tuple[Rule, ...] = (
     Rule(
         id="MON-FASTING",
         summary=(
-            "Esketamine: food less than 2 h or liquids less than 30 min before dosing: warning."
+            "Esketamine: food less than 2 h or liquids less than 30 min before dosing: warning; "
+            "a time recorded after the dose also warns (the fast cannot be confirmed)."
         ),
         section="3.5",
         source="ESK-SMPC; MAYO-ESK; SPRAVATO-PREP",
@@ -99,7 +100,8 @@ _PRE_DOSE: tuple[Rule, ...] = (
     Rule(
         id="MON-NASAL-MEDS",
         summary=(
-            "Esketamine: nasal corticosteroid or decongestant less than 1 h before dosing: warning."
+            "Esketamine: nasal corticosteroid or decongestant less than 1 h before dosing, or "
+            "recorded after the dose: warning."
         ),
         section="3.5",
         source="ESK-SMPC; MAYO-ESK; SPRAVATO-PREP",
@@ -129,8 +131,10 @@ _POST_DOSE: tuple[Rule, ...] = (
     Rule(
         id="MON-BP-40MIN",
         summary=(
-            "Esketamine: no BP reading between +35 and +50 min after the first device: warning "
-            "once overdue (SAFE-40MIN-BP). The 40-minute check is label [V]; the window is [D]."
+            "Esketamine: no complete BP reading between +35 and +50 min after the first device: "
+            "warning once overdue, i.e. once past the check's due time (MON-SCHEDULE-ESK first "
+            "reading, +40) with no complete BP in the window so far; after +50 'missed' "
+            "(SAFE-40MIN-BP). The 40-minute check is label [V]; the window is [D]."
         ),
         section="3.5",
         source="ESK-SMPC; ESK-PI-2019; SPRAVATO-HCP-DOSING",
@@ -143,8 +147,10 @@ _POST_DOSE: tuple[Rule, ...] = (
     Rule(
         id="MON-BP-ELEVATED",
         summary=(
-            "Any post-dose SBP >140 or DBP >90: warning; re-check every 15 min until values fall. "
-            "Re-measuring until values decline is label [V]; values and interval are [D]."
+            "Any post-dose SBP >140 or DBP >90: warning; re-check every 15 min until values fall "
+            "(or sooner where the route's schedule is shorter, e.g. 10 min during an IV infusion; "
+            "the alert names the interval the schedule applies). Re-measuring until values "
+            "decline is label [V]; values and interval are [D]."
         ),
         section="3.5",
         source="ESK-SMPC; ESK-PI-2019",
@@ -376,8 +382,10 @@ _DISCHARGE: tuple[Rule, ...] = (
         summary=(
             "A BP within the last 15 min, and either <=140/90 or lower than the post-dose peak in "
             "both SBP and DBP and <180/110, judged on the latest reading with any blood pressure "
-            "value (one value alone does not hold). 'BP decreasing and clinically stable' is "
-            "verified [V]; this operational form is a design default [D]."
+            "value (one value alone does not hold). Above 140/90 it must also be no higher than "
+            "the previous value, SBP and DBP each (decreasing, not rising again): KetaCare's "
+            "conservative operationalisation of 'decreasing'. 'BP decreasing and clinically "
+            "stable' is verified [V]; this operational form is a design default [D]."
         ),
         section="3.6",
         source="ESK-SMPC; " + DESIGN,
@@ -393,24 +401,33 @@ _DISCHARGE: tuple[Rule, ...] = (
     Rule(
         id="DISCH-SEDATION",
         summary=(
-            "Latest MOAA/S 5, or at least the pre-dose MOAA/S (sedation resolved, REMS [V]; the "
-            "value is a design default [D])."
+            "Latest MOAA/S 5, or at least the pre-dose MOAA/S, charted within the last 15 min "
+            "(an older one, e.g. before the 30-45 min sedation peak, does not hold; a fresh "
+            "reading is needed). Sedation resolved is REMS [V]; the value and the recency "
+            "window (as DISCH-BP's) are design defaults [D]."
         ),
         section="3.6",
-        source="REMS-FDA; " + DESIGN,
+        source="REMS-FDA; JNJ-SED; " + DESIGN,
         evidence=Evidence.DESIGN_DEFAULT,
-        thresholds=(Threshold("moaas_at_or_above", 5, 4, 5),),
+        thresholds=(
+            Threshold("moaas_at_or_above", 5, 4, 5),
+            Threshold("reading_within_min", 15, 5, 30),
+        ),
     ),
     Rule(
         id="DISCH-RESP",
         summary=(
-            "Latest SpO2 >=93% and no open respiratory alert (respiratory depression resolved, "
-            "REMS [V]; value [D])."
+            "Latest SpO2 >=93%, charted within the last 15 min (an older one does not hold; a "
+            "fresh reading is needed), and no open respiratory alert. Respiratory depression "
+            "resolved is REMS [V]; the value and the recency window (as DISCH-BP's) are [D]."
         ),
         section="3.6",
         source="REMS-FDA; " + DESIGN,
         evidence=Evidence.DESIGN_DEFAULT,
-        thresholds=(Threshold("spo2_at_or_above_percent", 93, 88, 98),),
+        thresholds=(
+            Threshold("spo2_at_or_above_percent", 93, 88, 98),
+            Threshold("reading_within_min", 15, 5, 30),
+        ),
     ),
     Rule(
         id="DISCH-DISSOCIATION",

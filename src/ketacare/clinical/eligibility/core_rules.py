@@ -10,7 +10,15 @@ from collections.abc import Callable
 
 from ketacare.clinical.catalog.eligibility import Outcome
 from ketacare.clinical.eligibility.candidate import Candidate
-from ketacare.clinical.eligibility.messages import CRISIS, OTHER_OPTIONS, ROUTE_NAMES
+from ketacare.clinical.eligibility.messages import (
+    AGE_MINOR_WHY,
+    AGE_OLDER_WHY,
+    BIPOLAR_WHY,
+    CRISIS,
+    OTHER_DIAGNOSIS_WHY,
+    OTHER_OPTIONS,
+    ROUTE_NAMES,
+)
 from ketacare.clinical.eligibility.results import RuleResult, source_of
 from ketacare.clinical.instruments import score
 from ketacare.clinical.rules import ClinicalSettings
@@ -31,7 +39,8 @@ _PHQ9_ITEM9_INDEX = 8
 
 
 def check_age(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
-    """ELIG-AGE (2.7): under the minimum excludes on every route; from the review age, review."""
+    """ELIG-AGE (2.7): under the minimum excludes on every route; from the review age, review.
+    Each route's message gives the basis of its own row of 2.7."""
     age = candidate.age_years
     minimum = settings.value("ELIG-AGE", "exclude_below_years")
     review_from = settings.value("ELIG-AGE", "review_at_or_above_years")
@@ -40,22 +49,24 @@ def check_age(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
             "ELIG-AGE",
             EXCLUDE,
             f"Not a candidate at age {age}: this treatment is offered from age {minimum:g} "
-            f"(esketamine is not approved for children and teenagers). {OTHER_OPTIONS}",
+            f"({AGE_MINOR_WHY[candidate.route]}). {OTHER_OPTIONS}",
             _AGE,
         )
     if age >= review_from:
         return RuleResult(
             "ELIG-AGE",
             REVIEW,
-            f"At age {age} a clinician must weigh benefits and risks: the benefit was less clear "
-            f"in studies of people {review_from:g} and over, and drug levels are higher.",
+            # The configured review age is not the age studied, so it is not named as such.
+            f"At age {age} a clinician must weigh benefits and risks: "
+            f"{AGE_OLDER_WHY[candidate.route]}.",
             _AGE,
         )
     return RuleResult("ELIG-AGE", PASS, f"Age {age} is in the usual adult range.", _AGE)
 
 
 def check_diagnosis(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
-    """ELIG-DIAGNOSIS (2.8): `mdd` passes; `bipolar_depression` and `other` need review."""
+    """ELIG-DIAGNOSIS (2.8): `mdd` passes; `bipolar_depression` and `other` need review, with
+    the basis of the candidate's route."""
     if candidate.diagnosis == "mdd":
         return RuleResult(
             "ELIG-DIAGNOSIS",
@@ -64,11 +75,9 @@ def check_diagnosis(candidate: Candidate, settings: ClinicalSettings) -> RuleRes
             _DIAGNOSIS,
         )
     if candidate.diagnosis == "bipolar_depression":
-        why = (
-            "esketamine has not been studied in bipolar depression and IV ketamine data are limited"
-        )
+        why = BIPOLAR_WHY[candidate.route]
     else:
-        why = "ketamine for conditions other than major depression is off-label"
+        why = OTHER_DIAGNOSIS_WHY[candidate.route]
     return RuleResult(
         "ELIG-DIAGNOSIS", REVIEW, f"A clinician must look at the diagnosis: {why}.", _DIAGNOSIS
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from ketacare.clinical.catalog.eligibility import Outcome
 
+ESKETAMINE = "esketamine_nasal"
+
 ROUTE_NAMES: dict[str, str] = {
     "esketamine_nasal": "esketamine nasal spray",
     "iv_ketamine": "IV ketamine infusions",
@@ -22,10 +24,63 @@ CRISIS = (
 )
 OTHER_OPTIONS = "Please talk to a clinician about other treatment options."
 
+# Why a route's candidate is told what ELIG-AGE and ELIG-DIAGNOSIS say: each route gets the basis
+# of its own rows of reference 2.7 / 2.8, never an esketamine fact for IV or oral ketamine.
+AGE_MINOR_WHY: dict[str, str] = {
+    # 2.7: esketamine is not approved in pediatrics [V USMED-2021].
+    ESKETAMINE: "esketamine is not approved for children and teenagers",
+    # 2.7: IV trials enrolled from 18 (ELEKT-D from 21) [V].
+    "iv_ketamine": "studies of IV ketamine for depression enrolled adults only",
+    # 2.7 has no oral row; under 18 excludes on every route by KetaCare policy [D], and oral
+    # ketamine is experimental (1.4).
+    "oral_ketamine": (
+        "the clinic offers ketamine to adults only, and oral ketamine for depression is "
+        "off-label with thin evidence"
+    ),
+}
+AGE_OLDER_WHY: dict[str, str] = {
+    # 2.7: TRANSFORM-3 (65 and over) missed its primary endpoint; higher Cmax/AUC in elderly.
+    ESKETAMINE: (
+        "the benefit was less clear in studies of older adults, and esketamine levels in the "
+        "blood are higher in older people"
+    ),
+    # 2.7: trial upper ages 70-85; 3.4: the BP rise is larger in older patients [V].
+    "iv_ketamine": (
+        "studies of IV ketamine enrolled older adults only up to an upper age limit, and the "
+        "rise in blood pressure during an infusion is larger in older people"
+    ),
+    # 1.4: thin evidence; the BP finding of 3.4 comes from IV ketamine.
+    "oral_ketamine": (
+        "oral ketamine is off-label with thin evidence, and in studies of IV ketamine the rise "
+        "in blood pressure was larger in older people"
+    ),
+}
+BIPOLAR_WHY: dict[str, str] = {
+    # 2.8: esketamine not studied (trials enrolled unipolar MDD, 2.5); IV data limited.
+    ESKETAMINE: "esketamine has not been studied in bipolar depression",
+    "iv_ketamine": "data on IV ketamine in bipolar depression are limited",
+    "oral_ketamine": (
+        "data on ketamine in bipolar depression are limited, and oral ketamine is off-label "
+        "with thin evidence"
+    ),
+}
+OTHER_DIAGNOSIS_WHY: dict[str, str] = {
+    # 1.1: esketamine is approved for depression (TRD, MDSI) only; IV and oral ketamine are
+    # off-label for any depression, so "off-label" must not suggest they are on-label for MDD.
+    ESKETAMINE: "esketamine is approved for major depression only; other uses are off-label",
+    "iv_ketamine": (
+        "IV ketamine is off-label for any depression, and its studies enrolled people with "
+        "major depression"
+    ),
+    "oral_ketamine": "oral ketamine is off-label, with thin evidence even in major depression",
+}
+
 _BP_RISE = "ketamine raises blood pressure for a while, which could be dangerous with it"
 _LEFT_OUT = "people with it were left out of the main studies"
 
 # Condition code -> (plain name, why it matters). Rows follow the reference's condition table.
+# The reason is the esketamine one; RACEMIC_WHY replaces it for IV and oral ketamine where their
+# basis differs (the table's "KetaCare applies it to racemic ketamine by extension").
 CONDITION_TEXT: dict[str, tuple[str, str]] = {
     "aneurysmal_vascular_disease": (
         "an aneurysm (a weakened, bulging artery)",
@@ -143,11 +198,41 @@ CONDITION_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+_EXTENDED = (
+    "the esketamine nasal spray label rules it out, and the clinic applies that to every form of "
+    "ketamine"
+)
+
+# IV and oral ketamine (racemic): the reason where their basis is not the esketamine one.
+RACEMIC_WHY: dict[str, str] = {
+    # 2.3 items 1-3: "KetaCare applies items 1-3 to all routes [D]".
+    "aneurysmal_vascular_disease": f"{_BP_RISE} ({_EXTENDED})",
+    "arteriovenous_malformation": f"{_BP_RISE} ({_EXTENDED})",
+    "intracerebral_hemorrhage_history": f"{_BP_RISE} ({_EXTENDED})",
+    # ELIG-ICP: the ICP contraindication is the esketamine label's [V ESK-PI-2019].
+    "raised_intracranial_pressure": f"ketamine can raise that pressure further ({_EXTENDED})",
+    # ELIG-HEPATIC-SEVERE: "Label 'not recommended' [V]; racemic [D]": no source for racemic.
+    "severe_hepatic_impairment": (
+        "the safety of ketamine in severe liver disease is not established, so the clinic asks "
+        "for a review"
+    ),
+}
+
+
+def condition_why(code: str, route: str) -> str:
+    """Why condition `code` matters for `route`: the esketamine reason, or for IV and oral
+    ketamine their own where the condition table's basis differs (RACEMIC_WHY)."""
+    if route != ESKETAMINE and code in RACEMIC_WHY:
+        return RACEMIC_WHY[code]
+    return CONDITION_TEXT[code][1]
+
+
 def condition_message(
     code: str, route: str, outcome: Outcome, *, present: bool, urgent: bool
 ) -> str:
     """The message of one condition rule for `route`; `present` says whether it was reported."""
-    name, why = CONDITION_TEXT[code]
+    name = CONDITION_TEXT[code][0]
+    why = condition_why(code, route)
     if not present:
         return f"Not reported: {name}."
     route_name = ROUTE_NAMES[route]

@@ -3,6 +3,8 @@
 Discharge needs positive evidence (contracts.md): a criterion whose data is absent does not hold
 and is named in the reasons. A prescriber may override any criterion but DISCH-ESK-MIN-TIME
 (DISCH-OVERRIDE, SAFE-ESK-2H); the written reason is kept by the caller, which audits it.
+
+The vital-sign criteria (DISCH-BP, DISCH-SEDATION, DISCH-RESP) live in `discharge_vitals`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import datetime as dt
 from collections.abc import Callable, Collection
 
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.monitoring.discharge_vitals import (
+    blood_pressure_criterion,
+    respiration_criterion,
+    sedation_criterion,
+)
 from ketacare.clinical.monitoring.readings import (
     ESKETAMINE,
     IV_KETAMINE,
-    Reading,
     SessionState,
-    Vitals,
 )
 from ketacare.clinical.monitoring.results import (
     Alert,
@@ -25,7 +30,7 @@ from ketacare.clinical.monitoring.results import (
     Discharge,
     Level,
 )
-from ketacare.clinical.monitoring.units import blood_pressure_text, minutes, pair
+from ketacare.clinical.monitoring.units import minutes
 from ketacare.clinical.rules import REGISTRY, ClinicalSettings
 
 _MIN_TIME = {
@@ -114,9 +119,9 @@ def evaluate_discharge(
     readings = state.readings_in_time_order()
     judges: dict[str, Callable[[], tuple[bool, str]]] = {
         _MIN_TIME[state.route]: lambda: _min_time(state.route, earliest, now, settings),
-        "DISCH-BP": lambda: _blood_pressure(readings, now, settings),
-        "DISCH-SEDATION": lambda: _sedation(state, readings, settings),
-        "DISCH-RESP": lambda: _respiration(readings, settings),
+        "DISCH-BP": lambda: blood_pressure_criterion(readings, now, settings),
+        "DISCH-SEDATION": lambda: sedation_criterion(state, readings, now, settings),
+        "DISCH-RESP": lambda: respiration_criterion(readings, now, settings),
         "DISCH-DISSOCIATION": lambda: _dissociation(state),
         "DISCH-ALERTS": lambda: _alerts(state, alerts),
         "DISCH-ESCORT": lambda: _escort(state),
@@ -155,126 +160,6 @@ def _min_time(
         total = settings.value("DISCH-ORAL-MIN-TIME", "minimum_after_dose_min")
         need = f"Oral ketamine needs at least {total:g} min of observation after the dose"
     return False, f"{need}; discharge is possible from {earliest.isoformat()}."
-
-
-def latest_readings(
-    readings: tuple[Reading, ...], has_value: Callable[[Reading], bool]
-) -> tuple[Reading, ...]:
-    """The readings (in time order) at the latest time one of them has the value asked for.
-
-    Usually one reading; several when charted at the same minute, and then they are taken
-    together, the worse value counting: a later reading is never passed over for an earlier one
-    that looks better (DISCH-BP, DISCH-SEDATION, DISCH-RESP).
-    """
-    with_value = [r for r in readings if has_value(r)]
-    if not with_value:
-        return ()
-    last = with_value[-1].at
-    return tuple(r for r in with_value if r.at == last)
-
-
-def _blood_pressure(
-    readings: tuple[Reading, ...], now: dt.datetime, settings: ClinicalSettings
-) -> tuple[bool, str]:
-    # DISCH-BP judges the latest reading with any blood pressure value: a later single value
-    # (say systolic 185 alone) must not leave an earlier complete pair in charge. Values charted
-    # at that same minute are taken together, the higher of each kept.
-    within = settings.value("DISCH-BP", "reading_within_min")
-    latest = latest_readings(readings, lambda r: r.has_blood_pressure)
-    if not latest or now - latest[-1].at > minutes(within):
-        return False, (
-            f"No complete blood pressure reading in the last {within:g} min; measure it before "
-            "discharge."
-        )
-    pressure = Vitals(
-        systolic=max((r.systolic for r in latest if r.systolic is not None), default=None),
-        diastolic=max((r.diastolic for r in latest if r.diastolic is not None), default=None),
-    )
-    if pressure.systolic is None or pressure.diastolic is None:
-        return False, _incomplete_sentence(latest[-1].at, pressure, settings)
-    return _judge_pressure(pressure.systolic, pressure.diastolic, readings, settings)
-
-
-def _incomplete_sentence(at: dt.datetime, pressure: Vitals, settings: ClinicalSettings) -> str:
-    sentence = (
-        f"The latest blood pressure reading ({at.isoformat()}) has only "
-        f"{blood_pressure_text(pressure)}; a complete blood pressure, systolic and diastolic, "
-        "is needed before discharge"
-    )
-    cap_s = settings.value("DISCH-BP", "systolic_below_mmhg")
-    cap_d = settings.value("DISCH-BP", "diastolic_below_mmhg")
-    if pressure.systolic is not None and pressure.systolic >= cap_s:
-        sentence += f", and its systolic {pressure.systolic} mmHg is not below {cap_s:g}"
-    if pressure.diastolic is not None and pressure.diastolic >= cap_d:
-        sentence += f", and its diastolic {pressure.diastolic} mmHg is not below {cap_d:g}"
-    return sentence + "."
-
-
-def _judge_pressure(
-    sbp: int, dbp: int, readings: tuple[Reading, ...], settings: ClinicalSettings
-) -> tuple[bool, str]:
-    value = settings.value
-    bp = f"{sbp}/{dbp} mmHg"
-    normal_s = value("DISCH-BP", "systolic_at_or_below_mmhg")
-    normal_d = value("DISCH-BP", "diastolic_at_or_below_mmhg")
-    if sbp <= normal_s and dbp <= normal_d:
-        return True, f"Blood pressure {bp} is at or below {pair(normal_s, normal_d)}."
-    peak_s = max(r.systolic for r in readings if r.systolic is not None)
-    peak_d = max(r.diastolic for r in readings if r.diastolic is not None)
-    cap_s = value("DISCH-BP", "systolic_below_mmhg")
-    cap_d = value("DISCH-BP", "diastolic_below_mmhg")
-    falling = sbp < peak_s and dbp < peak_d
-    if falling and sbp < cap_s and dbp < cap_d:
-        return True, (
-            f"Blood pressure {bp} is below the post-dose peak {peak_s}/{peak_d} in both values "
-            f"and below {pair(cap_s, cap_d)}."
-        )
-    if falling:
-        return False, f"Blood pressure {bp} is not below {pair(cap_s, cap_d)}."
-    return False, (
-        f"Blood pressure {bp} is above {pair(normal_s, normal_d)} and not below the post-dose "
-        f"peak {peak_s}/{peak_d} in both values."
-    )
-
-
-def _sedation(
-    state: SessionState, readings: tuple[Reading, ...], settings: ClinicalSettings
-) -> tuple[bool, str]:
-    latest = latest_readings(readings, lambda r: r.moaas is not None)
-    if not latest:
-        return False, "No MOAA/S recorded after dosing; sedation must be shown to have resolved."
-    score = min(r.moaas for r in latest if r.moaas is not None)
-    wanted = settings.value("DISCH-SEDATION", "moaas_at_or_above")
-    baseline = state.pre_dose.moaas
-    if score >= wanted or (baseline is not None and score >= baseline):
-        return True, f"Latest MOAA/S is {score}: sedation has resolved."
-    before = f" or the pre-dose score {baseline}" if baseline is not None else ""
-    return False, f"Latest MOAA/S is {score}; discharge needs {wanted:g}{before}."
-
-
-def _respiration(readings: tuple[Reading, ...], settings: ClinicalSettings) -> tuple[bool, str]:
-    value = settings.value
-    latest = latest_readings(readings, lambda r: r.spo2 is not None)
-    if not latest:
-        return False, "No SpO2 recorded after dosing; respiration must be shown to be stable."
-    spo2 = min(r.spo2 for r in latest if r.spo2 is not None)
-    # "No open respiratory alert": the latest values must not still trigger MON-SPO2-LOW,
-    # MON-SPO2-CRITICAL or MON-RR-LOW, whatever a clinic configured for them.
-    wanted = max(
-        value("DISCH-RESP", "spo2_at_or_above_percent"),
-        value("MON-SPO2-LOW", "spo2_below_percent"),
-        value("MON-SPO2-CRITICAL", "spo2_below_percent"),
-    )
-    if spo2 < wanted:
-        return False, f"Latest SpO2 {spo2}% is below {wanted:g}%."
-    with_rate = latest_readings(readings, lambda r: r.respiratory_rate is not None)
-    rates = [r.respiratory_rate for r in with_rate if r.respiratory_rate is not None]
-    rate_below = value("MON-RR-LOW", "respiratory_rate_below_per_min")
-    if rates and min(rates) < rate_below:
-        return False, (
-            f"Latest respiratory rate {min(rates)}/min is below {rate_below:g}/min (MON-RR-LOW)."
-        )
-    return True, f"Latest SpO2 is {spo2}% and no respiratory alert is open."
 
 
 def _dissociation(state: SessionState) -> tuple[bool, str]:

@@ -3,13 +3,16 @@
 Each rule is judged on each reading on its own (a reading at SpO2 88% raises both MON-SPO2-LOW
 and MON-SPO2-CRITICAL): the nurse board may group them, the record keeps every rule that fired.
 Alerts of a reading carry the reading's time; MON-BP-40MIN, about a reading that is missing,
-carries `now` (contracts.md).
+carries `now` (contracts.md), except once a late blood pressure was taken after its window: the
+missed check is then a past fact with nothing left to do now, and carries the time the window
+closed, the moment it became missed (a stable time, not one that moves with every refresh).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from ketacare.clinical.monitoring.intervals import elevated_interval
 from ketacare.clinical.monitoring.readings import (
     ESKETAMINE,
     IV_KETAMINE,
@@ -19,7 +22,7 @@ from ketacare.clinical.monitoring.readings import (
     Vitals,
 )
 from ketacare.clinical.monitoring.results import Alert, Level
-from ketacare.clinical.monitoring.units import blood_pressure_text, minutes, pair
+from ketacare.clinical.monitoring.units import blood_pressure_text, minutes, pair, sentence_start
 from ketacare.clinical.rules import ClinicalSettings
 
 
@@ -30,7 +33,9 @@ def postdose_alerts(
 
     MON-BP-ELEVATED, MON-BP-RISE, MON-BP-SEVERE, MON-HTN-SYMPTOMS, MON-SPO2-LOW,
     MON-SPO2-CRITICAL, MON-RR-LOW, MON-HR, MON-SEDATION, MON-SEDATION-DEEP and MON-DISSOCIATION
-    per reading; MON-BP-40MIN (esketamine) once `now` is past its window. Nothing before dosing.
+    per reading; MON-BP-40MIN (esketamine) once `now` is past the check's due time
+    (MON-SCHEDULE-ESK) with no complete blood pressure in its window so far. Nothing before
+    dosing.
     """
     if state.dose_at is None:
         return []
@@ -38,12 +43,12 @@ def postdose_alerts(
     for reading in state.readings_in_time_order():
         alerts.extend(
             Alert(rule, level, reading.at, message)
-            for rule, level, message in _reading_findings(state, reading, settings)
+            for rule, level, message in _reading_findings(state, state.dose_at, reading, settings)
         )
     if state.route == ESKETAMINE:
-        overdue = _missed_40_minute_check(state.dose_at, state.readings, now, settings)
-        if overdue:
-            alerts.append(Alert("MON-BP-40MIN", Level.WARNING, now, overdue))
+        missed = _forty_minute_check(state.dose_at, state.readings, now, settings)
+        if missed is not None:
+            alerts.append(missed)
     return alerts
 
 
@@ -57,17 +62,17 @@ def is_elevated(vitals: Vitals, settings: ClinicalSettings) -> bool:
 
 
 def _reading_findings(
-    state: SessionState, reading: Reading, settings: ClinicalSettings
+    state: SessionState, dose_at: dt.datetime, reading: Reading, settings: ClinicalSettings
 ) -> list[tuple[str, Level, str]]:
     value = settings.value
-    found = _blood_pressure_findings(state, reading, settings)
+    found = _blood_pressure_findings(state, dose_at, reading, settings)
     if reading.symptoms:
         named = ", ".join(SYMPTOMS[code] for code in reading.symptoms)
         found.append(
             (
                 "MON-HTN-SYMPTOMS",
                 Level.CRITICAL,
-                f"{named.capitalize()}: possible hypertensive crisis or encephalopathy; get "
+                f"{sentence_start(named)}: possible hypertensive crisis or encephalopathy; get "
                 "emergency care now.",
             )
         )
@@ -136,7 +141,7 @@ def _reading_findings(
 
 
 def _blood_pressure_findings(
-    state: SessionState, reading: Reading, settings: ClinicalSettings
+    state: SessionState, dose_at: dt.datetime, reading: Reading, settings: ClinicalSettings
 ) -> list[tuple[str, Level, str]]:
     found: list[tuple[str, Level, str]] = []
     if not reading.has_blood_pressure:
@@ -149,7 +154,8 @@ def _blood_pressure_findings(
             value("MON-BP-ELEVATED", "systolic_above_mmhg"),
             value("MON-BP-ELEVATED", "diastolic_above_mmhg"),
         )
-        every = value("MON-BP-ELEVATED", "recheck_interval_min")
+        # The interval the schedule books after this reading (10 min during an IV infusion).
+        every = elevated_interval(state, reading.at - dose_at, settings)
         found.append(
             (
                 "MON-BP-ELEVATED",
@@ -195,23 +201,46 @@ def _rise_text(pre_dose: Vitals, reading: Reading, settings: ClinicalSettings) -
     return f"Blood pressure rose over pre-dose: {' and '.join(parts)}."
 
 
-def _missed_40_minute_check(
+def _forty_minute_check(
     dose_at: dt.datetime,
     readings: tuple[Reading, ...],
     now: dt.datetime,
     settings: ClinicalSettings,
-) -> str:
-    # SAFE-40MIN-BP: a complete BP (both values, as the REMS form records it) within the window.
+) -> Alert | None:
+    # SAFE-40MIN-BP: a complete BP (both values, as the REMS form records it) in the window. The
+    # reading is due at the schedule's first esketamine reading (MON-SCHEDULE-ESK, inside the
+    # window by a consistency pair); the warning fires as soon as that time has passed, not only
+    # when the window closes, and stops once a reading falls in the window.
     opens_min = settings.value("MON-BP-40MIN", "window_opens_after_dose_min")
     closes_min = settings.value("MON-BP-40MIN", "window_closes_after_dose_min")
-    opens, closes = dose_at + minutes(opens_min), dose_at + minutes(closes_min)
-    if now <= closes:
-        return ""
-    if any(r.has_full_blood_pressure and opens <= r.at <= closes for r in readings):
-        return ""
-    # The check's name follows the clinic's schedule (MON-SCHEDULE-ESK), not a fixed "40".
     check_min = settings.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
-    return (
+    opens, closes = dose_at + minutes(opens_min), dose_at + minutes(closes_min)
+    due = dose_at + minutes(check_min)
+    if now <= due:
+        return None
+    complete = [r for r in readings if r.has_full_blood_pressure]
+    if any(opens <= r.at <= min(now, closes) for r in complete):
+        return None
+    check = f"the {check_min:g}-minute blood pressure check"
+    if now <= closes:
+        return Alert(
+            "MON-BP-40MIN",
+            Level.WARNING,
+            now,
+            f"{sentence_start(check)} is overdue (due at {due.isoformat()}, window {opens_min:g}-"
+            f"{closes_min:g} min after the first device); measure blood pressure now.",
+        )
+    missed = (
         f"No complete blood pressure reading between {opens_min:g} and {closes_min:g} min after "
-        f"the first device: the {check_min:g}-minute check was missed; measure blood pressure now."
+        f"the first device: the {check_min:g}-minute check was missed"
     )
+    late = [r for r in complete if closes < r.at <= now]
+    if late:
+        return Alert(
+            "MON-BP-40MIN",
+            Level.WARNING,
+            closes,
+            f"{missed}; the first complete blood pressure after it was taken at "
+            f"{late[0].at.isoformat()}.",
+        )
+    return Alert("MON-BP-40MIN", Level.WARNING, now, f"{missed}; measure blood pressure now.")

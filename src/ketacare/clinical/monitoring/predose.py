@@ -13,7 +13,13 @@ from collections.abc import Callable
 
 from ketacare.clinical.monitoring.readings import ESKETAMINE, SessionState
 from ketacare.clinical.monitoring.results import Alert, Dosing, Level
-from ketacare.clinical.monitoring.units import blood_pressure_text, minutes, pair, whole_minutes
+from ketacare.clinical.monitoring.units import (
+    blood_pressure_text,
+    minutes,
+    pair,
+    sentence_start,
+    whole_minutes,
+)
 from ketacare.clinical.rules import ClinicalSettings
 
 # The rules whose firing means "do not dose now" (reference 3.5, SAFE-REMS-GATE, SAFE-BP-HOLD,
@@ -73,15 +79,9 @@ def predose_alerts(
         fasting = _fasting_message(state, at, settings)
         if fasting:
             fire("MON-FASTING", Level.WARNING, fasting)
-        nasal = state.checklist.nasal_medication_at
-        gap = settings.value("MON-NASAL-MEDS", "gap_at_least_min")
-        if nasal is not None and at - nasal < minutes(gap):
-            fire(
-                "MON-NASAL-MEDS",
-                Level.WARNING,
-                f"Nasal corticosteroid or decongestant {whole_minutes(at - nasal)} min before "
-                f"dosing; esketamine needs at least {gap:g} min after it.",
-            )
+        nasal = _nasal_message(state, at, settings)
+        if nasal:
+            fire("MON-NASAL-MEDS", Level.WARNING, nasal)
     if state.checklist.pregnancy_status_documented is False:
         fire(
             "MON-PREG-TEST",
@@ -108,7 +108,7 @@ def _rems_message(state: SessionState) -> str:
         missing.append("the patient is not enrolled in the SPRAVATO REMS")
     if not missing:
         return ""
-    return f"{' and '.join(missing).capitalize()}: do not dose esketamine."
+    return f"{sentence_start(' and '.join(missing))}: do not dose esketamine."
 
 
 def _blood_pressure(state: SessionState, settings: ClinicalSettings, fire: _Fire) -> None:
@@ -138,17 +138,53 @@ def _blood_pressure(state: SessionState, settings: ClinicalSettings, fire: _Fire
 
 
 def _fasting_message(state: SessionState, at: dt.datetime, settings: ClinicalSettings) -> str:
-    parts = []
+    # MON-FASTING judges the time before the dose. A time recorded after the dose (possible once
+    # dosed: plausibility only keeps it before `now`) says nothing about that fast, so it is a
+    # warning of its own, never a negative "-10 min before dosing".
     food_min = settings.value("MON-FASTING", "food_fast_at_least_min")
     liquid_min = settings.value("MON-FASTING", "liquid_fast_at_least_min")
-    food, liquid = state.checklist.last_food_at, state.checklist.last_liquid_at
-    if food is not None and at - food < minutes(food_min):
-        parts.append(f"food {whole_minutes(at - food)} min")
-    if liquid is not None and at - liquid < minutes(liquid_min):
-        parts.append(f"liquids {whole_minutes(at - liquid)} min")
-    if not parts:
+    short, after = [], []
+    for name, last, fast in (
+        ("food", state.checklist.last_food_at, food_min),
+        ("liquids", state.checklist.last_liquid_at, liquid_min),
+    ):
+        if last is None:
+            continue
+        if last > at:
+            after.append(name)
+        elif at - last < minutes(fast):
+            short.append(f"{name} {whole_minutes(at - last)} min")
+    sentences = []
+    if short:
+        sentences.append(f"Last {' and '.join(short)} before dosing.")
+    if after:
+        verb = "was" if after == ["food"] else "were"
+        sentences.append(
+            f"{sentence_start(' and '.join(after))} {verb} recorded after the dose time; fasting "
+            "before the dose cannot be confirmed."
+        )
+    if not sentences:
         return ""
     return (
-        f"Last {' and '.join(parts)} before dosing; esketamine needs no food for {food_min:g} min "
-        f"and no liquids for {liquid_min:g} min (nausea and vomiting)."
+        f"{' '.join(sentences)} Esketamine needs no food for {food_min:g} min and no liquids "
+        f"for {liquid_min:g} min before dosing (nausea and vomiting)."
     )
+
+
+def _nasal_message(state: SessionState, at: dt.datetime, settings: ClinicalSettings) -> str:
+    # MON-NASAL-MEDS: as MON-FASTING, a time after the dose cannot confirm the gap before it.
+    nasal = state.checklist.nasal_medication_at
+    gap = settings.value("MON-NASAL-MEDS", "gap_at_least_min")
+    if nasal is None:
+        return ""
+    if nasal > at:
+        return (
+            "A nasal corticosteroid or decongestant was recorded after the dose time; the gap "
+            f"of at least {gap:g} min before esketamine cannot be confirmed."
+        )
+    if at - nasal < minutes(gap):
+        return (
+            f"Nasal corticosteroid or decongestant {whole_minutes(at - nasal)} min before "
+            f"dosing; esketamine needs at least {gap:g} min after it."
+        )
+    return ""

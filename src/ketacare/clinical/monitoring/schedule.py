@@ -7,34 +7,34 @@ that reading's time + the route's interval; with no such reading yet, the route'
 time. Four additions, each making a reading earlier, never later:
 
 - while the latest blood pressure is elevated (MON-BP-ELEVATED) the interval is at most its
-  recheck interval, on every route (the rule applies to all routes);
+  recheck interval, on every route (the rule applies to all routes); the alert names the same
+  interval (`intervals.elevated_interval`);
 - a blood pressure with one value only is completed at once (due at that reading's time):
   DISCH-BP and MON-BP-40MIN need both values;
 - esketamine: until a complete blood pressure falls in the MON-BP-40MIN window, the +40 reading
   stays due (at once, if the latest reading is already past +40 and the window is still open);
 - "always one reading within the 15 min before discharge": when the next reading would come
-  after the earliest discharge time and the latest one is older than the DISCH-BP window at that
+  after the earliest discharge time and the latest one is older than the discharge window at that
   time, the next reading is due when that window opens (earliest discharge - 15 min), so a
-  patient can leave on time. Applied on every route, since DISCH-BP asks for that reading on
-  every route; on an on-time schedule it only moves esketamine's +130 reading to +105.
+  patient can leave on time. The window is the narrowest of DISCH-BP's, DISCH-SEDATION's and
+  DISCH-RESP's `reading_within_min`: that reading's MOAA/S and SpO2 must count too. Applied on
+  every route, since those criteria ask for that reading on every route; on an on-time schedule
+  it only moves esketamine's +130 reading to +105.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ketacare.clinical.monitoring.discharge import (
-    earliest_discharge,
-    infusion_duration,
-    latest_readings,
+from ketacare.clinical.monitoring.discharge import earliest_discharge
+from ketacare.clinical.monitoring.discharge_vitals import latest_readings
+from ketacare.clinical.monitoring.intervals import (
+    elevated_interval,
+    first_interval,
+    route_interval,
 )
 from ketacare.clinical.monitoring.postdose import is_elevated
-from ketacare.clinical.monitoring.readings import (
-    ESKETAMINE,
-    IV_KETAMINE,
-    SessionState,
-    Vitals,
-)
+from ketacare.clinical.monitoring.readings import ESKETAMINE, SessionState, Vitals
 from ketacare.clinical.monitoring.units import minutes
 from ketacare.clinical.rules import ClinicalSettings
 
@@ -50,16 +50,17 @@ def next_reading_due(state: SessionState, settings: ClinicalSettings) -> dt.date
     readings = state.readings_in_time_order()
     latest = latest_readings(readings, lambda r: r.has_blood_pressure)
     if not latest:
-        return dose_at + minutes(_first_interval(state.route, settings))
+        return dose_at + minutes(first_interval(state.route, settings))
     latest_at = latest[-1].at
     pressure = Vitals(
         systolic=max((r.systolic for r in latest if r.systolic is not None), default=None),
         diastolic=max((r.diastolic for r in latest if r.diastolic is not None), default=None),
     )
-    interval = minutes(_interval_after(state, latest_at - dose_at, settings))
+    elapsed = latest_at - dose_at
     if is_elevated(pressure, settings):
-        interval = min(interval, minutes(settings.value("MON-BP-ELEVATED", "recheck_interval_min")))
-    due = latest_at + interval
+        due = latest_at + minutes(elevated_interval(state, elapsed, settings))
+    else:
+        due = latest_at + minutes(route_interval(state, elapsed, settings))
     if not pressure.has_full_blood_pressure:
         due = latest_at
     if state.route == ESKETAMINE:
@@ -70,31 +71,13 @@ def next_reading_due(state: SessionState, settings: ClinicalSettings) -> dt.date
             first = settings.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
             due = min(due, max(dose_at + minutes(first), latest_at))
     earliest = earliest_discharge(state, dose_at, settings)
-    window_opens = earliest - minutes(settings.value("DISCH-BP", "reading_within_min"))
+    # The reading before discharge must count for DISCH-BP, DISCH-SEDATION and DISCH-RESP
+    # alike, so it is booked in the narrowest of their windows.
+    within = min(
+        settings.value(rule_id, "reading_within_min")
+        for rule_id in ("DISCH-BP", "DISCH-SEDATION", "DISCH-RESP")
+    )
+    window_opens = earliest - minutes(within)
     if due > earliest and latest_at < window_opens:
         due = window_opens
     return due
-
-
-def _first_interval(route: str, settings: ClinicalSettings) -> float:
-    if route == ESKETAMINE:
-        return settings.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
-    if route == IV_KETAMINE:
-        return settings.value("MON-SCHEDULE-IV", "during_infusion_interval_min")
-    return settings.value("MON-SCHEDULE-ORAL", "early_interval_min")
-
-
-def _interval_after(
-    state: SessionState, elapsed: dt.timedelta, settings: ClinicalSettings
-) -> float:
-    # The phase of the latest reading sets the interval: a reading taken during the IV infusion
-    # (or the first oral hour) is followed by the shorter interval, the conservative choice.
-    if state.route == ESKETAMINE:
-        return settings.value("MON-SCHEDULE-ESK", "interval_min")
-    if state.route == IV_KETAMINE:
-        if elapsed < minutes(infusion_duration(state, settings)):
-            return settings.value("MON-SCHEDULE-IV", "during_infusion_interval_min")
-        return settings.value("MON-SCHEDULE-IV", "after_infusion_interval_min")
-    if elapsed < minutes(settings.value("MON-SCHEDULE-ORAL", "early_period_min")):
-        return settings.value("MON-SCHEDULE-ORAL", "early_interval_min")
-    return settings.value("MON-SCHEDULE-ORAL", "late_interval_min")

@@ -29,3 +29,9 @@ def blood_pressure_text(vitals: Vitals) -> str:
 def pair(systolic: Number, diastolic: Number) -> str:
     """A threshold pair as the reference writes it (`140/90`)."""
     return f"{systolic:g}/{diastolic:g}"
+
+
+def sentence_start(text: str) -> str:
+    """`text` with its first letter in capitals and the rest untouched: `str.capitalize` would
+    lower-case "SPRAVATO REMS" inside it."""
+    return text[:1].upper() + text[1:]
