@@ -31,7 +31,8 @@ run: $(VENV)/.installed-run
 	$(RUN_ENV) $(BIN)/ketacare demo
 	@echo "KetaCare demo clinic: http://$(HOST):$(PORT)/"
 	$(RUN_ENV) exec $(BIN)/gunicorn ketacare.config.wsgi --bind $(HOST):$(PORT) --workers 2 \
-		--access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
+		--access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)' \
+		--logger-class ketacare.config.gunicorn_logging.SafeAccessLogger
 
 test: $(VENV)/.installed-test
 	$(BIN)/python tools/run_tests.py $(ARGS)

@@ -123,3 +123,66 @@ def test_four_failures_then_the_right_password_still_signs_in(client, alice, fai
     response = _attempt(client, "alice", TEST_PASSWORD, "10.0.0.1")
 
     assert response.status_code == 302
+
+
+# --- what axes keeps (penetration test H1) ----------------------------------------------------
+
+
+def _axes_text() -> str:
+    """Every value of every row of every django-axes table, as one string."""
+    from django.apps import apps
+
+    values = []
+    for model in apps.get_app_config("axes").get_models():
+        for row in model.objects.values():
+            values.extend(str(value) for value in row.values())
+    return "\n".join(values)
+
+
+def test_axes_keeps_no_typed_user_name_only_a_keyed_hash(client, alice):
+    from ketacare.accounts.signals import username_digest
+
+    typed = ["alice", "Zelda.Unknown", "MySecretPassw0rd!"]
+    for name in typed:
+        _attempt(client, name, "wrong password 123", "10.0.0.1")
+    client.post(
+        f"{LOGIN}?next=/%3Fq%3DSmith",
+        {"username": "carol.k", "password": "x", "next": "/?q=Smith"},
+        REMOTE_ADDR="10.0.0.1",
+    )
+
+    stored = _axes_text()
+    assert stored  # the attempts are there...
+    for name in [*typed, "carol.k", "Smith"]:
+        assert name not in stored  # ...but not the names typed
+        assert name.lower() not in stored.lower()
+    assert username_digest("Zelda.Unknown") in stored
+
+
+def test_a_successful_sign_in_leaves_no_user_name_in_axes_either(client, alice):
+    _attempt(client, "alice", "wrong password 123", "10.0.0.1")
+
+    assert _attempt(client, "alice", TEST_PASSWORD, "10.0.0.1").status_code == 302
+
+    assert "alice" not in _axes_text()
+
+
+def test_the_lockout_still_counts_per_user_name_whatever_its_case(client, alice, nora):
+    for name in ["alice", "Alice", "ALICE ", "alice", "aLiCe"]:
+        _attempt(client, name, "wrong password 123", "10.0.0.1")
+
+    assert _attempt(client, "alice", TEST_PASSWORD, "10.0.0.1").status_code == 429
+    assert _attempt(client, "nora", TEST_PASSWORD, "10.0.0.1").status_code == 302
+
+
+def test_a_successful_sign_in_resets_the_count_of_its_user_name(client, alice):
+    for _ in range(4):
+        _attempt(client, "alice", "wrong password 123", "10.0.0.1")
+    assert _attempt(client, "alice", TEST_PASSWORD, "10.0.0.1").status_code == 302
+    client.logout()
+
+    statuses = [
+        _attempt(client, "alice", "wrong password 123", "10.0.0.1").status_code for _ in range(4)
+    ]
+
+    assert statuses == [400, 400, 400, 400]

@@ -158,3 +158,69 @@ def test_a_proxy_hop_count_out_of_range_stops_with_one_sentence(tmp_path):
 def test_django_refuses_orm_calls_from_async_code_outside_the_browser_tests():
     # tests/browser/conftest.py lifts the guard for Playwright only, never for the whole run.
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+
+
+# --- var/ readable by its owner only (penetration test H3) -------------------------------------
+
+
+def _mode(path: Path) -> str:
+    return oct(path.stat().st_mode & 0o777)
+
+
+def run_with_umask(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    """`run` with the usual umask 022, under which files would otherwise be world-readable."""
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd)}
+    return subprocess.run(  # noqa: S603 - our own entry point
+        [str(KETACARE), *args],
+        env={**base, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=lambda: os.umask(0o022),  # no threads are started before the exec
+    )
+
+
+def test_migrate_creates_var_and_the_sqlite_database_for_the_owner_only(tmp_path):
+    var = tmp_path / "var"
+    env = {"KETACARE_DEMO": "1", "KETACARE_VAR_DIR": str(var)}
+
+    result = run_with_umask(["migrate", "--noinput", "-v", "0"], env, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert _mode(var) == "0o700"
+    assert _mode(var / "ketacare.sqlite3") == "0o600"
+    assert _mode(var / "secret_key") == "0o600"
+    db = sqlite3.connect(var / "ketacare.sqlite3")
+    db.execute("CREATE TABLE probe (x)")  # writes the -wal and -shm files SQLite creates
+    companions = [var / "ketacare.sqlite3-wal", var / "ketacare.sqlite3-shm"]
+    assert all(p.exists() for p in companions)
+    assert [_mode(p) for p in companions] == ["0o600", "0o600"]
+    db.close()
+
+
+def test_a_world_readable_sqlite_database_is_narrowed_to_its_owner(tmp_path):
+    var = tmp_path / "var"
+    env = {"KETACARE_DEMO": "1", "KETACARE_VAR_DIR": str(var)}
+    assert run_with_umask(["migrate", "--noinput", "-v", "0"], env, tmp_path).returncode == 0
+    database = var / "ketacare.sqlite3"
+    database.chmod(0o644)
+
+    assert run_with_umask(["check"], env, tmp_path).returncode == 0
+
+    assert _mode(database) == "0o600"
+
+
+def test_a_production_sqlite_database_under_var_is_private_too(tmp_path):
+    var = tmp_path / "var"
+    env = {
+        "SECRET_KEY": "a-long-random-production-secret-" + "x9Q2" * 12,
+        "KETACARE_VAR_DIR": str(var),
+    }
+
+    result = run_with_umask(["migrate", "--noinput", "-v", "0"], env, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert (_mode(var), _mode(var / "ketacare.sqlite3")) == ("0o700", "0o600")
+    assert not (var / "secret_key").exists()

@@ -76,4 +76,5 @@ def test_a_nul_in_an_object_id_of_the_admin_is_a_404(staff_client, adam, patient
     response = staff_client(adam).get(f"/admin/patients/patient/{patient_a.pk}%00/change/")
 
     assert response.status_code == 404
-    assert AuditEvent.objects.get(allowed=False).object_id == str(patient_a.pk)
+    event = AuditEvent.objects.get(allowed=False)
+    assert (event.object_id, event.detail) == ("", "not_found_in_clinic non_numeric_id")

@@ -22,3 +22,59 @@ def test_only_the_admin_allows_inline_styles(client):
     response = client.get("/admin/login/", follow=False)
     assert "style-src 'self' 'unsafe-inline'" in response["Content-Security-Policy"]
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+# --- no caching of anything shown to a signed-in user (penetration test H2) -------------------
+
+
+def _no_store(response) -> bool:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/?q=Smith",
+        "/audit/",
+        "/audit/export.csv",
+        "/api/v1/me",
+        "/admin/",
+        "/admin/patients/patient/",
+        "/no/such/page/",
+    ],
+)
+def test_every_answer_to_a_signed_in_user_is_no_store_and_private(staff_client, adam, url):
+    response = staff_client(adam).get(url)
+
+    assert response.status_code in (200, 404)
+    assert _no_store(response), response.get("Cache-Control")
+
+
+def test_an_api_answer_to_a_bearer_token_is_no_store_too(client, alice):
+    from ketacare.accounts.services import create_api_token
+
+    token = create_api_token(user=alice.user, name="test")
+
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.value}"})
+
+    assert response.status_code == 200
+    assert _no_store(response)
+
+
+def test_a_patient_page_of_the_admin_is_no_store(staff_client, adam, patient_a):
+    response = staff_client(adam).get(f"/admin/patients/patient/{patient_a.pk}/change/")
+
+    assert response.status_code == 200
+    assert _no_store(response)
+
+
+def test_static_files_keep_their_caching_for_signed_in_users(staff_client, adam, settings):
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+    response = staff_client(adam).get("/static/web/ketacare.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")

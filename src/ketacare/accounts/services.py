@@ -25,6 +25,7 @@ from ketacare.audit.services import record_event
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.sessions.backends.base import SessionBase
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 DEMO_SKIP_SESSION_KEY = "accounts_mfa_demo_skip"
 LAST_ACTIVITY_SESSION_KEY = "accounts_last_activity"
 IDLE_SIGNED_OUT_SESSION_KEY = "accounts_idle_signed_out_min"
+# The id of the unconfirmed TOTP device this session shows (its secret belongs to this session).
+PENDING_TOTP_SESSION_KEY = "accounts_pending_totp_device_id"
 
 TOTP_DEVICE_NAME = "Authenticator app"
 
@@ -87,14 +90,35 @@ def confirmed_totp_device(user: AbstractBaseUser) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("pk").first()
 
 
-def start_totp_enrolment(*, user: AbstractBaseUser) -> TOTPDevice:
-    """The unconfirmed device the enrolment page shows (reused, so a reload keeps the secret)."""
-    if confirmed_totp_device(user) is not None:
-        raise AccountError("This account already has an authenticator app; verify with it instead.")
-    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("-pk").first()
-    if device is None:
+def start_totp_enrolment(*, user: AbstractBaseUser, session: SessionBase) -> TOTPDevice:
+    """The unconfirmed device whose secret this session shows.
+
+    The device belongs to one session: its id is kept in the session, so a reload shows the same
+    secret, while another session (another sign-in with the same password) gets a device of its
+    own, and the user's older unconfirmed devices are deleted. A secret once shown is therefore
+    never shown to a second session, and a confirmed device's secret never at all.
+    """
+    with transaction.atomic(durable=True):
+        if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+            raise AccountError(
+                "This account already has an authenticator app; verify with it instead."
+            )
+        pending_id = session.get(PENDING_TOTP_SESSION_KEY)
+        if isinstance(pending_id, int):
+            device = TOTPDevice.objects.filter(
+                pk=pending_id, user_id=user.pk, confirmed=False
+            ).first()
+            if device is not None:
+                return device
+        TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    session[PENDING_TOTP_SESSION_KEY] = device.pk
     return device
+
+
+def forget_pending_totp(session: SessionBase) -> None:
+    """A new sign-in starts enrolment afresh (accounts.signals, on every password sign-in)."""
+    session.pop(PENDING_TOTP_SESSION_KEY, None)
 
 
 def _check_code(device: TOTPDevice, code: str) -> CodeCheck:
@@ -105,9 +129,14 @@ def _check_code(device: TOTPDevice, code: str) -> CodeCheck:
 
 
 def confirm_totp_enrolment(
-    *, user: AbstractBaseUser, code: str
+    *, user: AbstractBaseUser, session: SessionBase, code: str
 ) -> tuple[CodeCheck, TOTPDevice | None]:
-    """Confirm the user's pending device with a code from the app; audited as MFA_ENROLL."""
+    """Confirm this session's pending device with a code from the app; audited as MFA_ENROLL.
+
+    On success every other unconfirmed device of the user is deleted, so a secret another
+    session saw can never be confirmed later.
+    """
+    pending_id = session.get(PENDING_TOTP_SESSION_KEY)
     with transaction.atomic(durable=True):
         if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
             raise AccountError(
@@ -115,9 +144,10 @@ def confirm_totp_enrolment(
             )
         device = (
             TOTPDevice.objects.select_for_update()
-            .filter(user_id=user.pk, confirmed=False)
-            .order_by("-pk")
+            .filter(pk=pending_id, user_id=user.pk, confirmed=False)
             .first()
+            if isinstance(pending_id, int)
+            else None
         )
         if device is None:
             raise AccountError("There is no pending authenticator set-up; reload the page.")
@@ -138,7 +168,10 @@ def confirm_totp_enrolment(
                 allowed=False,
                 detail=f"reason={result.value}",
             )
-        return result, device if result is CodeCheck.ACCEPTED else None
+    if result is CodeCheck.ACCEPTED:
+        session.pop(PENDING_TOTP_SESSION_KEY, None)
+        return result, device
+    return result, None
 
 
 def verify_totp_login(*, user: AbstractBaseUser, code: str) -> tuple[CodeCheck, TOTPDevice | None]:

@@ -16,7 +16,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 
-from ketacare.accounts.services import DEMO_SKIP_SESSION_KEY, may_skip_mfa
+from ketacare.accounts.services import DEMO_SKIP_SESSION_KEY, forget_pending_totp, may_skip_mfa
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 
@@ -30,6 +30,9 @@ def username_digest(username: str) -> str:
 @receiver(user_logged_in, dispatch_uid="ketacare.accounts.audit_login")
 def on_user_logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     detail = "step=password"
+    if request is not None and hasattr(request, "session"):
+        # A new sign-in gets a TOTP secret of its own (services.start_totp_enrolment).
+        forget_pending_totp(request.session)
     if request is not None and may_skip_mfa(user):
         request.session[DEMO_SKIP_SESSION_KEY] = True
         detail += " mfa=demo_skip"

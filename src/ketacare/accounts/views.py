@@ -167,7 +167,9 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 result, device = confirm_totp_enrolment(
-                    user=request.user, code=form.cleaned_data["otp_token"]
+                    user=request.user,
+                    session=request.session,
+                    code=form.cleaned_data["otp_token"],
                 )
             except AccountError as error:
                 form.add_error(None, str(error))
@@ -179,7 +181,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
                     "otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE
                 )
     try:
-        device = start_totp_enrolment(user=request.user)
+        device = start_totp_enrolment(user=request.user, session=request.session)
     except AccountError:  # confirmed meanwhile (another tab): verify with it instead
         return HttpResponseRedirect(_step_url("accounts:mfa_verify", _safe_next(request)))
     context = {

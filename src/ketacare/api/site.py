@@ -2,20 +2,52 @@
 
     api.add_router("/v1/patients/", "ketacare.patients.api.router")
 
-Every route requires a bearer token or an MFA-verified session unless it says `auth=None`.
+Every route requires a bearer token or an MFA-verified session unless it says `auth=None`. The
+schema (/api/openapi.json) and the docs page (/api/docs) are for signed-in staff only: the
+committed docs/openapi.json is the public description.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from ketacare.accounts.auth import BearerTokenAuth, VerifiedSessionAuth
+from ketacare.accounts.services import mfa_satisfied
 
 NOT_AUTHENTICATED = (
     "Authentication required: send a valid API token, or sign in with two-factor authentication."
 )
+
+DOCS_NOT_AUTHENTICATED = (
+    "The API schema is for signed-in staff: sign in with two-factor authentication first."
+)
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The docs page and the schema need a signed-in session that passed two-factor sign-in.
+
+    Otherwise the schema answers 401 JSON, like the API, and the docs page sends the browser to
+    the login page (which comes back here afterwards).
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_active and mfa_satisfied(request):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"detail": DOCS_NOT_AUTHENTICATED}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
 
 api = NinjaAPI(
     title="KetaCare API",
@@ -27,6 +59,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=staff_only,
     auth=[BearerTokenAuth(), VerifiedSessionAuth()],
 )
 

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 
 from ketacare.audit.models import Action
@@ -23,11 +23,12 @@ from ketacare.audit.services import record_event, record_list_read
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import acting_membership, deny_not_found, parse_id, scoped
+from ketacare.config.admin_filters import StrictChangelistMixin
 
-NUL_REFUSED = "Null characters are not allowed in the address."
+READ_ONLY_METHODS = ("GET", "HEAD")
 
 
-class ClinicScopedAdmin(admin.ModelAdmin):
+class ClinicScopedAdmin(StrictChangelistMixin, admin.ModelAdmin):
     #: the audit object type ("patient", "membership", ...); lists are audited as "<type>_list".
     audit_object_type: str = ""
     #: the lookup path from the model to its clinic.
@@ -148,17 +149,21 @@ class ClinicScopedAdmin(admin.ModelAdmin):
                 object_id=object_id,
                 patient_id=parse_id(object_id) if self.audit_patient_id else None,
             )
-        if request.method == "GET":
+        # Every answer but a write shows the object: GET and HEAD (the only other methods the
+        # admin accepts, ketacare.web.middleware.AdminMethodsMiddleware) are audited reads.
+        if request.method != "POST":
             self.audit(request, action=Action.READ, obj=obj, detail=self.read_detail)
         return obj
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        refused = refuse_unless_read(request)
+        return refused or super().history_view(request, object_id, extra_context)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        # Every GET value of the changelist may become a lookup (?q=, ?mrn=...), and PostgreSQL
-        # refuses a NUL character in a query parameter: refuse it here, as a 400, not a 500.
-        if any("\x00" in value for values in request.GET.lists() for value in values[1]):
-            return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain; charset=utf-8")
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
         if isinstance(response, TemplateResponse) and changelist is not None:
@@ -221,6 +226,15 @@ class ClinicScopedAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.audit(request, action=Action.DELETE, obj=obj)
         super().delete_queryset(request, queryset)
+
+
+def refuse_unless_read(request: HttpRequest) -> HttpResponse | None:
+    """A 405 for a write to a page that only shows (history): such a page has no write."""
+    if request.method in READ_ONLY_METHODS:
+        return None
+    return HttpResponseNotAllowed(
+        READ_ONLY_METHODS, "Method not allowed.", content_type="text/plain; charset=utf-8"
+    )
 
 
 class MembershipForm(forms.ModelForm):

@@ -142,21 +142,28 @@ def deny_not_found(
     action: Action | str = Action.READ,
     patient_id: int | None = None,
 ) -> Http404:
-    """Record the denied event for a lookup outside the acting clinic; return the 404 to raise."""
+    """Record the denied event for a lookup outside the acting clinic; return the 404 to raise.
+
+    `object_id` is often a URL segment or a form value, i.e. typed text (a name, a birth date):
+    only a parsed id reaches the audit trail and the log; anything else is recorded as an empty
+    object id with the flag `non_numeric_id`.
+    """
+    pk = parse_id(object_id)
+    reason = "not_found_in_clinic" if pk is not None else "not_found_in_clinic non_numeric_id"
     record_denied(
         action=action,
         membership=membership,
         user=user,
         object_type=object_type,
-        object_id=object_id,
+        object_id=pk if pk is not None else "",
         patient_id=patient_id,
-        reason="not_found_in_clinic",
+        reason=reason,
     )
     logger.info(
         "denied %s %s=%s for user %s",
         action,
         object_type,
-        object_id,
+        pk if pk is not None else "non_numeric_id",
         membership.user_id if membership is not None else getattr(user, "pk", None),
     )
     return Http404(f"No {object_type} with that id.")

@@ -23,6 +23,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import acting_membership
+from ketacare.config.admin_filters import StrictChangelistMixin
 
 
 class KetaCareAdminSite(admin.AdminSite):
@@ -30,6 +31,17 @@ class KetaCareAdminSite(admin.AdminSite):
     site_title = "KetaCare admin"
     index_title = "Clinic administration"
     enable_nav_sidebar = False
+
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        # The admins of other apps (users, TOTP devices, axes) get the strict changelist too.
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, StrictChangelistMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (StrictChangelistMixin, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -103,3 +103,45 @@ def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
                 "DATABASE_URL names no PostgreSQL database; add /dbname at the end."
             )
     return config
+
+
+# --- files under var/ readable by their owner only ---------------------------------------------
+
+_SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create `path` (0700: the owner only); an existing directory keeps its mode."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Create `path` with `text`, readable by the owner only from its first byte (0600)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def protect_sqlite_database(path: Path, *, var_dir: Path) -> None:
+    """The SQLite file and its WAL/SHM companions readable by their owner only (0600).
+
+    A missing database file is created empty with mode 0600 (SQLite takes an empty file as a new
+    database, and gives its -wal and -shm files the database file's mode); one that exists with
+    group or other bits is narrowed to 0600. The var directory is created 0700 when the database
+    lives in it; any other missing directory is left to SQLite's own error.
+    """
+    try:
+        if path.parent == var_dir:
+            ensure_private_dir(var_dir)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # no such directory, or not ours to write: SQLite will say so
+    for suffix in _SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        try:
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(0o600)
+        except OSError:
+            continue  # missing, or another user's file: nothing to narrow

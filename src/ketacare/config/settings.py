@@ -14,10 +14,13 @@ from pathlib import Path
 from ketacare.config.env import (
     ConfigurationError,
     database_config,
+    ensure_private_dir,
     env_bool,
     env_int,
     env_list,
     env_str,
+    protect_sqlite_database,
+    write_private_file,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -65,12 +68,15 @@ def _demo_secret() -> str:
     path = VAR_DIR / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(VAR_DIR)
     value = secrets.token_urlsafe(50)
-    path.write_text(value, encoding="utf-8")
-    path.chmod(0o600)
+    write_private_file(path, value)
     return value
 
+
+# var/ holds the demo secret and the SQLite database: the owner only (0700 directory, 0600 files).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    protect_sqlite_database(Path(str(DATABASES["default"]["NAME"])), var_dir=VAR_DIR)
 
 if _secret:
     SECRET_KEY = _secret
@@ -108,6 +114,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ketacare.web.middleware.ContentSecurityPolicyMiddleware",
+    # Outside the API's JSON errors, so a replaced error answer is not cached either.
+    "ketacare.web.middleware.PrivateCacheMiddleware",
+    # Before CSRF and every admin view: /admin/ answers only GET, HEAD and POST.
+    "ketacare.web.middleware.AdminMethodsMiddleware",
     # Outside everything that may answer with an HTML or text error: /api/ errors become JSON.
     "ketacare.api.middleware.JsonApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -185,7 +195,13 @@ AXES_CLIENT_IP_CALLABLE = "ketacare.web.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token"]
+# axes stores a keyed hash of the typed user name, never the name (accounts.lockout), masks the
+# name and the return address (which may hold a search) in the request data it keeps, and keeps
+# no log of successful sign-ins: the audit trail has those.
+AXES_USERNAME_CALLABLE = "ketacare.accounts.lockout.axes_username"
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp_token", "username", "next"]
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 OTP_TOTP_ISSUER = "KetaCare"
 
@@ -248,7 +264,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Django's request and security loggers without the typed path or value (config.log_filters).
+    "filters": {"request_text": {"()": "ketacare.config.log_filters.RequestTextFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_text"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # django-axes logs the user names typed at failed logins at WARNING: keep them out of logs.
     "loggers": {"axes": {"level": "ERROR"}},

@@ -12,7 +12,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from ketacare.clinics.admin import ClinicScopedAdmin
+from ketacare.clinics.admin import READ_ONLY_METHODS, ClinicScopedAdmin, refuse_unless_read
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
 from ketacare.patients.forms import STALE_VERSION_CODE, PatientAdminForm
@@ -94,6 +94,9 @@ class PatientAdmin(ClinicScopedAdmin, SimpleHistoryAdmin):
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
+        refused = refuse_unless_read(request)
+        if refused is not None:
+            return refused
         # simple-history falls back to the newest historical row when the live queryset has no
         # such patient, which would show another clinic's history: resolve in scope first.
         self.get_object(request, unquote(object_id))
@@ -106,7 +109,7 @@ class PatientAdmin(ClinicScopedAdmin, SimpleHistoryAdmin):
         version_id: str,
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        if request.method != "GET":
+        if request.method not in READ_ONLY_METHODS:
             # Reverting would overwrite the record from an old version: not through the admin.
             raise PermissionDenied("Old versions are read-only.")
         patient = self.get_object(request, unquote(object_id))

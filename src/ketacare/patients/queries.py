@@ -41,8 +41,8 @@ def get_patient_for(
             action=Action.READ,
             membership=membership,
             object_type="patient",
-            object_id=patient_id,
-            reason="role_lacks:view_patient",
+            object_id=pk if pk is not None else "",
+            reason="role_lacks:view_patient" + ("" if pk is not None else " non_numeric_id"),
         )
         raise PermissionDenied("Your role does not allow reading patient records.")
     patient = Patient.objects.for_membership(membership).filter(pk=pk).first() if pk else None
