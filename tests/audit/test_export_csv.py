@@ -13,6 +13,7 @@ from ketacare.audit.chain import canonical_time
 from ketacare.audit.context import RequestContext, using_context
 from ketacare.audit.models import Action, AuditEvent, Channel
 from ketacare.audit.services import record_event
+from tests.audit.events import patient_event
 
 pytestmark = pytest.mark.django_db
 
@@ -55,12 +56,10 @@ def test_each_row_carries_every_column_of_the_event(staff_client, audrey, alice,
     with using_context(
         RequestContext(channel=Channel.API, ip_address="198.51.100.4", user_agent="kc-client/2")
     ):
-        event = record_event(
+        event = patient_event(
             action=Action.UPDATE,
             membership=alice,
-            object_type="patient",
-            object_id=patient_a.pk,
-            patient_id=patient_a.pk,
+            patient=patient_a,
             allowed=False,
             detail="version=3",
         )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from ketacare.audit import views
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.audit.services import record_event
+from tests.audit.events import patient_event
 from tests.factories import ClinicFactory, MembershipFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,20 +227,8 @@ def test_the_patient_filter_keeps_that_patient_events(
     staff_client, adam, alice, patient_a, clinic_a
 ):
     other = PatientFactory(clinic=clinic_a)
-    mine = record_event(
-        action=Action.READ,
-        membership=alice,
-        object_type="patient",
-        object_id=patient_a.pk,
-        patient_id=patient_a.pk,
-    )
-    record_event(
-        action=Action.READ,
-        membership=alice,
-        object_type="patient",
-        object_id=other.pk,
-        patient_id=other.pk,
-    )
+    mine = patient_event(action=Action.READ, membership=alice, patient=patient_a)
+    patient_event(action=Action.READ, membership=alice, patient=other)
 
     response = staff_client(adam).get(URL, {"patient": patient_a.pk})
     assert _ids_on_page(response) == [mine.pk]
@@ -248,20 +237,8 @@ def test_the_patient_filter_keeps_that_patient_events(
 def test_the_mrn_filter_finds_the_patient_of_this_clinic_only(
     staff_client, adam, alice, bob, patient_a, patient_b
 ):
-    mine = record_event(
-        action=Action.READ,
-        membership=alice,
-        object_type="patient",
-        object_id=patient_a.pk,
-        patient_id=patient_a.pk,
-    )
-    record_event(
-        action=Action.READ,
-        membership=bob,
-        object_type="patient",
-        object_id=patient_b.pk,
-        patient_id=patient_b.pk,
-    )
+    mine = patient_event(action=Action.READ, membership=alice, patient=patient_a)
+    patient_event(action=Action.READ, membership=bob, patient=patient_b)
     client = staff_client(adam)
 
     assert _ids_on_page(client.get(URL, {"mrn": patient_a.mrn})) == [mine.pk]

@@ -13,6 +13,7 @@ from ketacare.audit.chain import GENESIS_HASH
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.audit.verification import BreakKind, _link_break, verify_chain
+from tests.audit.events import patient_event
 from tests.audit.helpers import delete_row, edit_column, swap_rows
 
 pytestmark = pytest.mark.django_db
@@ -181,13 +182,7 @@ def test_verify_writes_no_event(chain):
 
 def test_tail_lists_ids_and_actions_without_names(alice, patient_a):
     for _ in range(3):
-        record_event(
-            action=Action.READ,
-            membership=alice,
-            object_type="patient",
-            object_id=patient_a.pk,
-            patient_id=patient_a.pk,
-        )
+        patient_event(action=Action.READ, membership=alice, patient=patient_a)
     record_event(
         action=Action.UPDATE,
         membership=alice,

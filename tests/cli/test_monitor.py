@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -10,17 +9,8 @@ from typing import Any
 import pytest
 
 from tests.cli.conftest import assert_input_error, run_ketacare
-
-EXAMPLE: dict[str, Any] = {
-    "route": "esketamine_nasal",
-    "dose_at": "2026-12-01T09:00:00+00:00",
-    "now": "2026-12-01T10:10:00+00:00",
-    "pre_dose": {"systolic": 128, "diastolic": 80, "heart_rate": 72, "spo2": 98},
-    "readings": [
-        {"at": "2026-12-01T09:40:00+00:00", "systolic": 165, "diastolic": 100,
-         "heart_rate": 88, "spo2": 97, "moaas": 5}
-    ],
-}  # fmt: skip
+from tests.contract_examples import MONITOR_INPUT as EXAMPLE
+from tests.contract_examples import changed as with_changes
 
 EXPECTED: dict[str, Any] = {
     "dosing": "go",
@@ -56,9 +46,7 @@ EXPECTED: dict[str, Any] = {
 
 
 def changed(**changes: Any) -> dict[str, Any]:
-    document = copy.deepcopy(EXAMPLE)
-    document.update(changes)
-    return document
+    return with_changes(EXAMPLE, **changes)
 
 
 def test_contract_example_gives_the_contract_document() -> None:

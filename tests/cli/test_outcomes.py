@@ -7,29 +7,8 @@ import json
 import pytest
 
 from tests.cli.conftest import assert_input_error
-
-CONTRACT_SERIES = {
-    "instrument": "madrs",
-    "assessments": [
-        {"date": "2026-01-05", "total": 34},
-        {"date": "2026-01-12", "total": 22},
-        {"date": "2026-01-19", "total": 15},
-        {"date": "2026-01-26", "total": 10},
-        {"date": "2026-02-02", "total": 8},
-        {"date": "2026-02-09", "total": 9},
-    ],
-}
-CONTRACT_OUTPUT = {
-    "instrument": "madrs",
-    "baseline": 34,
-    "latest": 9,
-    "nadir": 8,
-    "percent_change": -73.5,
-    "response": {"met": True, "date": "2026-01-19"},
-    "remission": {"met": True, "date": "2026-01-26"},
-    "relapse": {"met": False, "date": None},
-    "status": "remission",
-}
+from tests.contract_examples import OUTCOMES_INPUT as CONTRACT_SERIES
+from tests.contract_examples import OUTCOMES_OUTPUT as CONTRACT_OUTPUT
 
 
 def test_contract_example_from_standard_input(ketacare):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -10,25 +9,12 @@ from typing import Any
 import pytest
 
 from tests.cli.conftest import assert_input_error, run_ketacare
-
-EXAMPLE: dict[str, Any] = {
-    "route": "esketamine_nasal",
-    "age": 42,
-    "diagnosis": "mdd",
-    "failed_adequate_trials": 2,
-    "phq9": [2, 2, 2, 2, 1, 1, 2, 1, 0],
-    "madrs_total": None,
-    "blood_pressure": {"systolic": 132, "diastolic": 84},
-    "conditions": ["hypertension_controlled"],
-    "pregnant": False,
-    "breastfeeding": False,
-}
+from tests.contract_examples import SCREEN_INPUT as EXAMPLE
+from tests.contract_examples import changed as with_changes
 
 
 def changed(**changes: Any) -> dict[str, Any]:
-    document = copy.deepcopy(EXAMPLE)
-    document.update(changes)
-    return document
+    return with_changes(EXAMPLE, **changes)
 
 
 def test_contract_example_from_standard_input_is_eligible() -> None:

@@ -3,7 +3,6 @@ input parsing and clinic settings (clinical-reference.md 2.1-2.8; `ketacare scre
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import Any
 
@@ -25,19 +24,8 @@ from ketacare.clinical.eligibility import (
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.instruments import score
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
-
-CONTRACT_EXAMPLE: dict[str, Any] = {
-    "route": "esketamine_nasal",
-    "age": 42,
-    "diagnosis": "mdd",
-    "failed_adequate_trials": 2,
-    "phq9": [2, 2, 2, 2, 1, 1, 2, 1, 0],
-    "madrs_total": None,
-    "blood_pressure": {"systolic": 132, "diastolic": 84},
-    "conditions": ["hypertension_controlled"],
-    "pregnant": False,
-    "breastfeeding": False,
-}
+from tests.contract_examples import SCREEN_INPUT as CONTRACT_EXAMPLE
+from tests.contract_examples import changed
 
 CORE_ORDER = [
     "ELIG-AGE",
@@ -58,9 +46,7 @@ def setting(rule_id: str, name: str) -> int:
 
 
 def candidate(**changes: Any) -> dict[str, Any]:
-    document = copy.deepcopy(CONTRACT_EXAMPLE)
-    document.update(changes)
-    return document
+    return changed(CONTRACT_EXAMPLE, **changes)
 
 
 def phq9_with_total(total: int, item9: int = 0) -> list[int]:

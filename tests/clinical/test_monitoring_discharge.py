@@ -24,8 +24,8 @@ from ketacare.clinical.monitoring import (
     evaluate,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from tests.clinical.monitoring_helpers import T0, at
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 S = DEFAULT_SETTINGS
 MIN_TIME = {
     ESKETAMINE: "DISCH-ESK-MIN-TIME",
@@ -40,10 +40,6 @@ SHARED = (
     "DISCH-ALERTS",
     "DISCH-ESCORT",
 )
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
 
 
 def minutes_of(moment: dt.datetime) -> float:

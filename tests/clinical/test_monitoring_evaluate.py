@@ -3,7 +3,6 @@ property over any plausible session (reference 3.5-3.7)."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.monitoring import (
     ESKETAMINE,
     IV_KETAMINE,
@@ -29,40 +27,14 @@ from ketacare.clinical.monitoring import (
     parse_monitor_input,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS
+from tests.clinical.monitoring_helpers import T0, at
+from tests.contract_examples import MONITOR_INPUT as EXAMPLE
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 S = DEFAULT_SETTINGS
-
-EXAMPLE: dict[str, Any] = {
-    "route": "esketamine_nasal",
-    "dose_at": "2026-12-01T09:00:00+00:00",
-    "now": "2026-12-01T10:10:00+00:00",
-    "pre_dose": {"systolic": 128, "diastolic": 80, "heart_rate": 72, "spo2": 98},
-    "readings": [
-        {"at": "2026-12-01T09:40:00+00:00", "systolic": 165, "diastolic": 100,
-         "heart_rate": 88, "spo2": 97, "moaas": 5}
-    ],
-}  # fmt: skip
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
 
 
 def rules_of(result) -> list[str]:
     return [alert.rule for alert in result.alerts]
-
-
-def document(**changes: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(EXAMPLE)
-    changed.update(changes)
-    return changed
-
-
-def refused(doc: dict[str, Any]) -> ClinicalInputError:
-    with pytest.raises(ClinicalInputError) as caught:
-        parse_monitor_input(doc)
-    return caught.value
 
 
 def test_contract_example_is_evaluated_as_the_contract_shows():

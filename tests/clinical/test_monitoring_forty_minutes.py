@@ -15,16 +15,12 @@ import pytest
 
 from ketacare.clinical.monitoring import ESKETAMINE, Alert, Level, Reading, SessionState, evaluate
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from tests.clinical.monitoring_helpers import T0, at
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 S = DEFAULT_SETTINGS
 DUE = int(S.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min"))
 OPENS = int(S.value("MON-BP-40MIN", "window_opens_after_dose_min"))
 CLOSES = int(S.value("MON-BP-40MIN", "window_closes_after_dose_min"))
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
 
 
 def check_alerts(

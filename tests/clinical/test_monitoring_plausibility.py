@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from typing import Any
 
 import pytest
 
@@ -21,36 +19,10 @@ from ketacare.clinical.monitoring import (
     parse_monitor_input,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS
+from tests.clinical.monitoring_helpers import T0, at, document, refused
+from tests.contract_examples import MONITOR_INPUT as EXAMPLE
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 S = DEFAULT_SETTINGS
-
-EXAMPLE: dict[str, Any] = {
-    "route": "esketamine_nasal",
-    "dose_at": "2026-12-01T09:00:00+00:00",
-    "now": "2026-12-01T10:10:00+00:00",
-    "pre_dose": {"systolic": 128, "diastolic": 80, "heart_rate": 72, "spo2": 98},
-    "readings": [
-        {"at": "2026-12-01T09:40:00+00:00", "systolic": 165, "diastolic": 100,
-         "heart_rate": 88, "spo2": 97, "moaas": 5}
-    ],
-}  # fmt: skip
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
-
-
-def document(**changes: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(EXAMPLE)
-    changed.update(changes)
-    return changed
-
-
-def refused(doc: dict[str, Any]) -> ClinicalInputError:
-    with pytest.raises(ClinicalInputError) as caught:
-        parse_monitor_input(doc)
-    return caught.value
 
 
 @pytest.mark.parametrize(

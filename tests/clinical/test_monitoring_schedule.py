@@ -20,8 +20,8 @@ from ketacare.clinical.monitoring import (
     next_reading_due,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from tests.clinical.monitoring_helpers import T0, at
 
-T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 S = DEFAULT_SETTINGS
 
 ESK_FIRST = S.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
@@ -38,10 +38,6 @@ WINDOW_OPENS = S.value("MON-BP-40MIN", "window_opens_after_dose_min")
 BP_WITHIN = S.value("DISCH-BP", "reading_within_min")
 ESK_EARLIEST = S.value("DISCH-ESK-MIN-TIME", "minimum_after_dose_min")
 ORAL_EARLIEST = S.value("DISCH-ORAL-MIN-TIME", "minimum_after_dose_min")
-
-
-def at(minutes: float) -> dt.datetime:
-    return T0 + dt.timedelta(minutes=minutes)
 
 
 def normal(minute: float) -> Reading:

@@ -19,32 +19,15 @@ from ketacare.clinical.outcomes import (
     parse_outcome_series,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from tests.clinical.outcomes_helpers import SCALE_RULE, START, day, weekly
+from tests.contract_examples import OUTCOMES_INPUT, OUTCOMES_OUTPUT
 
-START = dt.date(2026, 1, 5)
 REMISSION_RULE = {
     "gad7": "OUT-REMISSION-GAD7",
     "madrs": "OUT-REMISSION-MADRS",
     "phq9": "OUT-REMISSION-PHQ9",
     "qids_sr16": "OUT-REMISSION-QIDS",
 }
-SCALE_RULE = {
-    "gad7": "SCALE-GAD7",
-    "madrs": "SCALE-MADRS",
-    "phq9": "SCALE-PHQ9",
-    "qids_sr16": "SCALE-QIDS",
-}
-
-
-def weekly(instrument: str, *totals: int, start: dt.date = START) -> OutcomeSeries:
-    """A series with one assessment a week, the first being the baseline."""
-    return OutcomeSeries(
-        instrument,
-        tuple(Assessment(start + dt.timedelta(weeks=i), t) for i, t in enumerate(totals)),
-    )
-
-
-def day(n: int) -> dt.date:
-    return START + dt.timedelta(days=n)
 
 
 def remission_at_most(instrument: str) -> int:
@@ -56,31 +39,8 @@ def maximum_total(instrument: str) -> int:
 
 
 def test_contract_example_gives_the_contract_document():
-    # A MADRS series consistent with the contract's example output.
-    series = parse_outcome_series(
-        {
-            "instrument": "madrs",
-            "assessments": [
-                {"date": "2026-01-05", "total": 34},
-                {"date": "2026-01-12", "total": 22},
-                {"date": "2026-01-19", "total": 15},
-                {"date": "2026-01-26", "total": 10},
-                {"date": "2026-02-02", "total": 8},
-                {"date": "2026-02-09", "total": 9},
-            ],
-        }
-    )
-    assert evaluate_outcomes(series).as_document() == {
-        "instrument": "madrs",
-        "baseline": 34,
-        "latest": 9,
-        "nadir": 8,
-        "percent_change": -73.5,
-        "response": {"met": True, "date": "2026-01-19"},
-        "remission": {"met": True, "date": "2026-01-26"},
-        "relapse": {"met": False, "date": None},
-        "status": "remission",
-    }
+    series = parse_outcome_series(OUTCOMES_INPUT)
+    assert evaluate_outcomes(series).as_document() == OUTCOMES_OUTPUT
 
 
 def test_unsorted_input_is_sorted_by_date():

@@ -17,12 +17,7 @@ from ketacare.clinical.outcomes import (
     evaluate_outcomes,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS
-
-START = dt.date(2026, 1, 5)
-
-
-def day(n: int) -> dt.date:
-    return START + dt.timedelta(days=n)
+from tests.clinical.outcomes_helpers import day
 
 
 def series(instrument: str, *points: tuple[int, int]) -> OutcomeSeries:

@@ -8,28 +8,13 @@ import pytest
 
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.outcomes import (
-    Assessment,
     OutcomeSeries,
     RelapseEvent,
     RelapseEventKind,
     early_warning,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
-
-START = dt.date(2026, 1, 5)
-SCALE_RULE = {
-    "gad7": "SCALE-GAD7",
-    "madrs": "SCALE-MADRS",
-    "phq9": "SCALE-PHQ9",
-    "qids_sr16": "SCALE-QIDS",
-}
-
-
-def weekly(instrument: str, *totals: int) -> OutcomeSeries:
-    return OutcomeSeries(
-        instrument,
-        tuple(Assessment(START + dt.timedelta(weeks=i), t) for i, t in enumerate(totals)),
-    )
+from tests.clinical.outcomes_helpers import SCALE_RULE, START, weekly
 
 
 def rise(instrument: str) -> int:

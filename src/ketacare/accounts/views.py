@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from base64 import b32encode
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
@@ -91,6 +92,33 @@ class SignOutView(auth_views.LogoutView):
     pass
 
 
+def _accepted_device(
+    request: HttpRequest,
+    form: TotpCodeForm,
+    check: Callable[[str], tuple[CodeCheck, TOTPDevice | None]],
+) -> TOTPDevice | None:
+    """The device `check` accepted the posted code for, or None with the reason on the form.
+
+    Shared by verification and enrolment so both word a wrong or throttled code the same way.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result, device = check(form.cleaned_data["otp_token"])
+    except AccountError as error:
+        form.add_error(None, str(error))
+        return None
+    if result is CodeCheck.ACCEPTED and device is not None:
+        return device
+    form.add_error("otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE)
+    return None
+
+
+def _form_status(request: HttpRequest) -> int:
+    # A code page only renders again after a POST when the code was refused.
+    return 400 if request.method == "POST" else 200
+
+
 def _finish_mfa(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     next_url = _safe_next(request)
     # New session key on privilege change (now fully signed in), as after the password step.
@@ -111,27 +139,16 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     if confirmed_totp_device(request.user) is None:
         return HttpResponseRedirect(_step_url("accounts:mfa_enrol", _safe_next(request)))
     form = TotpCodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                result, device = verify_totp_login(
-                    user=request.user, code=form.cleaned_data["otp_token"]
-                )
-            except AccountError as error:
-                form.add_error(None, str(error))
-            else:
-                if result is CodeCheck.ACCEPTED and device is not None:
-                    return _finish_mfa(request, device)
-                form.add_error(
-                    "otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE
-                )
+    device = _accepted_device(
+        request, form, lambda code: verify_totp_login(user=request.user, code=code)
+    )
+    if device is not None:
+        return _finish_mfa(request, device)
     return render(
         request,
         "accounts/mfa_verify.html",
         {"form": form, "next": _safe_next(request)},
-        status=status,
+        status=_form_status(request),
     )
 
 
@@ -161,25 +178,14 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     if confirmed_totp_device(request.user) is not None:
         return HttpResponseRedirect(_step_url("accounts:mfa_verify", _safe_next(request)))
     form = TotpCodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                result, device = confirm_totp_enrolment(
-                    user=request.user,
-                    session=request.session,
-                    code=form.cleaned_data["otp_token"],
-                )
-            except AccountError as error:
-                form.add_error(None, str(error))
-            else:
-                if result is CodeCheck.ACCEPTED and device is not None:
-                    messages.success(request, "Your authenticator app is set up.")
-                    return _finish_mfa(request, device)
-                form.add_error(
-                    "otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE
-                )
+    confirmed = _accepted_device(
+        request,
+        form,
+        lambda code: confirm_totp_enrolment(user=request.user, session=request.session, code=code),
+    )
+    if confirmed is not None:
+        messages.success(request, "Your authenticator app is set up.")
+        return _finish_mfa(request, confirmed)
     try:
         device = start_totp_enrolment(user=request.user, session=request.session)
     except AccountError:  # confirmed meanwhile (another tab): verify with it instead
@@ -191,4 +197,4 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         "secret": _grouped_secret(device),
         "issuer": getattr(settings, "OTP_TOTP_ISSUER", "KetaCare"),
     }
-    return render(request, "accounts/mfa_enrol.html", context, status=status)
+    return render(request, "accounts/mfa_enrol.html", context, status=_form_status(request))
