@@ -57,6 +57,24 @@ def test_fifteen_quiet_minutes_sign_the_user_out_with_a_message(clock, staff_cli
     )
 
 
+def test_an_idle_sign_out_under_the_admin_is_audited_on_the_admin_channel(
+    clock, staff_client, adam
+):
+    client = staff_client(adam)
+    assert client.get("/admin/").status_code == 200
+
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=Action.LOGOUT)
+    assert (event.actor_user_id, event.detail, event.channel) == (
+        adam.user.pk,
+        "reason=idle_timeout",
+        "admin",
+    )
+
+
 def test_the_message_is_shown_only_once(clock, staff_client, alice):
     client = staff_client(alice)
     client.get("/")

@@ -14,7 +14,6 @@ from ketacare.audit.models import Channel
     ("path", "channel"),
     [
         ("/api/v1/me", Channel.API),
-        ("/fhir/Patient/1", Channel.API),
         ("/admin/", Channel.ADMIN),
         ("/audit/", Channel.WEB),
         ("/", Channel.WEB),

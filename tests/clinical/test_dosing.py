@@ -41,7 +41,7 @@ def iv(**changes: Any) -> IvDoseOrder:
 def test_worked_example_of_the_reference_gives_35_mg_35_ml_52_5_ml_per_hour() -> None:
     result = compute_dose(iv())
 
-    assert result.to_document() == {
+    assert result.as_document() == {
         "route": "iv_ketamine",
         "dose_mg": 35.0,
         "volume_ml": 35.0,
@@ -170,7 +170,7 @@ def test_esketamine_label_facts_cannot_be_configured(rule_id: str) -> None:
 def test_esketamine_devices_are_dose_over_28(dose: int, devices: int) -> None:
     result = compute_dose(EsketamineDoseOrder(dose))
 
-    assert result.to_document() == {
+    assert result.as_document() == {
         "route": "esketamine_nasal",
         "dose_mg": dose,
         "devices": devices,
@@ -207,7 +207,7 @@ def test_oral_range_accepts_its_bounds_and_refuses_a_step_beyond() -> None:
 
 
 def test_oral_whole_dose_is_reported_as_an_integer() -> None:
-    assert compute_dose(OralDoseOrder(150.0)).to_document() == {
+    assert compute_dose(OralDoseOrder(150.0)).as_document() == {
         "route": "oral_ketamine",
         "dose_mg": 150,
     }

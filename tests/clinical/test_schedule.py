@@ -226,7 +226,7 @@ def test_parse_reads_the_contract_example() -> None:
     )
 
     assert request == ScheduleRequest("iv_induction_3x_weekly", dt.date(2026, 12, 1), (0, 2, 4), 24)
-    assert schedule_for(request).to_document()["sessions"][0] == {  # type: ignore[index]
+    assert schedule_for(request).as_document()["sessions"][0] == {  # type: ignore[index]
         "number": 1,
         "date": "2026-12-02",
         "phase": "induction",

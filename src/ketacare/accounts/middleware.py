@@ -23,14 +23,14 @@ from ketacare.accounts.services import (
     IDLE_SIGNED_OUT_SESSION_KEY,
     LAST_ACTIVITY_SESSION_KEY,
     confirmed_totp_device,
+    idle_sign_out_message,
     mfa_satisfied,
 )
 from ketacare.accounts.signals import LOGOUT_REASON_ATTR
-from ketacare.audit.context import RequestContext, reset_context, set_context
-from ketacare.audit.models import Channel
-from ketacare.web.client_ip import client_ip
+from ketacare.api.middleware import API_PREFIX
+from ketacare.audit.context import reset_context, set_context
+from ketacare.audit.middleware import request_context
 
-API_PREFIX = "/api/"
 MFA_REQUIRED_DETAIL = "Two-factor sign-in is required: finish signing in, or send an API token."
 
 
@@ -80,18 +80,12 @@ class IdleTimeoutMiddleware:
 
     def _sign_out(self, request: HttpRequest, minutes: int) -> HttpResponse:
         setattr(request, LOGOUT_REASON_ATTR, "idle_timeout")
-        token = set_context(
-            RequestContext(
-                channel=Channel.API if _is_api(request) else Channel.WEB,
-                ip_address=client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
-            )
-        )
+        token = set_context(request_context(request))
         try:
             logout(request)
         finally:
             reset_context(token)
-        message = f"You were signed out after {minutes} minutes without activity."
+        message = idle_sign_out_message(minutes)
         if _is_api(request):
             return JsonResponse({"detail": message}, status=401)
         # logout() flushed the session; the login page reads this key from the fresh one.

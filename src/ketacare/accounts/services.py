@@ -39,6 +39,11 @@ PENDING_TOTP_SESSION_KEY = "accounts_pending_totp_device_id"
 TOTP_DEVICE_NAME = "Authenticator app"
 
 
+def idle_sign_out_message(minutes: int) -> str:
+    """The notice of an idle sign-out: the API's 401 detail and the login page's message."""
+    return f"You were signed out after {minutes} minutes without activity."
+
+
 class AccountError(Exception):
     """Bad input to an account service; the message is one sentence."""
 

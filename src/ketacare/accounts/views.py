@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-from base64 import b32encode
+from base64 import b32encode, b64encode
 from collections.abc import Callable
 from io import BytesIO
 from typing import Any
@@ -33,6 +32,7 @@ from ketacare.accounts.services import (
     CodeCheck,
     confirm_totp_enrolment,
     confirmed_totp_device,
+    idle_sign_out_message,
     mfa_satisfied,
     start_totp_enrolment,
     verify_totp_login,
@@ -65,7 +65,7 @@ class SignInView(auth_views.LoginView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         minutes = request.session.pop(IDLE_SIGNED_OUT_SESSION_KEY, None)
         if minutes is not None:
-            messages.info(request, f"You were signed out after {minutes} minutes without activity.")
+            messages.info(request, idle_sign_out_message(minutes))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -86,10 +86,6 @@ class SignInView(auth_views.LoginView):
         if confirmed_totp_device(user) is not None:
             return HttpResponseRedirect(_step_url("accounts:mfa_verify", next_url))
         return HttpResponseRedirect(_step_url("accounts:mfa_enrol", next_url))
-
-
-class SignOutView(auth_views.LogoutView):
-    pass
 
 
 def _accepted_device(
@@ -157,7 +153,7 @@ def _qr_data_uri(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     buffer = BytesIO()
     image.save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/svg+xml;base64," + b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _grouped_secret(device: TOTPDevice) -> str:

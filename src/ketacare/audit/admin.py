@@ -1,7 +1,9 @@
 """The audit trail in the admin: read-only, and only the events of the acting clinic.
 
-No add, change or delete permission for anyone (not even a superuser); no bulk actions. Like
-every other admin page and the audit report, a user sees the events of the clinic they act for
+No add, change or delete permission for anyone (not even a superuser); no bulk actions. The admin
+site itself admits only roles granting `use_admin` (clinic admins) and superusers
+(config/admin.py); auditors read the trail on the /audit/ report page instead. Like every other
+admin page, a clinic admin sees the events of the clinic they act for
 (`ketacare.clinics.tenancy.acting_membership`), provided their role there grants
 `view_audit_report`; a superuser sees all. It is a `ClinicScopedAdmin`, so it behaves like the
 other admins: another clinic's event is a 404 with a denied audit event, and opening the list or
@@ -58,22 +60,6 @@ class AuditEventAdmin(ClinicScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        user = request.user
-        # Whether the user reaches the admin at all is the admin site's decision (config/admin.py);
-        # here only the role's permission counts, so an auditor's role is enough.
-        if not (user.is_active and user.is_authenticated):
-            return False
-        if user.is_superuser:
-            return True
-        membership = self.membership(request)
-        if not has_permission(membership, Permission.VIEW_AUDIT_REPORT):
-            return False
-        return obj is None or obj.clinic_id == membership.clinic_id  # type: ignore[union-attr]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
         events = super().get_queryset(request)

@@ -11,4 +11,4 @@ USAGE = "ketacare dose FILE|-"
 def run(args: list[str]) -> dict[str, object]:
     """The contract's document: `route`, `dose_mg`, and `volume_ml` + `rate_ml_per_h` (IV) or
     `devices` (esketamine). The arithmetic steps and alerts stay in the Python result."""
-    return compute_dose(parse_dose(read_document(args, usage=USAGE))).to_document()
+    return compute_dose(parse_dose(read_document(args, usage=USAGE))).as_document()

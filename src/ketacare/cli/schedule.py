@@ -10,4 +10,4 @@ USAGE = "ketacare schedule FILE|-"
 
 def run(args: list[str]) -> dict[str, object]:
     """The contract's document: `protocol` and `sessions` (number, date, phase, dose)."""
-    return schedule_for(parse_schedule_request(read_document(args, usage=USAGE))).to_document()
+    return schedule_for(parse_schedule_request(read_document(args, usage=USAGE))).as_document()

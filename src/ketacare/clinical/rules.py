@@ -162,14 +162,6 @@ REGISTRY: Mapping[str, Rule] = _gather()
 CONSISTENCY: tuple[Consistency, ...] = _gather_consistency(REGISTRY)
 
 
-def get_rule(rule_id: str) -> Rule:
-    """The rule with this id; an unknown id is an input error naming it."""
-    try:
-        return REGISTRY[rule_id]
-    except KeyError:
-        raise ClinicalInputError("rule", f"There is no clinical rule {rule_id!r}.") from None
-
-
 @dataclass(frozen=True)
 class ClinicalSettings:
     """The threshold values one clinic uses: the reference's defaults plus checked overrides.

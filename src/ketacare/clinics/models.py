@@ -57,7 +57,7 @@ class Clinic(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Also here, not only in clean(): a clinic saved without a form still gets its
         # coordinates, and an unknown ZIP never reaches the table.
-        self._fill_from_zip()
+        self.fill_from_zip()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "zip_code" in update_fields:
             kwargs["update_fields"] = {*update_fields, "latitude", "longitude"}
@@ -65,13 +65,15 @@ class Clinic(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        self._fill_from_zip()
+        self.fill_from_zip()
 
     @property
     def routes(self) -> list[str]:
         return [r.value for r in Route if getattr(self, f"offers_{r.value}")]
 
-    def _fill_from_zip(self) -> None:
+    def fill_from_zip(self) -> None:
+        """Latitude and longitude from the ZIP, and a blank city or state; an unknown ZIP is a
+        ValidationError naming the field."""
         place = place_for_zip(self.zip_code)
         if place is None:
             raise ValidationError(
@@ -105,7 +107,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"membership {self.pk} ({self.role})"
-
-    @property
-    def is_clinic_admin(self) -> bool:
-        return self.role == Role.CLINIC_ADMIN

@@ -10,8 +10,7 @@ from django.db import transaction
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
-from ketacare.clinics.geo import place_for_zip
-from ketacare.clinics.models import Clinic, Membership, Role, Route
+from ketacare.clinics.models import Clinic, Route
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -55,10 +54,7 @@ def create_clinic(
         **{f"offers_{route}": route in wanted for route in Route.values},
     )
     # City and state may be left to the ZIP; field validation would refuse them blank first.
-    place = place_for_zip(zip_code)
-    if place is not None:
-        clinic.city = clinic.city or place.city
-        clinic.state = clinic.state or place.state
+    clinic.fill_from_zip()
     clinic.full_clean()
     with transaction.atomic(durable=True):
         clinic.save()
@@ -70,24 +66,3 @@ def create_clinic(
             object_id=clinic.pk,
         )
     return clinic
-
-
-def add_membership(
-    *, user: AbstractBaseUser, clinic: Clinic, role: Role | str, by: AbstractBaseUser | None = None
-) -> Membership:
-    """Give `user` a role in `clinic` (platform operator or command line)."""
-    if by is not None and not getattr(by, "is_superuser", False):
-        raise PermissionDenied("Only a platform operator may add a membership here.")
-    if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role {role!r}."}, code="unknown_role")
-    with transaction.atomic(durable=True):
-        membership = Membership.objects.create(user=user, clinic=clinic, role=role)
-        record_event(
-            action=Action.CREATE,
-            user=by,
-            clinic_id=clinic.pk,
-            object_type="membership",
-            object_id=membership.pk,
-            detail=f"role={role}",
-        )
-    return membership

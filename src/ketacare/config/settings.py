@@ -23,8 +23,6 @@ from ketacare.config.env import (
     write_private_file,
 )
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
 
 def _fail(error: ConfigurationError) -> None:
     sys.stderr.write(f"KetaCare configuration error: {error}\n")

@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from ketacare.clinics.models import Clinic
+from ketacare.clinics.tenancy import scoped
 
 if TYPE_CHECKING:
     from ketacare.clinics.models import Membership
@@ -21,9 +22,7 @@ SEARCH_MAX_CHARS = 100
 class PatientQuerySet(models.QuerySet["Patient"]):
     def for_membership(self, membership: Membership | None) -> PatientQuerySet:
         """Only the patients of the membership's clinic; none without an active membership."""
-        if membership is None or not membership.is_active:
-            return self.none()
-        return self.filter(clinic_id=membership.clinic_id)
+        return scoped(self, membership)  # type: ignore[return-value]
 
     def search(self, text: str) -> PatientQuerySet:
         """Every word must match the MRN, given or family name, ignoring case.

@@ -12,7 +12,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied, record_event
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.clinics.tenancy import deny_not_found, parse_id
 from ketacare.patients.models import Patient, PatientQuerySet
 
 LIST_COLUMNS = ("id", "clinic_id", "mrn", "given_name", "family_name", "date_of_birth", "is_active")
@@ -59,13 +59,3 @@ def get_patient_for(
             patient_id=patient.pk,
         )
     return patient
-
-
-def patient_history_for(membership: Membership | None, patient_id: object) -> list[object]:
-    """The recorded versions of one patient of the acting clinic, newest first (audited read)."""
-    patient = get_patient_for(membership, patient_id)
-    return list(
-        scoped(Patient.history, membership)
-        .filter(id=patient.pk)
-        .order_by("-history_date", "-history_id")
-    )

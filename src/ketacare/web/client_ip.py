@@ -29,10 +29,10 @@ def _address(value: str) -> str | None:
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address as far as it can be trusted; None when the request has none."""
     remote = request.META.get("REMOTE_ADDR") or None
-    if not getattr(settings, "SECURE_PROXY", False):
+    if not settings.SECURE_PROXY:
         return remote
-    hops = int(getattr(settings, "KETACARE_PROXY_HOPS", 1))
-    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if hops < 1 or len(forwarded) < hops:
+    hops = settings.KETACARE_PROXY_HOPS  # at least 1 (settings)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if len(forwarded) < hops:
         return remote
     return _address(forwarded[-hops]) or remote

@@ -10,7 +10,6 @@ from ketacare.patients.models import SEARCH_MAX_CHARS
 class PatientSearchForm(forms.Form):
     # CharField refuses NUL characters (PostgreSQL cannot hold them in a query parameter).
     q = forms.CharField(label="Search by name or MRN", required=False, strip=True)
-
-    def clean_q(self) -> str:
-        # Longer text is cut, as the search box's maxlength would cut it in a browser.
-        return str(self.cleaned_data.get("q") or "")[:SEARCH_MAX_CHARS].strip()
+    #: the search box's maxlength; longer text (typed past the browser) is cut by the search
+    #: itself (PatientQuerySet.search), not refused.
+    max_chars = SEARCH_MAX_CHARS

@@ -25,6 +25,8 @@ _BASE = (
     "form-action 'self'",
     "frame-ancestors 'none'",
 )
+ADMIN_PREFIX = "/admin/"
+
 POLICY = "; ".join((*_BASE, "style-src 'self'"))
 ADMIN_POLICY = "; ".join((*_BASE, "style-src 'self' 'unsafe-inline'"))
 
@@ -36,14 +38,13 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            admin = request.path.startswith("/admin/")
+            admin = request.path.startswith(ADMIN_PREFIX)
             response["Content-Security-Policy"] = ADMIN_POLICY if admin else POLICY
         return response
 
 
 # --- admin methods ----------------------------------------------------------------------------
 
-ADMIN_PREFIX = "/admin/"
 ADMIN_METHODS = ("GET", "HEAD", "POST")
 
 

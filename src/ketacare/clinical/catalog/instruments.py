@@ -127,7 +127,12 @@ RULES: tuple[Rule, ...] = (
         section="5.7",
         source="BH-CSSRS; CLIOT-CSSRS; CSSRS-FHIR-REPO",
         evidence=Evidence.UNVERIFIED,
-        thresholds=(_fixed("question_count", 6),),
+        thresholds=(
+            _fixed("question_count", 6),
+            # Its yes (actual thoughts of killing oneself) opens the questions after it up to the
+            # last but one (3-5); the last question (6) opens the follow-up.
+            _fixed("skip_logic_opening_question", 2),
+        ),
     ),
     Rule(
         id="SCALE-CSSRS-TRIAGE",

@@ -92,7 +92,7 @@ class DoseResult:
     steps: tuple[DoseStep, ...] = ()
     alerts: tuple[DoseAlert, ...] = ()
 
-    def to_document(self) -> dict[str, object]:
+    def as_document(self) -> dict[str, object]:
         """The output document of contracts.md `ketacare dose` (its keys only)."""
         document: dict[str, object] = {"route": self.route.value, "dose_mg": self.dose_mg}
         if self.route is Route.IV_KETAMINE:

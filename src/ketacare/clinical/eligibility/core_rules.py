@@ -21,6 +21,7 @@ from ketacare.clinical.eligibility.messages import (
 )
 from ketacare.clinical.eligibility.results import RuleResult, source_of
 from ketacare.clinical.instruments import score
+from ketacare.clinical.instruments.phq import PHQ9_SUICIDALITY_ITEM
 from ketacare.clinical.rules import ClinicalSettings
 
 PASS, REVIEW, EXCLUDE = Outcome.PASS, Outcome.REVIEW, Outcome.EXCLUDE
@@ -35,7 +36,7 @@ _PREGNANCY = source_of("ELIG-PREGNANCY")
 _BREASTFEEDING = source_of("ELIG-BREASTFEEDING")
 
 # PHQ-9 item 9 (thoughts of self-harm) is the ninth answer (reference 5.1).
-_PHQ9_ITEM9_INDEX = 8
+_PHQ9_ITEM9_INDEX = PHQ9_SUICIDALITY_ITEM - 1
 
 
 def check_age(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:

@@ -36,9 +36,22 @@ _RECENT_MONTHS = points("SCALE-CSSRS-TRIAGE", "recent_behaviour_within_months")
 
 _YES_NO = (AnswerOption(True, "Yes"), AnswerOption(False, "No"))
 # Question 2 opens questions 3-5; question 6 (the last) opens its timing follow-up.
-_THOUGHTS_ITEM = 2
+_THOUGHTS_ITEM = points("SCALE-CSSRS", "skip_logic_opening_question")
 _ASKED_IF_THOUGHTS = EnableWhen(_THOUGHTS_ITEM, answer=True)
 _ASKED_IF_BEHAVIOUR = EnableWhen(_QUESTION_COUNT, answer=True)
+
+
+def _questions(first: int, last: int) -> str:
+    """`question 3`, `question 1 or 2`, `question 1, 2 or 3`: the flag texts' question ranges."""
+    numbers = [str(n) for n in range(first, last + 1)]
+    if len(numbers) == 1:
+        return f"question {numbers[0]}"
+    return f"question {', '.join(numbers[:-1])} or {numbers[-1]}"
+
+
+_LOW_QUESTIONS = _questions(1, _MODERATE_FROM - 1)
+_MODERATE_QUESTIONS = _questions(_MODERATE_FROM, _HIGH_FROM - 1)
+_HIGH_QUESTIONS = _questions(_HIGH_FROM, _QUESTION_COUNT - 1)
 
 _QUESTIONS = (
     ("Wished to be dead or to go to sleep and not wake up (past month)", "93246-7", None),
@@ -84,20 +97,21 @@ CSSRS_SCREENER = InstrumentDefinition(
         FlagDefinition(
             RISK_LOW,
             "SCALE-CSSRS-TRIAGE",
-            "Highest yes is question 1 or 2: review at next contact (SAFE-CSSRS-HIGH).",
+            f"Highest yes is {_LOW_QUESTIONS}: review at next contact (SAFE-CSSRS-HIGH).",
             loinc_answer="LA9194-7",
         ),
         FlagDefinition(
             RISK_MODERATE,
             "SCALE-CSSRS-TRIAGE",
-            f"Highest yes is question 3, or question 6 with behaviour more than {_RECENT_MONTHS} "
-            "months ago: same-day clinician review (SAFE-CSSRS-HIGH).",
+            f"Highest yes is {_MODERATE_QUESTIONS}, or question {_QUESTION_COUNT} with behaviour "
+            f"more than {_RECENT_MONTHS} months ago: same-day clinician review (SAFE-CSSRS-HIGH).",
         ),
         FlagDefinition(
             RISK_HIGH,
             "SCALE-CSSRS-TRIAGE",
-            f"Yes to question 4 or 5, or question 6 within {_RECENT_MONTHS} months or without "
-            "the follow-up: immediate escalation, no dosing until assessed (SAFE-CSSRS-HIGH).",
+            f"Yes to {_HIGH_QUESTIONS}, or question {_QUESTION_COUNT} within {_RECENT_MONTHS} "
+            "months or without the follow-up: immediate escalation, no dosing until assessed "
+            "(SAFE-CSSRS-HIGH).",
         ),
     ),
     loinc_panel="93373-9",

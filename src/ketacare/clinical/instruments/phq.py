@@ -67,7 +67,8 @@ PHQ9_DIFFICULTY = ItemDefinition(
     required=False,
 )
 
-_PHQ9_SUICIDALITY_ITEM = 9
+#: the item number (1-based) of the suicidality question (SAFE-ITEM9).
+PHQ9_SUICIDALITY_ITEM = 9
 
 PHQ9 = integer_instrument(
     "phq9",
@@ -84,7 +85,7 @@ PHQ9 = integer_instrument(
             "SCALE-PHQ9",
             "Item 9 (thoughts of being better off dead or of self-harm) above zero: urgent "
             "same-day clinician review and crisis resources (SAFE-ITEM9).",
-            item=_PHQ9_SUICIDALITY_ITEM,
+            item=PHQ9_SUICIDALITY_ITEM,
             minimum_points=points("SCALE-PHQ9", "suicidal_ideation_item9_above_points") + 1,
         ),
     ),

@@ -75,3 +75,29 @@ class MonitorResult:
     alerts: tuple[Alert, ...]
     next_reading_due: dt.datetime | None
     discharge: Discharge | None
+
+    def as_document(self) -> dict[str, object]:
+        """The contract's output of `ketacare monitor` (contracts.md section 1)."""
+        discharge = self.discharge
+        return {
+            "dosing": self.dosing.value,
+            "alerts": [
+                {
+                    "rule": alert.rule,
+                    "level": alert.level.value,
+                    "at": alert.at.isoformat(),
+                    "message": alert.message,
+                }
+                for alert in self.alerts
+            ],
+            "next_reading_due": (
+                self.next_reading_due.isoformat() if self.next_reading_due else None
+            ),
+            "discharge": None
+            if discharge is None
+            else {
+                "ready": discharge.ready,
+                "earliest": discharge.earliest.isoformat(),
+                "reasons": [f"{rule}: {sentence}" for rule, sentence in discharge.reasons],
+            },
+        }

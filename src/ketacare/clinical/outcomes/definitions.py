@@ -15,17 +15,12 @@ from ketacare.clinical.rules import REGISTRY, ClinicalSettings
 # HAM-D17 has OUT-REMISSION-HAMD and OUT-RELAPSE-HAMD but no instrument id, so it is not here.
 OUTCOME_INSTRUMENTS: tuple[str, ...] = ("gad7", "madrs", "phq9", "qids_sr16")
 
-_SCALE_RULE = {
-    "gad7": "SCALE-GAD7",
-    "madrs": "SCALE-MADRS",
-    "phq9": "SCALE-PHQ9",
-    "qids_sr16": "SCALE-QIDS",
-}
+# Each instrument's rule-id suffix: SCALE-, OUT-REMISSION- and OUT-RELAPSE-<suffix>.
 _SUFFIX = {"gad7": "GAD7", "madrs": "MADRS", "phq9": "PHQ9", "qids_sr16": "QIDS"}
 
 
-def scale_rule_id(instrument: str) -> str:
-    return _SCALE_RULE[instrument]
+def _scale_rule_id(instrument: str) -> str:
+    return f"SCALE-{_SUFFIX[instrument]}"
 
 
 def remission_rule_id(instrument: str) -> str:
@@ -38,7 +33,7 @@ def relapse_rule_id(instrument: str) -> str:
 
 def total_range(instrument: str, settings: ClinicalSettings) -> tuple[int, int]:
     """The lowest and highest total of the instrument (SCALE-*); totals are sums of items >= 0."""
-    highest = settings.value(_SCALE_RULE[instrument], "total_maximum_points")
+    highest = settings.value(_scale_rule_id(instrument), "total_maximum_points")
     return 0, int(highest)
 
 
@@ -81,7 +76,7 @@ def relapse_definition(instrument: str, settings: ClinicalSettings) -> RelapseDe
     if "total_at_least_points" in names:
         at_least = settings.value(rule_id, "total_at_least_points")
     else:
-        at_least = settings.value(_SCALE_RULE[instrument], "moderate_minimum_points")
+        at_least = settings.value(_scale_rule_id(instrument), "moderate_minimum_points")
     maximum = (
         int(settings.value(rule_id, "maximum_days_apart"))
         if "maximum_days_apart" in names

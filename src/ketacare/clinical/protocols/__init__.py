@@ -15,6 +15,7 @@ from ketacare.clinical.protocols.loader import (
     load_protocol,
 )
 from ketacare.clinical.protocols.model import (
+    WEEKS_MAXIMUM,
     Phase,
     Protocol,
     SessionCount,
@@ -25,7 +26,6 @@ from ketacare.clinical.protocols.model import (
 )
 from ketacare.clinical.protocols.schedule import (
     WEEKS_DEFAULT,
-    WEEKS_MAXIMUM,
     WEEKS_MINIMUM,
     Schedule,
     ScheduledSession,

@@ -20,6 +20,7 @@ from ketacare.clinical.dosing import Route
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import Fields, describe, read_choice, read_int, read_str
 from ketacare.clinical.protocols.model import (
+    WEEKS_MAXIMUM,
     Phase,
     Protocol,
     SessionCount,
@@ -31,7 +32,6 @@ from ketacare.clinical.protocols.model import (
 from ketacare.clinical.rules import REGISTRY, Evidence
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_MAX_WEEK = 104  # the longest listing horizon of contracts.md `ketacare schedule`
 _SPACING_THRESHOLD = {
     SpacingKind.MINIMUM_DAYS_APART: "minimum_days_apart",
     SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
@@ -106,7 +106,7 @@ def _phase(value: object, path: str) -> Phase:
         dose=doc.take("dose", _text),
         first_dose=doc.optional("first_dose", _text),
         titration=doc.optional("titration", _titration),
-        start_week=doc.optional("start_week", read_int, minimum=1, maximum=_MAX_WEEK),
+        start_week=doc.optional("start_week", read_int, minimum=1, maximum=WEEKS_MAXIMUM),
         steps=tuple(doc.items("steps", _step, min_items=1)),
     )
     doc.finish()
@@ -143,7 +143,7 @@ def _step(value: object, path: str) -> Step:
     if count is SessionCount.CLINIC_DEFINED:
         rule = doc.take("sessions_rule", _rule_with, threshold=_SESSIONS_THRESHOLD)
     per_week = doc.optional("per_week", read_int, minimum=1, maximum=7)
-    every_days = doc.optional("every_days", read_int, minimum=1, maximum=7 * _MAX_WEEK)
+    every_days = doc.optional("every_days", read_int, minimum=1, maximum=7 * WEEKS_MAXIMUM)
     if (per_week is None) == (every_days is None):
         raise ClinicalInputError(path, f"{path} must give exactly one of per_week and every_days.")
     options: list[int] = []
@@ -209,7 +209,7 @@ def _text(value: object, path: str) -> str:
 
 
 def _interval(value: object, path: str) -> int:
-    return read_int(value, path, minimum=1, maximum=7 * _MAX_WEEK)
+    return read_int(value, path, minimum=1, maximum=7 * WEEKS_MAXIMUM)
 
 
 PROTOCOLS: Mapping[str, Protocol] = MappingProxyType(load_protocols())

@@ -14,6 +14,10 @@ from enum import StrEnum
 from ketacare.clinical.dosing import Route
 from ketacare.clinical.rules import Evidence
 
+# contracts.md `ketacare schedule`: the longest listing horizon, in weeks after start; a
+# protocol's start week and intervals are bounded by it too.
+WEEKS_MAXIMUM = 104
+
 
 class SessionCount(StrEnum):
     """How a step's number of sessions is given when it is not a plain number."""

@@ -41,13 +41,20 @@ from ketacare.clinical.inputs import (
     read_str,
 )
 from ketacare.clinical.protocols.loader import get_protocol
-from ketacare.clinical.protocols.model import Phase, Protocol, SessionCount, SpacingKind, Step
+from ketacare.clinical.protocols.model import (
+    WEEKS_MAXIMUM,
+    Phase,
+    Protocol,
+    SessionCount,
+    SpacingKind,
+    Step,
+)
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
-# contracts.md `ketacare schedule`: how far an open-ended phase is listed, in weeks after start.
+# contracts.md `ketacare schedule`: how far an open-ended phase is listed, in weeks after start
+# (at most WEEKS_MAXIMUM, protocols/model.py).
 WEEKS_DEFAULT = 24
 WEEKS_MINIMUM = 1
-WEEKS_MAXIMUM = 104
 _DAY = dt.timedelta(days=1)
 _WEEKDAYS = 7
 
@@ -80,7 +87,7 @@ class Schedule:
     version: int
     sessions: tuple[ScheduledSession, ...]
 
-    def to_document(self) -> dict[str, object]:
+    def as_document(self) -> dict[str, object]:
         """The output document of contracts.md `ketacare schedule`."""
         return {
             "protocol": self.protocol,
