@@ -1,4 +1,4 @@
-"""Template context every page needs: demo mode banner, the acting membership for the nav."""
+"""Template context every page needs: demo banner, the acting role's permissions for the nav."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ def _granted(request: HttpRequest) -> frozenset[str]:
 def ketacare(request: HttpRequest) -> dict[str, Any]:
     return {
         "demo_mode": settings.DEMO_MODE,
-        # Lazy: only pages that show the nav pay for it, once per request (cached there).
-        "acting_membership": SimpleLazyObject(lambda: acting_membership(request)),
+        # Lazy: only pages that show the nav pay for it, once per request (cached in tenancy).
         "granted": SimpleLazyObject(lambda: _granted(request)),
     }
