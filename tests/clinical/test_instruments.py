@@ -239,3 +239,25 @@ def test_published_scale_thresholds_cannot_be_overridden(rule_id: str, name: str
         ClinicalSettings.with_overrides({rule_id: {name: default + 1}})
     assert caught.value.field == f"settings.{rule_id}.{name}"
     assert rule_id in caught.value.message
+
+
+POINTS_INSTRUMENTS = sorted(
+    key for key, d in INSTRUMENTS.items() if d.answer_kind is AnswerKind.INTEGER
+)
+
+
+@pytest.mark.parametrize("instrument", POINTS_INSTRUMENTS)
+@pytest.mark.parametrize("lookalike", [True, False, 1.0, 0.0])
+def test_answers_equal_to_an_integer_but_not_one_are_refused_at_every_position(
+    instrument: str, lookalike: object
+) -> None:
+    """True == 1 and 1.0 == 1: the checks must look at the type, wherever the answer sits."""
+    definition = get_instrument(instrument)
+    assert definition.item_minimum is not None
+    for index in range(definition.item_count):
+        answers: list[object] = [definition.item_minimum + 1] * definition.item_count
+        answers[index] = lookalike
+        for container in (list, tuple):
+            with pytest.raises(ClinicalInputError) as caught:
+                score(instrument, container(answers))
+            assert caught.value.field == f"answers.{index}"

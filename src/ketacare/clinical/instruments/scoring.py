@@ -1,12 +1,12 @@
 """Scoring of every instrument, compiled once at import from the definitions (section 5).
 
 `score` is the one entry point (contracts.md, `ketacare score`). Each instrument's definition is
-turned at import into a small plan: the exact answer types expected, the set of valid item
-values, and a table of every possible `ScoreResult` (results are frozen, so one object per
-outcome is shared). The valid-input path is then a handful of C-level passes over the answers;
-anything that fails it goes to a slow path that finds the first bad answer and names it, or, for
-valid answers the fast path does not take (an int subclass, QIDS-SR16 domains, the C-SSRS),
-scores them plainly. The tests check that both paths agree on every kind of input.
+turned at import into a small plan: the item count, the item range, and a table of every
+possible `ScoreResult` (results are frozen, so one object per outcome is shared). The valid-input
+path is then one loop over the answers that checks and adds them, and two lookups; anything that
+fails it goes to a slow path that finds the first bad answer and names it, or, for valid answers
+the fast path does not take (an int subclass, QIDS-SR16 domains, the C-SSRS), scores them
+plainly. The tests check that both paths agree on every kind of input.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from ketacare.clinical.instruments.phq import PHQ2, PHQ9
 from ketacare.clinical.instruments.qids import QIDS_SR16
 
 Scorer = Callable[[Sequence[object], str], ScoreResult]
-# (exact answer types, or None for no fast path; valid item values; index of the flagged item;
-#  results indexed by the flagged item's answer, then by total)
-_Plan = tuple[list[type] | None, frozenset[int], int, tuple[tuple[ScoreResult, ...], ...]]
+# (item count, or None for no fast path; lowest and highest item value; index of the flagged
+#  item; results indexed by the flagged item's answer, then by total)
+_Plan = tuple[int | None, int, int, int, tuple[tuple[ScoreResult, ...], ...]]
 
 INSTRUMENTS: Mapping[str, InstrumentDefinition] = MappingProxyType(
     {d.id: d for d in (PHQ9, PHQ2, GAD7, MADRS, QIDS_SR16, CSSRS_SCREENER, CADSS, MOAAS)}
@@ -56,16 +56,21 @@ def score(instrument_id: str, answers: Sequence[object], *, path: str = "answers
         plan = _PLANS[instrument_id]
     except (KeyError, TypeError):
         raise _unknown_instrument(instrument_id) from None
-    types, valid, flag_index, tables = plan
-    # Fast path: exact ints (the type list also checks the length), each a valid item value.
-    # Comparing types first matters: True == 1 and 1.0 == 1 would pass the value set.
-    if (
-        ((cls := answers.__class__) is list or cls is tuple)
-        and [*map(type, answers)] == types
-        and valid.issuperset(answers)
-    ):
-        ints: list[int] = answers  # type: ignore[assignment]  # just checked; cast() costs a call
-        return tables[ints[flag_index]][sum(ints)]
+    count, low, high, flag_index, tables = plan
+    # Fast path: a list or tuple of the right length whose answers are all exact ints in range.
+    # The exact type comes first: True == 1 and 1.0 == 1 would pass the range check. A plain
+    # loop is the fastest exact check in CPython 3.11 (its specialised `type(x) is int` and int
+    # comparisons beat map(type, ...) plus a set check; bench/results.md).
+    if ((cls := answers.__class__) is list or cls is tuple) and len(answers) == count:
+        total = 0
+        for answer in answers:
+            if type(answer) is int and low <= answer <= high:
+                total += answer
+            else:
+                break
+        else:
+            ints: Sequence[int] = answers  # type: ignore[assignment]  # just checked
+            return tables[ints[flag_index]][total]
     return _SCORERS[instrument_id](answers, path)
 
 
@@ -120,7 +125,6 @@ def _integer_scorer(definition: InstrumentDefinition) -> tuple[Scorer, _Plan]:
     if len(item_flags) > 1:
         raise RuntimeError(f"{definition.id}: at most one item flag is supported")
     flag_item = item_flags[0] if item_flags else 1
-    values = range(low, high + 1)
     # Indexed by the flagged item's answer, then by total; indexes below the ranges (never
     # reached by valid answers) repeat the lowest entry so plain indexing works.
     tables = tuple(
@@ -162,8 +166,7 @@ def _integer_scorer(definition: InstrumentDefinition) -> tuple[Scorer, _Plan]:
         return tables[checked[flag_item - 1]][total]
 
     plain_sum = all(len(domain) == 1 for domain in definition.domains)
-    types: list[type] | None = [int] * count if plain_sum else None
-    return slow, (types, frozenset(values), flag_item - 1, tables)
+    return slow, (count if plain_sum else None, low, high, flag_item - 1, tables)
 
 
 def _cssrs_scorer(definition: InstrumentDefinition) -> Scorer:
@@ -184,8 +187,8 @@ def _compile() -> tuple[dict[str, Scorer], dict[str, _Plan]]:
     for definition in INSTRUMENTS.values():
         if definition is CSSRS_SCREENER:
             scorers[definition.id] = _cssrs_scorer(definition)
-            # No fast path: a types list of None never equals the answers' types.
-            plans[definition.id] = (None, frozenset(), 0, ())
+            # No fast path: no list has a length of None.
+            plans[definition.id] = (None, 0, 0, 0, ())
         else:
             scorers[definition.id], plans[definition.id] = _integer_scorer(definition)
     return scorers, plans
