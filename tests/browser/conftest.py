@@ -71,7 +71,8 @@ def page(browser, live_server) -> Iterator[object]:
 
     def on_console(message: object) -> None:
         if message.type == "error":
-            errors.append(message.text)
+            # The location names the failing resource, which the text alone does not.
+            errors.append(f"{message.text} at {message.location.get('url', '?')}")
 
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: errors.append(str(error)))

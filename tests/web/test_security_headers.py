@@ -78,3 +78,15 @@ def test_static_files_keep_their_caching_for_signed_in_users(staff_client, adam,
 
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_the_favicon_address_browsers_guess_leads_to_our_icon(client) -> None:
+    """Pages without an icon link (the admin's) make browsers fetch /favicon.ico; a 404 there
+    is a console error on every admin page."""
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == static("web/favicon.svg")
+    assert finders.find("web/favicon.svg")
