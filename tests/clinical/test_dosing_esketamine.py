@@ -8,6 +8,7 @@ import pytest
 
 from ketacare.clinical.dosing import (
     EsketamineIndication,
+    allowed_esketamine_doses_mg,
     check_esketamine_dose,
     check_esketamine_frequency,
     esketamine_first_dose_mg,
@@ -15,6 +16,7 @@ from ketacare.clinical.dosing import (
 )
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.rules import DEFAULT_SETTINGS
+from tests.clinical.settings_helpers import MovedSettings
 
 TRD = EsketamineIndication.TRD
 MDSI = EsketamineIndication.MDSI
@@ -23,6 +25,10 @@ MONDAY = dt.date(2026, 11, 30)
 
 def day(offset: int) -> dt.date:
     return MONDAY + dt.timedelta(days=offset)
+
+
+def setting(rule_id: str, name: str) -> int:
+    return int(DEFAULT_SETTINGS.value(rule_id, name))
 
 
 def test_first_doses_are_56_mg_for_trd_and_84_mg_for_mdsi() -> None:
@@ -102,6 +108,45 @@ def test_population_note_ages_come_from_the_registry() -> None:
 
     assert "DOSE-ESK-ELDERLY-EU" not in [n.rule for n in below]
     assert "DOSE-ESK-ELDERLY-EU" in [n.rule for n in at]
+
+
+def test_population_notes_name_the_registry_ages_and_doses() -> None:
+    elderly = setting("DOSE-ESK-ELDERLY-EU", "age_at_least_years")
+    escape_from = setting("DOSE-ESK-ESCAPE", "age_from_years")
+    escape_to = setting("DOSE-ESK-ESCAPE", "age_to_years")
+    *lower, highest = allowed_esketamine_doses_mg()
+
+    notes = {n.rule: n.message for n in esketamine_population_notes(age_years=escape_to)}
+
+    start = setting("DOSE-ESK-ELDERLY-EU", "starting_dose_mg")
+    doses = f"{', '.join(str(mg) for mg in lower)} or {highest} mg"
+    assert notes["DOSE-ESK-ELDERLY-EU"] == (
+        f"EU/HK SmPC: from age {elderly} start at {start} mg, then {doses} "
+        "(not in the US label as located)."
+    )
+    assert f"for ages {escape_from}-{escape_to} and" in notes["DOSE-ESK-ESCAPE"]
+
+
+def test_population_note_numbers_are_read_from_settings() -> None:
+    # The ages and doses are fixed in the registry, so no clinic can move them: moved here to
+    # show that the notes read them instead of repeating 65, 65-74 and 28/56/84.
+    step = setting("DOSE-ESK-ALLOWED", "step_mg")
+    settings = MovedSettings(
+        {
+            ("DOSE-ESK-ELDERLY-EU", "age_at_least_years"): 60,
+            ("DOSE-ESK-ESCAPE", "age_from_years"): 61,
+            ("DOSE-ESK-ESCAPE", "age_to_years"): 71,
+            ("DOSE-ESK-ALLOWED", "maximum_mg"): 4 * step,
+        }
+    )
+
+    notes = {
+        n.rule: n.message for n in esketamine_population_notes(age_years=62, settings=settings)
+    }
+
+    assert "from age 60 start" in notes["DOSE-ESK-ELDERLY-EU"]
+    assert f"then {step}, {2 * step}, {3 * step} or {4 * step} mg" in notes["DOSE-ESK-ELDERLY-EU"]
+    assert "for ages 61-71 and" in notes["DOSE-ESK-ESCAPE"]
 
 
 @pytest.mark.parametrize(

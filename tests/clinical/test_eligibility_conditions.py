@@ -7,6 +7,7 @@ against a copy of the same data.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -21,8 +22,9 @@ from ketacare.clinical.eligibility import (
     parse_candidate,
     screen,
 )
-from ketacare.clinical.eligibility.messages import CONDITION_TEXT
+from ketacare.clinical.eligibility.messages import CONDITION_TEXT, CRISIS, condition_message
 from ketacare.clinical.rules import REGISTRY, Evidence
+from tests.clinical.settings_helpers import MovedSettings
 
 REFERENCE_TABLE = """
 aneurysmal_vascular_disease         | X | X | X | ELIG-CI-ANEURYSM
@@ -54,6 +56,8 @@ psychostimulant_use                 | R | R | R | ELIG-STIMULANT
 maoi_use                            | R | R | R | ELIG-MAOI
 active_suicidal_intent              | R | R | R | ELIG-SI-INTENT
 """
+
+
 LETTERS = {"X": Outcome.EXCLUDE, "R": Outcome.REVIEW, "P": Outcome.PASS}
 TABLE_ROUTES = ("esketamine_nasal", "iv_ketamine", "oral_ketamine")
 
@@ -211,3 +215,50 @@ def test_condition_rules_in_the_registry_match_the_table() -> None:
 )
 def test_evidence_grades_follow_the_reference_tags(rule_id: str, evidence: Evidence) -> None:
     assert REGISTRY[rule_id].evidence is evidence
+
+
+# --- numbers in condition messages: fixed thresholds of the code's definition -------------
+
+LOOK_BACKS = [
+    ("substance_use_disorder_active", "ELIG-SUD"),
+    ("recent_cardiac_event", "ELIG-CV-RECENT"),
+]
+
+
+@pytest.mark.parametrize(("code", "rule_id"), LOOK_BACKS)
+def test_a_conditions_look_back_is_a_fixed_threshold_its_messages_and_summary_name(
+    code: str, rule_id: str
+) -> None:
+    window = REGISTRY[rule_id].threshold("within_months")
+    months = f"{window.default:g} months"
+
+    assert not window.configurable
+    assert months in REGISTRY[rule_id].summary
+    for route in ROUTES:
+        result = screen(parse_candidate(healthy(route, [code])))
+        by_id = {r.id: r for r in result.rules}
+        assert f"in the last {months}" in by_id[rule_id].message
+
+
+@pytest.mark.parametrize(("code", "rule_id"), LOOK_BACKS)
+def test_a_conditions_look_back_in_its_message_is_read_from_settings(
+    code: str, rule_id: str
+) -> None:
+    (row,) = [row for row in CONDITIONS if row.code == code]
+    default = REGISTRY[rule_id].threshold("within_months").default
+    settings = MovedSettings({(rule_id, "within_months"): default // 2})
+
+    for present in (True, False):
+        text = condition_message(row, "iv_ketamine", present=present, settings=settings)
+        assert f"in the last {default // 2:g} months" in text
+        assert f"{default:g}" not in text
+
+
+def test_no_condition_message_states_a_number_that_is_not_a_threshold_of_its_rule() -> None:
+    for route in ROUTES:
+        result = screen(parse_candidate(healthy(route, list(CONDITION_CODES))))
+        absent = screen(parse_candidate(healthy(route, [])))
+        for r in (*result.rules[8:], *absent.rules[8:]):
+            numbers = re.findall(r"\d+(?:\.\d+)?", r.message.replace(CRISIS, ""))
+            thresholds = {f"{v:g}" for v in REGISTRY[r.id].defaults.values()}
+            assert set(numbers) <= thresholds, r

@@ -13,11 +13,15 @@ from typing import Any
 
 import pytest
 
-from ketacare.clinical.eligibility import parse_candidate, screen
+from ketacare.clinical.eligibility import Outcome, parse_candidate, screen
 from ketacare.clinical.eligibility.candidate import CONDITION_CODES
-from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from ketacare.clinical.eligibility.messages import ROUTE_NAMES
+from ketacare.clinical.instruments import get_instrument
+from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
+from tests.clinical.settings_helpers import MovedSettings
 
 S = DEFAULT_SETTINGS
+ADULT = int(S.value("ELIG-AGE", "adult_at_or_above_years"))
 MINOR = int(S.value("ELIG-AGE", "exclude_below_years")) - 1
 OLDER = int(S.value("ELIG-AGE", "review_at_or_above_years")) + 5
 RACEMIC = ("iv_ketamine", "oral_ketamine")
@@ -48,10 +52,14 @@ def candidate(route: str, **changes: Any) -> dict[str, Any]:
     return document
 
 
-def message(route: str, rule_id: str, settings: ClinicalSettings = S, **changes: Any) -> str:
+def result_of(route: str, rule_id: str, settings: ClinicalSettings = S, **changes: Any):
     result = screen(parse_candidate(candidate(route, **changes)), settings=settings)
     (rule,) = [r for r in result.rules if r.id == rule_id]
-    return rule.message
+    return rule
+
+
+def message(route: str, rule_id: str, settings: ClinicalSettings = S, **changes: Any) -> str:
+    return result_of(route, rule_id, settings, **changes).message
 
 
 @pytest.mark.parametrize("route", RACEMIC)
@@ -76,11 +84,153 @@ def test_iv_and_oral_messages_with_a_generic_basis_do_not_speak_of_esketamine(
 
 
 def test_a_minor_is_told_esketamine_is_not_approved_only_for_esketamine():
-    assert "esketamine is not approved for children" in message(
+    assert f"esketamine is not approved for anyone under {ADULT}" in message(
         "esketamine_nasal", "ELIG-AGE", age=MINOR
     )
     assert "enrolled adults only" in message("iv_ketamine", "ELIG-AGE", age=MINOR)
     assert "adults only" in message("oral_ketamine", "ELIG-AGE", age=MINOR)
+
+
+# The label and trial bases of ELIG-AGE (2.7) speak of under-18s: words that must never reach
+# an adult whom only a raised clinic minimum keeps out.
+MINOR_BASIS = ("not approved", "children", "adults only", "studies", "enrolled")
+_MINIMUM = REGISTRY["ELIG-AGE"].threshold("exclude_below_years")
+AGE_CASES = [
+    (route, minimum, age)
+    for route in ROUTE_NAMES
+    for minimum in range(int(_MINIMUM.minimum), int(_MINIMUM.maximum) + 1)
+    for age in sorted({ADULT - 1, ADULT, minimum - 1})
+    if age < minimum
+]
+
+
+@pytest.mark.parametrize(("route", "minimum", "age"), AGE_CASES)
+def test_an_excluded_age_is_explained_truly_for_every_allowed_minimum(route, minimum, age):
+    settings = ClinicalSettings.with_overrides({"ELIG-AGE": {"exclude_below_years": minimum}})
+
+    rule = result_of(route, "ELIG-AGE", settings, age=age)
+
+    assert rule.outcome is Outcome.EXCLUDE
+    clinic = f"clinic offers {ROUTE_NAMES[route]} from age {minimum}."
+    if age >= ADULT:
+        # An adult below the clinic's own minimum: the clinic's age, no under-18 basis.
+        assert f"Not a candidate at age {age}: this {clinic}" in rule.message
+        assert not [word for word in MINOR_BASIS if word in rule.message]
+    else:
+        # Under 18 the route's basis applies, with the clinic's age only where it is higher.
+        assert f"under {ADULT}" in rule.message or f"age {ADULT} and over" in rule.message
+        assert (clinic in rule.message) == (minimum > ADULT)
+
+
+def test_a_clinic_minimum_of_21_tells_a_19_year_old_the_clinics_age_only():
+    # The audit's case: "offered from age 21 (esketamine is not approved for children and
+    # teenagers)" was false for a 19-year-old.
+    settings = ClinicalSettings.with_overrides({"ELIG-AGE": {"exclude_below_years": 21}})
+
+    text = message("esketamine_nasal", "ELIG-AGE", settings=settings, age=19)
+
+    assert text == (
+        "Not a candidate at age 19: this clinic offers esketamine nasal spray from age 21. "
+        "Please talk to a clinician about other treatment options."
+    )
+
+
+def test_the_adult_age_is_fixed_at_the_lowest_minimum_a_clinic_may_set():
+    adult = REGISTRY["ELIG-AGE"].threshold("adult_at_or_above_years")
+
+    assert not adult.configurable
+    assert adult.default == _MINIMUM.minimum
+
+
+@pytest.mark.parametrize("route", list(ROUTE_NAMES))
+def test_the_adult_age_in_an_age_message_is_read_from_settings(route):
+    settings = MovedSettings({("ELIG-AGE", "adult_at_or_above_years"): ADULT - 2})
+
+    minor = message(route, "ELIG-AGE", settings=settings, age=ADULT - 3)
+    adult = message(route, "ELIG-AGE", settings=settings, age=ADULT - 1)
+
+    assert f"under {ADULT - 2}" in minor or f"age {ADULT - 2} and over" in minor
+    assert str(ADULT) in minor  # the clinic's minimum, now above the adult age
+    assert not [word for word in MINOR_BASIS if word in adult]
+
+
+# --- ELIG-SEVERITY names the clinic's threshold, and "moderate" only from the moderate band ---
+
+
+def moderate_from(instrument_id: str) -> int:
+    bands = get_instrument(instrument_id).bands
+    return next(band.minimum for band in bands if band.label == "moderate")
+
+
+def phq9_total(total: int) -> list[int]:
+    answers = [min(3, max(0, total - 3 * i)) for i in range(8)]
+    assert sum(answers) == total
+    return [*answers, 0]
+
+
+PHQ9_MODERATE = moderate_from("phq9")
+MADRS_MODERATE = moderate_from("madrs")
+PHQ9_LOWEST = int(REGISTRY["ELIG-SEVERITY"].threshold("phq9_pass_at_or_above_points").minimum)
+MADRS_LOWEST = int(REGISTRY["ELIG-SEVERITY"].threshold("madrs_pass_at_or_above_points").minimum)
+SEVERITY_CASES = [
+    # (threshold name, clinic threshold, candidate changes, score shown, moderate named)
+    ("phq9_pass_at_or_above_points", PHQ9_LOWEST, {"phq9": phq9_total(PHQ9_LOWEST + 1)},
+     f"PHQ-9 {PHQ9_LOWEST + 1}", False),
+    ("phq9_pass_at_or_above_points", PHQ9_LOWEST, {"phq9": phq9_total(PHQ9_MODERATE - 1)},
+     f"PHQ-9 {PHQ9_MODERATE - 1}", False),
+    ("phq9_pass_at_or_above_points", PHQ9_LOWEST, {"phq9": phq9_total(PHQ9_MODERATE)},
+     f"PHQ-9 {PHQ9_MODERATE}", True),
+    ("phq9_pass_at_or_above_points", PHQ9_MODERATE, {"phq9": phq9_total(PHQ9_MODERATE)},
+     f"PHQ-9 {PHQ9_MODERATE}", True),
+    ("madrs_pass_at_or_above_points", MADRS_LOWEST,
+     {"phq9": None, "madrs_total": MADRS_MODERATE - 1}, f"MADRS {MADRS_MODERATE - 1}", False),
+    ("madrs_pass_at_or_above_points", MADRS_LOWEST,
+     {"phq9": None, "madrs_total": MADRS_MODERATE}, f"MADRS {MADRS_MODERATE}", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "threshold", "changes", "shown", "moderate"), SEVERITY_CASES)
+def test_a_passing_severity_names_the_clinics_threshold_and_moderate_only_from_its_band(
+    name, threshold, changes, shown, moderate
+):
+    settings = ClinicalSettings.with_overrides({"ELIG-SEVERITY": {name: threshold}})
+
+    rule = result_of("esketamine_nasal", "ELIG-SEVERITY", settings, **changes)
+
+    assert rule.outcome is Outcome.PASS
+    instrument = shown.split()[0]
+    assert f"({shown})" in rule.message
+    assert f"this clinic's threshold for this treatment ({instrument} {threshold})" in rule.message
+    assert ("at least moderate" in rule.message) is moderate
+
+
+def test_a_phq9_of_6_over_a_threshold_of_5_is_not_called_moderate():
+    # The audit's case: "(PHQ-9 6) shows at least moderate depression" with the cut-off at 5.
+    settings = ClinicalSettings.with_overrides(
+        {"ELIG-SEVERITY": {"phq9_pass_at_or_above_points": 5}}
+    )
+
+    text = message("iv_ketamine", "ELIG-SEVERITY", settings=settings, phq9=phq9_total(6))
+
+    assert text == (
+        "The depression score (PHQ-9 6) is at or above this clinic's threshold for this "
+        "treatment (PHQ-9 5)."
+    )
+
+
+def test_a_severity_below_a_raised_threshold_names_the_clinics_thresholds():
+    settings = ClinicalSettings.with_overrides(
+        {"ELIG-SEVERITY": {"phq9_pass_at_or_above_points": PHQ9_MODERATE + 2}}
+    )
+    madrs = int(S.value("ELIG-SEVERITY", "madrs_pass_at_or_above_points"))
+
+    rule = result_of("oral_ketamine", "ELIG-SEVERITY", settings, phq9=phq9_total(PHQ9_MODERATE + 1))
+
+    assert rule.outcome is Outcome.REVIEW
+    assert (
+        f"below this clinic's threshold for this treatment (PHQ-9 {PHQ9_MODERATE + 2} or "
+        f"MADRS {madrs})"
+    ) in rule.message
 
 
 def test_an_older_candidate_is_given_the_basis_of_their_own_route():

@@ -185,11 +185,21 @@ def test_a_start_that_is_not_a_clinic_day_moves_to_the_next_one() -> None:
 
 
 def test_a_clinic_spacing_override_is_honoured() -> None:
-    clinic = ClinicalSettings.with_overrides(
-        {"PROT-IV-INDUCTION-3X-WEEKLY-SPACING": {"minimum_days_apart": 3}}
-    )
+    # Monday/Wednesday clinic: 3 days apart (the default) leaves Mondays only; 2 days apart lets
+    # the twice-weekly induction use both days.
+    rule = "PROT-IV-INDUCTION-2X-WEEKLY-SPACING"
+    clinic = ClinicalSettings.with_overrides({rule: {"minimum_days_apart": 2}})
 
-    assert offsets("iv_induction_3x_weekly", settings=clinic) == [0, 3, 7, 10, 14, 17]
+    assert DEFAULT_SETTINGS.value(rule, "minimum_days_apart") == 3
+    assert offsets("iv_induction_2x_weekly", clinic_days=[0, 2]) == [0, 7, 14, 21, 28, 35]
+    assert offsets("iv_induction_2x_weekly", clinic_days=[0, 2], settings=clinic) == [
+        0,
+        2,
+        7,
+        9,
+        14,
+        16,
+    ]
 
 
 def test_a_taper_without_tolerance_keeps_its_exact_intervals() -> None:

@@ -43,7 +43,10 @@ class ConditionRule:
 
     `evidence` is the row's basis; where a row mixes grades (e.g. "[V]; classification [D]") the
     weaker grade is kept, because the outcome shown depends on the [D] classification. `urgent`
-    marks a condition that needs a same-day safety assessment (ELIG-SI-INTENT).
+    marks a condition that needs a same-day safety assessment (ELIG-SI-INTENT). `thresholds` are
+    numbers that are part of the code's definition (the look-back of "in the last 12 months"):
+    the clinician answers the code as defined, so they are fixed, never a clinic's setting, and
+    `meaning` names them as `{name:g}` fields that `description` fills in.
     """
 
     code: str
@@ -56,6 +59,7 @@ class ConditionRule:
     basis: str
     source: str
     urgent: bool = False
+    thresholds: tuple[Threshold, ...] = ()
 
     def outcome(self, route: str) -> Outcome:
         """The table's outcome of this condition for `route` (one of `ROUTES`)."""
@@ -66,9 +70,17 @@ class ConditionRule:
     def can_exclude(self) -> bool:
         return X in (self.esketamine_nasal, self.iv_ketamine, self.oral_ketamine)
 
+    @property
+    def description(self) -> str:
+        """`meaning` with the numbers of its definition filled in from `thresholds`."""
+        return self.meaning.format_map({t.name: t.default for t in self.thresholds})
+
 
 _LABEL_CI = "ESK-PI-CUR; ONA-ESK; WCMED-ESK"
 _LABEL_WARN = "ESK-PI-2019; ESK-PI-CUR; USMED-2021"
+# The look-back of ELIG-SUD and ELIG-CV-RECENT ("in last 12 months", "<= 12 months"): part of
+# the condition's definition, so fixed.
+_WITHIN_12_MONTHS = (Threshold("within_months", 12, 12, 12, configurable=False),)
 
 # clinical-reference.md, "Condition codes for screening", in table order (the order of the screen).
 CONDITIONS: tuple[ConditionRule, ...] = (
@@ -108,10 +120,11 @@ CONDITIONS: tuple[ConditionRule, ...] = (
                   X, X, X, "ELIG-MANIA", D,
                   "ELEKT-D required YMRS <= 5 [V]; classification [D]", "ELEKTD-CT"),
     ConditionRule("substance_use_disorder_active",
-                  "moderate-severe SUD in last 12 months (not nicotine)",
+                  "moderate-severe SUD in last {within_months:g} months (not nicotine)",
                   R, R, R, "ELIG-SUD", V,
                   "Label \"careful consideration\"; trials excluded recent SUD",
-                  "ESK-PI-2019; OLDER-KET-2019; ESK-OBS-2024"),
+                  "ESK-PI-2019; OLDER-KET-2019; ESK-OBS-2024",
+                  thresholds=_WITHIN_12_MONTHS),
     ConditionRule("ketamine_misuse_history",
                   "any history of ketamine/PCP misuse or use disorder",
                   R, R, R, "ELIG-KET-MISUSE", D,
@@ -127,8 +140,9 @@ CONDITIONS: tuple[ConditionRule, ...] = (
                   R, R, R, "ELIG-HTN-ENCEPH", V, "Label: more intensive monitoring",
                   _LABEL_WARN),
     ConditionRule("recent_cardiac_event",
-                  "MI, unstable angina or revascularization <= 12 months",
-                  R, R, R, "ELIG-CV-RECENT", V, "Trial exclusion", "JNJ-CV"),
+                  "MI, unstable angina or revascularization <= {within_months:g} months",
+                  R, R, R, "ELIG-CV-RECENT", V, "Trial exclusion", "JNJ-CV",
+                  thresholds=_WITHIN_12_MONTHS),
     ConditionRule("cerebrovascular_disease", "stroke or TIA history",
                   R, R, R, "ELIG-CEREBROVASC", V, "Trial exclusion", "JNJ-CV"),
     ConditionRule("raised_intraocular_pressure",
@@ -170,14 +184,19 @@ CONDITIONS: tuple[ConditionRule, ...] = (
 
 _CONDITION_SECTION = "2 (Condition codes for screening)"
 
+# 2.7: esketamine is not approved in pediatrics and the IV trials enrolled from 18, the age the
+# label and trial bases of ELIG-AGE speak of; a clinic's minimum may only lie at or above it.
+_ADULT_YEARS = 18
+
 CORE_RULES: tuple[Rule, ...] = (
     Rule(
         id="ELIG-AGE",
         summary="Age under 18 excludes (all routes; esketamine not approved in pediatrics, IV "
         "trials enrolled adults); 65 and over needs review (esketamine: TRANSFORM-3 missed its "
         "endpoint, higher exposure in elderly; IV: trial upper ages, larger BP rise in older "
-        "patients, 3.4). Messages give each route its own basis. The plausible-age bound is an "
-        "input check [D].",
+        "patients, 3.4). Messages give each route its own basis below the adult age (fixed at "
+        "18); a clinic may raise the minimum, and an adult below it is told the clinic's "
+        "minimum age. The plausible-age bound is an input check [D].",
         section="2.7",
         source=(
             "USMED-2021; TRANSFORM3-2020; FAVA-2020; ELEKTD-CT; KETECT-2022; EMORY-2018; "
@@ -186,7 +205,15 @@ CORE_RULES: tuple[Rule, ...] = (
         evidence=D,
         thresholds=(
             # A clinic may only raise the minimum (ELEKT-D enrolled from 21), never go below 18.
-            Threshold("exclude_below_years", 18, 18, 25),
+            Threshold("exclude_below_years", _ADULT_YEARS, _ADULT_YEARS, 25),
+            # Where the label and trial bases apply (under it), whatever the clinic's minimum.
+            Threshold(
+                "adult_at_or_above_years",
+                _ADULT_YEARS,
+                _ADULT_YEARS,
+                _ADULT_YEARS,
+                configurable=False,
+            ),
             Threshold("review_at_or_above_years", 65, 50, 90),
             Threshold("maximum_plausible_years", 130, 130, 130, configurable=False),
         ),
@@ -221,7 +248,8 @@ CORE_RULES: tuple[Rule, ...] = (
         id="ELIG-SEVERITY",
         summary="At least moderate depression: PHQ-9 total of 10 or more, or MADRS of 20 or more, "
         "passes; lower needs review; neither given needs review. [D] anchored on KROENKE-2001 "
-        "(PHQ-9 >= 10) and ELEKT-D (MADRS > 20).",
+        "(PHQ-9 >= 10) and ELEKT-D (MADRS > 20). Messages name the clinic's threshold, and call "
+        "a score at least moderate only from the start of its instrument's moderate band.",
         section="2.2",
         source="KROENKE-2001; ELEKTD-CT; SPRAVATO-HCP-MDSI; OLDER-KET-2019",
         evidence=D,
@@ -279,10 +307,11 @@ def _condition_rule(row: ConditionRule) -> Rule:
     outcomes = ", ".join(f"{route} {row.outcome(route).value}" for route in ROUTES)
     return Rule(
         id=row.rule_id,
-        summary=f"Condition `{row.code}` ({row.meaning}): {outcomes}. Basis: {row.basis}.",
+        summary=f"Condition `{row.code}` ({row.description}): {outcomes}. Basis: {row.basis}.",
         section=_CONDITION_SECTION,
         source=row.source,
         evidence=row.evidence,
+        thresholds=row.thresholds,
         absolute=row.can_exclude,
     )
 

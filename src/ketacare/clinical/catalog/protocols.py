@@ -17,6 +17,14 @@ Spacing is measured as the number of calendar days from one session date to the 
 - "interval +/-2 days": each session within `tolerance_days` of its nominal interval
   (weekly = 7, every 2 weeks = 14, monthly = 28) after the previous one.
 
+A clinic may make a spacing stricter, but only as far as the protocol's frequency still fits
+(the sane range's maximum): k sessions a week can be kept at most floor(7 / k) days apart (3/week
+-> 2, 2/week -> 3), a session every n days at most n days apart (the oral series -> 3), and a
+tolerance must stay below the shortest interval. A clinic that wants sessions further apart
+chooses a less frequent protocol: a spacing that turned "3/week" into twice weekly would make
+the listing contradict the schedule. The protocol loader refuses, at import, a data file whose
+frequency its spacing rule's range does not fit (protocols/loader.py).
+
 PROT-ORAL-TITRATION-EXAMPLE-SESSIONS is the "clinic-defined count" of the oral titration series:
 a clinic setting by nature, with a KetaCare default of 6 sessions (as many as the IV inductions).
 """
@@ -28,17 +36,27 @@ from ketacare.clinical.rules import Evidence, Rule, Threshold
 D = Evidence.DESIGN_DEFAULT
 
 
-def _minimum_apart(protocol_id: str, wording: str, days: int, source: str) -> Rule:
+# The fewest calendar days apart any spacing rule allows: never two sessions on consecutive days.
+_FEWEST_DAYS_APART = 2
+_WEEK_DAYS = 7
+
+
+def _minimum_apart(
+    protocol_id: str, wording: str, days: int, source: str, *, per_week: int
+) -> Rule:
+    # `per_week`: the protocol's most frequent step, which bounds how far a clinic may raise it.
+    most = _WEEK_DAYS // per_week
     return Rule(
         id=f"PROT-{protocol_id.upper().replace('_', '-')}-SPACING",
         summary=(
             f"{protocol_id}: {wording}; the next session is at least {days} calendar days after "
-            "the previous one. Id named by KetaCare (the reference's table has none)."
+            f"the previous one (a clinic may raise it to at most {most}, so that {per_week} "
+            "sessions a week still fit). Id named by KetaCare (the reference's table has none)."
         ),
         section="1.6",
         source=source,
         evidence=D,
-        thresholds=(Threshold("minimum_days_apart", days, 2, 7),),
+        thresholds=(Threshold("minimum_days_apart", days, _FEWEST_DAYS_APART, most),),
     )
 
 
@@ -48,12 +66,14 @@ RULES: tuple[Rule, ...] = (
         "at least 1 day between sessions (no consecutive days)",
         2,
         "KetaCare design default [D]; protocol MURROUGH-2013B",
+        per_week=3,
     ),
     _minimum_apart(
         "iv_induction_2x_weekly",
         "at least 2 days between sessions",
         3,
         "KetaCare design default [D]; protocol ELEKTD-2023",
+        per_week=2,
     ),
     Rule(
         id="PROT-IV-MAINTENANCE-TAPER-SPACING",
@@ -72,23 +92,26 @@ RULES: tuple[Rule, ...] = (
         "twice-weekly sessions at least 2 days apart",
         2,
         "KetaCare design default [D]; protocol ESK-PI-CUR",
+        per_week=2,
     ),
     _minimum_apart(
         "esketamine_mdsi_label",
         "sessions at least 2 days apart",
         2,
         "KetaCare design default [D]; protocol ONA-ESK",
+        per_week=2,
     ),
     Rule(
         id="PROT-ORAL-TITRATION-EXAMPLE-SPACING",
         summary=(
-            "oral_titration_example: sessions at least 3 days apart (every 3 days in the series). "
-            "Id named by KetaCare (the reference's table has none)."
+            "oral_titration_example: sessions at least 3 days apart (every 3 days in the series; "
+            "a longer spacing would not be that series). Id named by KetaCare (the reference's "
+            "table has none)."
         ),
         section="1.6",
         source="ALSHIRAWI-2017",
         evidence=Evidence.VERIFIED,
-        thresholds=(Threshold("minimum_days_apart", 3, 3, 7),),
+        thresholds=(Threshold("minimum_days_apart", 3, 3, 3),),
     ),
     Rule(
         id="PROT-ORAL-TITRATION-EXAMPLE-SESSIONS",

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ketacare.clinical.dosing.compute import compute_dose
+from ketacare.clinical.dosing.compute import allowed_esketamine_doses_mg, compute_dose
 from ketacare.clinical.dosing.model import DoseAlert, EsketamineDoseOrder, EsketamineIndication
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import check_date, describe, read_bool, read_int
@@ -119,35 +119,36 @@ def esketamine_population_notes(
 ) -> tuple[DoseAlert, ...]:
     """Information for the prescriber about a lower esketamine start (never a block).
 
-    DOSE-ESK-ELDERLY-EU: the EU/HK SmPC starts patients aged 65 or over at 28 mg.
-    DOSE-ESK-ESCAPE: ESCAPE-TRD started ages 65-74 and adults of Japanese ancestry at 28 mg.
+    DOSE-ESK-ELDERLY-EU: the EU/HK SmPC starts patients aged 65 or over at 28 mg, then any dose
+    of DOSE-ESK-ALLOWED. DOSE-ESK-ESCAPE: ESCAPE-TRD started ages 65-74 and adults of Japanese
+    ancestry at 28 mg. The notes' numbers are read from `settings`.
     """
     read_int(age_years, "age_years")
     read_bool(japanese_ancestry, "japanese_ancestry")
     notes: list[DoseAlert] = []
-    if age_years >= settings.value("DOSE-ESK-ELDERLY-EU", "age_at_least_years"):
+    elderly_from = settings.value("DOSE-ESK-ELDERLY-EU", "age_at_least_years")
+    if age_years >= elderly_from:
         start = int(settings.value("DOSE-ESK-ELDERLY-EU", "starting_dose_mg"))
+        *lower, highest = (str(mg) for mg in allowed_esketamine_doses_mg(settings))
+        then = f"{', '.join(lower)} or {highest}" if lower else highest
         notes.append(
             DoseAlert(
                 "DOSE-ESK-ELDERLY-EU",
                 "info",
-                f"EU/HK SmPC: from age 65 start at {start} mg, then 28, 56 or "
-                "84 mg (not in the US label as located).",
+                f"EU/HK SmPC: from age {elderly_from:g} start at {start} mg, then {then} mg "
+                "(not in the US label as located).",
             )
         )
-    in_escape_ages = (
-        settings.value("DOSE-ESK-ESCAPE", "age_from_years")
-        <= age_years
-        <= settings.value("DOSE-ESK-ESCAPE", "age_to_years")
-    )
-    if in_escape_ages or japanese_ancestry:
+    escape_from = settings.value("DOSE-ESK-ESCAPE", "age_from_years")
+    escape_to = settings.value("DOSE-ESK-ESCAPE", "age_to_years")
+    if escape_from <= age_years <= escape_to or japanese_ancestry:
         start = int(settings.value("DOSE-ESK-ESCAPE", "starting_dose_mg"))
         notes.append(
             DoseAlert(
                 "DOSE-ESK-ESCAPE",
                 "info",
-                f"ESCAPE-TRD used a {start}-mg start for ages 65-74 and adults "
-                "of Japanese ancestry.",
+                f"ESCAPE-TRD used a {start}-mg start for ages {escape_from:g}-{escape_to:g} "
+                "and adults of Japanese ancestry.",
             )
         )
     return tuple(notes)

@@ -11,18 +11,18 @@ from collections.abc import Callable
 from ketacare.clinical.catalog.eligibility import Outcome
 from ketacare.clinical.eligibility.candidate import Candidate
 from ketacare.clinical.eligibility.messages import (
-    AGE_MINOR_WHY,
     AGE_OLDER_WHY,
     BIPOLAR_WHY,
     CRISIS,
     OTHER_DIAGNOSIS_WHY,
     OTHER_OPTIONS,
     ROUTE_NAMES,
+    age_minor_why,
 )
 from ketacare.clinical.eligibility.results import RuleResult, source_of
-from ketacare.clinical.instruments import score
+from ketacare.clinical.instruments import get_instrument, score
 from ketacare.clinical.instruments.phq import PHQ9_SUICIDALITY_ITEM
-from ketacare.clinical.rules import ClinicalSettings
+from ketacare.clinical.rules import ClinicalSettings, Number
 
 PASS, REVIEW, EXCLUDE = Outcome.PASS, Outcome.REVIEW, Outcome.EXCLUDE
 
@@ -39,19 +39,36 @@ _BREASTFEEDING = source_of("ELIG-BREASTFEEDING")
 _PHQ9_ITEM9_INDEX = PHQ9_SUICIDALITY_ITEM - 1
 
 
+def _moderate_from(instrument_id: str) -> int:
+    # The first total of the instrument's "moderate" band (SCALE-PHQ9 5.1, SCALE-MADRS 5.4).
+    bands = get_instrument(instrument_id).bands
+    return next(band.minimum for band in bands if band.label == "moderate")
+
+
+# ELIG-SEVERITY names a score "at least moderate" only from these totals: a clinic may set its
+# pass threshold below the moderate band (reference 2.2 anchors the defaults on it).
+_MODERATE_FROM = {"PHQ-9": _moderate_from("phq9"), "MADRS": _moderate_from("madrs")}
+
+
 def check_age(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
     """ELIG-AGE (2.7): under the minimum excludes on every route; from the review age, review.
-    Each route's message gives the basis of its own row of 2.7."""
+
+    Under the adult age each route's message gives the basis of its own row of 2.7; an adult
+    under a minimum the clinic raised is told the clinic's minimum, not a label or trial fact."""
     age = candidate.age_years
     minimum = settings.value("ELIG-AGE", "exclude_below_years")
+    adult = settings.value("ELIG-AGE", "adult_at_or_above_years")
     review_from = settings.value("ELIG-AGE", "review_at_or_above_years")
     if age < minimum:
+        clinic = f"clinic offers {ROUTE_NAMES[candidate.route]} from age {minimum:g}."
+        if age >= adult:
+            why = f"this {clinic}"
+        else:
+            why = f"{age_minor_why(candidate.route, adult)}."
+            if minimum > adult:
+                why = f"{why} This {clinic}"
         return RuleResult(
-            "ELIG-AGE",
-            EXCLUDE,
-            f"Not a candidate at age {age}: this treatment is offered from age {minimum:g} "
-            f"({AGE_MINOR_WHY[candidate.route]}). {OTHER_OPTIONS}",
-            _AGE,
+            "ELIG-AGE", EXCLUDE, f"Not a candidate at age {age}: {why} {OTHER_OPTIONS}", _AGE
         )
     if age >= review_from:
         return RuleResult(
@@ -135,25 +152,30 @@ def check_severity(candidate: Candidate, settings: ClinicalSettings) -> RuleResu
         )
     phq9_needed = settings.value("ELIG-SEVERITY", "phq9_pass_at_or_above_points")
     madrs_needed = settings.value("ELIG-SEVERITY", "madrs_pass_at_or_above_points")
-    scores = []
+    # (name, total, the clinic's pass threshold) of each score given.
+    scores: list[tuple[str, int, Number]] = []
     if phq9_total is not None:
-        scores.append(f"PHQ-9 {phq9_total}")
+        scores.append(("PHQ-9", phq9_total, phq9_needed))
     if madrs is not None:
-        scores.append(f"MADRS {madrs}")
-    given = " and ".join(scores)
-    if (phq9_total is not None and phq9_total >= phq9_needed) or (
-        madrs is not None and madrs >= madrs_needed
-    ):
+        scores.append(("MADRS", madrs, madrs_needed))
+    given = " and ".join(f"{name} {total}" for name, total, _ in scores)
+    met = [(name, total, needed) for name, total, needed in scores if total >= needed]
+    if met:
+        thresholds = " and ".join(f"{name} {needed:g}" for name, _, needed in met)
+        plural = "s" if len(met) > 1 else ""
+        moderate = any(total >= _MODERATE_FROM[name] for name, total, _ in met)
+        shows = " shows at least moderate depression and" if moderate else ""
         return RuleResult(
             "ELIG-SEVERITY",
             PASS,
-            f"The depression score ({given}) shows at least moderate depression.",
+            f"The depression score ({given}){shows} is at or above this clinic's "
+            f"threshold{plural} for this treatment ({thresholds}).",
             _SEVERITY,
         )
     return RuleResult(
         "ELIG-SEVERITY",
         REVIEW,
-        f"The depression score ({given}) is below the usual level for this treatment "
+        f"The depression score ({given}) is below this clinic's threshold for this treatment "
         f"(PHQ-9 {phq9_needed:g} or MADRS {madrs_needed:g}). A clinician must look at how you "
         f"are doing.",
         _SEVERITY,

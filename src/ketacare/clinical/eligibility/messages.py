@@ -2,12 +2,14 @@
 
 The self-check must never give a verdict on its own (design.md, step 2): a message says what was
 found, why it matters, and, for `review` and `exclude`, that a clinician decides or can discuss
-other options. Urgent messages put crisis resources first (SAFE-ITEM9).
+other options. Urgent messages put crisis resources first (SAFE-ITEM9). Texts state no medical
+number as a literal: their `{name:g}` fields are filled from the clinic's settings.
 """
 
 from __future__ import annotations
 
-from ketacare.clinical.catalog.eligibility import Outcome
+from ketacare.clinical.catalog.eligibility import ConditionRule, Outcome
+from ketacare.clinical.rules import ClinicalSettings, Number
 
 ESKETAMINE = "esketamine_nasal"
 
@@ -26,16 +28,18 @@ OTHER_OPTIONS = "Please talk to a clinician about other treatment options."
 
 # Why a route's candidate is told what ELIG-AGE and ELIG-DIAGNOSIS say: each route gets the basis
 # of its own rows of reference 2.7 / 2.8, never an esketamine fact for IV or oral ketamine.
+# AGE_MINOR_WHY is shown only under ELIG-AGE's fixed `adult` age, whatever minimum the clinic set.
 AGE_MINOR_WHY: dict[str, str] = {
     # 2.7: esketamine is not approved in pediatrics [V USMED-2021].
-    ESKETAMINE: "esketamine is not approved for children and teenagers",
+    ESKETAMINE: "esketamine is not approved for anyone under {adult:g}",
     # 2.7: IV trials enrolled from 18 (ELEKT-D from 21) [V].
-    "iv_ketamine": "studies of IV ketamine for depression enrolled adults only",
+    "iv_ketamine": "studies of IV ketamine for depression enrolled adults only (age {adult:g} and "
+    "over)",
     # 2.7 has no oral row; under 18 excludes on every route by KetaCare policy [D], and oral
     # ketamine is experimental (1.4).
     "oral_ketamine": (
-        "the clinic offers ketamine to adults only, and oral ketamine for depression is "
-        "off-label with thin evidence"
+        "ketamine is for adults only (age {adult:g} and over), and oral ketamine for depression "
+        "is off-label with thin evidence"
     ),
 }
 AGE_OLDER_WHY: dict[str, str] = {
@@ -123,7 +127,7 @@ CONDITION_TEXT: dict[str, tuple[str, str]] = {
         "ketamine was not studied in this state",
     ),
     "substance_use_disorder_active": (
-        "a drug or alcohol use problem in the last 12 months",
+        "a drug or alcohol use problem in the last {within_months:g} months",
         "ketamine can be misused, so this needs careful consideration",
     ),
     "ketamine_misuse_history": (
@@ -143,7 +147,7 @@ CONDITION_TEXT: dict[str, tuple[str, str]] = {
         "blood pressure and symptoms need closer monitoring",
     ),
     "recent_cardiac_event": (
-        "a heart attack, unstable angina or a heart procedure in the last 12 months",
+        "a heart attack, unstable angina or a heart procedure in the last {within_months:g} months",
         f"ketamine raises blood pressure for a while, and {_LEFT_OUT}",
     ),
     "cerebrovascular_disease": (
@@ -219,6 +223,11 @@ RACEMIC_WHY: dict[str, str] = {
 }
 
 
+def age_minor_why(route: str, adult_years: Number) -> str:
+    """Why a candidate under ELIG-AGE's adult age cannot have `route` (reference 2.7)."""
+    return AGE_MINOR_WHY[route].format(adult=adult_years)
+
+
 def condition_why(code: str, route: str) -> str:
     """Why condition `code` matters for `route`: the esketamine reason, or for IV and oral
     ketamine their own where the condition table's basis differs (RACEMIC_WHY)."""
@@ -228,18 +237,23 @@ def condition_why(code: str, route: str) -> str:
 
 
 def condition_message(
-    code: str, route: str, outcome: Outcome, *, present: bool, urgent: bool
+    row: ConditionRule, route: str, *, present: bool, settings: ClinicalSettings
 ) -> str:
-    """The message of one condition rule for `route`; `present` says whether it was reported."""
-    name = CONDITION_TEXT[code][0]
-    why = condition_why(code, route)
+    """The message of condition rule `row` for `route`; `present` says whether it was reported.
+
+    The numbers of the condition's definition (ELIG-SUD's and ELIG-CV-RECENT's look-back) are
+    read from `settings`, the row's fixed thresholds."""
+    numbers = {t.name: settings.value(row.rule_id, t.name) for t in row.thresholds}
+    name = CONDITION_TEXT[row.code][0].format_map(numbers)
+    why = condition_why(row.code, route).format_map(numbers)
     if not present:
         return f"Not reported: {name}."
     route_name = ROUTE_NAMES[route]
+    outcome = row.outcome(route)
     if outcome is Outcome.EXCLUDE:
         text = f"Not a candidate for {route_name} because of {name}: {why}. {OTHER_OPTIONS}"
     elif outcome is Outcome.REVIEW:
         text = f"A clinician must look at {name} before {route_name}: {why}."
     else:
         text = f"Reported: {name}. On its own it does not stand in the way: {why}."
-    return f"{CRISIS} {text}" if urgent else text
+    return f"{CRISIS} {text}" if row.urgent else text

@@ -5,8 +5,9 @@ ELIG-SUICIDALITY, ELIG-BP, ELIG-PREGNANCY, ELIG-BREASTFEEDING, then one rule per
 in table order. A condition rule is listed for EVERY code of the table, with `pass` ("not
 reported") when the code is absent: the prescriber sees the full picture of what was asked, and
 every screen of a route has the same rules in the same order (contract: "every rule evaluated, in
-a stable order"). Condition results do not depend on settings, so they are built once per route
-at import; a screen only picks the present or absent result of each row.
+a stable order"). Condition results do not depend on a clinic's settings (their only numbers are
+fixed thresholds of the code's definition), so they are built once per route at import; a screen
+only picks the present or absent result of each row.
 """
 
 from __future__ import annotations
@@ -91,22 +92,25 @@ def absolute_exclusions(screen_result: ScreenResult) -> tuple[RuleResult, ...]:
 
 
 def _condition_results() -> dict[str, tuple[tuple[str, RuleResult, RuleResult], ...]]:
+    for row in CONDITIONS:
+        # Built once for every clinic: a number a clinic could change would be shown wrong.
+        if any(t.configurable for t in row.thresholds):
+            raise RuntimeError(f"{row.rule_id}: a condition's thresholds must be fixed")
     table: dict[str, tuple[tuple[str, RuleResult, RuleResult], ...]] = {}
     for route in ROUTES:
         rows = []
         for row in CONDITIONS:
-            outcome = row.outcome(route)
             source = source_of(row.rule_id)
             absent = RuleResult(
                 row.rule_id,
                 Outcome.PASS,
-                condition_message(row.code, route, outcome, present=False, urgent=False),
+                condition_message(row, route, present=False, settings=DEFAULT_SETTINGS),
                 source,
             )
             present = RuleResult(
                 row.rule_id,
-                outcome,
-                condition_message(row.code, route, outcome, present=True, urgent=row.urgent),
+                row.outcome(route),
+                condition_message(row, route, present=True, settings=DEFAULT_SETTINGS),
                 source,
                 urgent=row.urgent,
             )

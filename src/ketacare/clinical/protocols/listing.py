@@ -6,7 +6,8 @@ evidence grade, its spacing rule (rule id, wording built from the clinic's curre
 number) and its phases
 in order. A phase gives its total `sessions` (null when open-ended), its steps (sessions and
 frequency), its dose text and the first-session dose where it differs. Numbers that a clinic may
-configure (spacing, a clinic-defined session count) are shown as the clinic's settings have them.
+configure (spacing, a clinic-defined session count, the thresholds a dose text names, a
+titration's first dose and maximum) are shown as the clinic's settings have them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ketacare.clinical.protocols.model import (
     SpacingKind,
     Step,
     frequency_text,
+    render_dose,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
@@ -83,15 +85,17 @@ def _phase(phase: Phase, settings: ClinicalSettings) -> dict[str, object]:
         "open_ended": phase.open_ended,
         "start_week": phase.start_week,
         "frequency": ", then ".join(step.frequency for step in phase.steps),
-        "dose": phase.dose,
-        "first_dose": phase.first_dose,
+        "dose": render_dose(phase.dose, settings, titration),
+        "first_dose": None
+        if phase.first_dose is None
+        else render_dose(phase.first_dose, settings, titration),
         "titration": None
         if titration is None
         else {
-            "start_mg": titration.start_mg,
+            "start_mg": titration.first_mg(settings),
             "step_mg": titration.step_mg,
-            "maximum_mg": settings.value(titration.maximum_rule, titration.maximum_name),
-            "maximum_rule": titration.maximum_rule,
+            "maximum_mg": titration.maximum_mg(settings),
+            "maximum_rule": titration.rule,
         },
         "steps": [_step(step, count) for step, count in zip(phase.steps, counts, strict=True)],
     }

@@ -4,14 +4,24 @@ The files are read once, at import, through importlib.resources (the one file re
 `ketacare.clinical`). A file that does not parse, lacks a field, has an unknown field, a value of
 the wrong type, or names a rule that is not in the registry stops the import with
 `ProtocolDataError` naming the file and the field: a broken protocol must never reach a schedule.
+
+Two more checks keep a file from contradicting what a clinic configures:
+- a dose text holds no literal number, and each of its placeholders names an existing threshold
+  (`{DOSE-IV-MGKG.default_mg_per_kg}`) or a titration number of its phase (model.py);
+- each step's frequency must stay possible whatever a clinic sets its spacing rule to within the
+  rule's sane range: k sessions a week need a range that stops at floor(7 / k) days apart, every n
+  days one that stops at n (a tolerance below n), and esketamine steps must fit
+  DOSE-ESK-MAX-FREQUENCY. The ranges live in catalog/protocols.py; a file whose frequency one of
+  them does not fit is refused here, so an override can never make "2/week" mean weekly.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +30,9 @@ from ketacare.clinical.dosing import Route
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import Fields, describe, read_choice, read_int, read_str
 from ketacare.clinical.protocols.model import (
+    PLACEHOLDER,
+    TITRATION,
+    TITRATION_NUMBERS,
     WEEKS_MAXIMUM,
     Phase,
     Protocol,
@@ -29,7 +42,7 @@ from ketacare.clinical.protocols.model import (
     Step,
     Titration,
 )
-from ketacare.clinical.rules import REGISTRY, Evidence
+from ketacare.clinical.rules import REGISTRY, Evidence, Rule
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _SPACING_THRESHOLD = {
@@ -37,6 +50,9 @@ _SPACING_THRESHOLD = {
     SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
 }
 _SESSIONS_THRESHOLD = "default_sessions"
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_WEEK_DAYS = 7  # the calendar week a `per_week` frequency counts in
+_ESK_FREQUENCY = "DOSE-ESK-MAX-FREQUENCY"
 
 
 class ProtocolDataError(RuntimeError):
@@ -87,6 +103,7 @@ def _protocol(data: dict[str, Any], filename: str) -> Protocol:
     )
     doc.finish()
     _check_phases(protocol)
+    _check_frequencies(protocol)
     return protocol
 
 
@@ -101,11 +118,13 @@ def _spacing(value: object, path: str) -> Spacing:
 
 def _phase(value: object, path: str) -> Phase:
     doc = Fields(value, path)
+    name = doc.take("name", _name)
+    titration = doc.optional("titration", _titration)
     phase = Phase(
-        name=doc.take("name", _name),
-        dose=doc.take("dose", _text),
-        first_dose=doc.optional("first_dose", _text),
-        titration=doc.optional("titration", _titration),
+        name=name,
+        dose=doc.take("dose", _dose, titration=titration),
+        first_dose=doc.optional("first_dose", _dose, titration=titration),
+        titration=titration,
         start_week=doc.optional("start_week", read_int, minimum=1, maximum=WEEKS_MAXIMUM),
         steps=tuple(doc.items("steps", _step, min_items=1)),
     )
@@ -113,14 +132,57 @@ def _phase(value: object, path: str) -> Phase:
     return phase
 
 
+def _dose(value: object, path: str, titration: Titration | None) -> str:
+    """A dose text whose numbers are all placeholders of existing thresholds (see model.py)."""
+    text = _text(value, path)
+    for match in PLACEHOLDER.finditer(text):
+        owner, dot, name = match.group(1).partition(".")
+        shown = match.group(0)
+        if owner == TITRATION:
+            if titration is None or name not in TITRATION_NUMBERS:
+                listed = " or ".join(f"{{{TITRATION}.{n}}}" for n in TITRATION_NUMBERS)
+                raise ClinicalInputError(
+                    path, f"{path}: {shown} needs a phase with a titration and one of {listed}."
+                )
+            continue
+        rule = REGISTRY.get(owner)
+        if not dot or rule is None:
+            raise ClinicalInputError(
+                path,
+                f"{path}: {shown} must name a registered rule and its threshold, as "
+                f"{{RULE-ID.threshold}}; there is no rule {owner!r}.",
+            )
+        if name not in rule.defaults:
+            raise ClinicalInputError(
+                path, f"{path}: {shown} names no threshold of {owner}; it has {_names(rule)}."
+            )
+    rest = PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        raise ClinicalInputError(path, f"{path} has a brace outside a {{RULE-ID.threshold}}.")
+    literal = _DIGITS.search(rest)
+    if literal is not None:
+        raise ClinicalInputError(
+            path,
+            f"{path} must not hold the literal number {literal.group(0)}: name the threshold "
+            "that holds it, as {RULE-ID.threshold}, so the clinic's value is shown.",
+        )
+    return text
+
+
+def _names(rule: Rule) -> str:
+    return ", ".join(t.name for t in rule.thresholds)
+
+
 def _titration(value: object, path: str) -> Titration:
     doc = Fields(value, path)
     start_mg = doc.take("start_mg", read_int, minimum=1)
     step_mg = doc.take("step_mg", read_int, minimum=0)
+    minimum_name = doc.take("minimum_name", _name)
     maximum_name = doc.take("maximum_name", _name)
-    maximum_rule = doc.take("maximum_rule", _rule_with, threshold=maximum_name)
+    rule = doc.take("rule", _rule_with, threshold=minimum_name)
+    _rule_with(rule, doc.path_of("rule"), threshold=maximum_name)
     doc.finish()
-    return Titration(start_mg, step_mg, maximum_rule, maximum_name)
+    return Titration(start_mg, step_mg, rule, minimum_name, maximum_name)
 
 
 def _step(value: object, path: str) -> Step:
@@ -181,6 +243,52 @@ def _check_phases(protocol: Protocol) -> None:
                 raise ClinicalInputError(
                     path, f"{path} needs every_days: an interval tolerance needs an interval."
                 )
+
+
+def _check_frequencies(protocol: Protocol) -> None:
+    """Every step's frequency must stay possible at any spacing a clinic may configure."""
+    spacing = protocol.spacing
+    name = _SPACING_THRESHOLD[spacing.kind]
+    most = REGISTRY[spacing.rule].threshold(name).maximum
+    limit = REGISTRY[_ESK_FREQUENCY]
+    # The fewest sessions and the longest window a clinic could set: the strictest reading.
+    allowed = limit.threshold("maximum_sessions").minimum
+    window = limit.threshold("window_days").maximum
+    for path, per_week, every_days in _frequencies(protocol):
+        if per_week is not None:
+            wording = f"{per_week} sessions a week"
+            fits = _WEEK_DAYS // per_week  # k a week can always be kept floor(7 / k) days apart
+            in_window = math.ceil(window * per_week / _WEEK_DAYS)
+        else:
+            wording = f"a session every {every_days} days"
+            fits = every_days if spacing.kind is SpacingKind.MINIMUM_DAYS_APART else every_days - 1
+            in_window = math.ceil(window / every_days)
+        if most > fits:
+            raise ClinicalInputError(
+                path,
+                f"{path}: {wording} needs {spacing.rule} {name} at most {fits}, but its range "
+                f"lets a clinic set it up to {most:g}; narrow the range (catalog/protocols.py) "
+                "or change the frequency.",
+            )
+        if protocol.route is Route.ESKETAMINE_NASAL and in_window > allowed:
+            raise ClinicalInputError(
+                path,
+                f"{path}: {wording} puts {in_window} sessions in {window:g} days; "
+                f"{_ESK_FREQUENCY} allows at most {allowed:g}.",
+            )
+
+
+def _frequencies(protocol: Protocol) -> Iterator[tuple[str, int | None, int]]:
+    """Each frequency a step may run at: (path, per_week, 0) or (path, None, every_days)."""
+    for i, phase in enumerate(protocol.phases):
+        for j, step in enumerate(phase.steps):
+            path = f"phases.{i}.steps.{j}"
+            if step.per_week is not None:
+                yield f"{path}.per_week", step.per_week, 0
+            else:
+                yield f"{path}.every_days", None, step.every_days or 0
+                for n, days in enumerate(step.every_days_options):
+                    yield f"{path}.every_days_options.{n}", None, days
 
 
 def _rule_with(value: object, path: str, threshold: str) -> str:

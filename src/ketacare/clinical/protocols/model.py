@@ -4,19 +4,32 @@ A protocol is versioned data (one TOML file per protocol, read by `loader`), not
 (`induction`, `optimization`, `maintenance`) has a dose text and one or more steps; a step is a
 run of sessions at one frequency, either `per_week` (k sessions in any 7 days) or `every_days`.
 The IV maintenance taper is one phase of three steps (weekly, every 2 weeks, monthly).
+
+A dose text holds no number of its own: each number is a placeholder naming where it lives,
+`{RULE-ID.threshold}` for a threshold of the rule registry (`{DOSE-IV-MGKG.default_mg_per_kg}`)
+or `{titration.start_mg}` / `{titration.step_mg}` for the phase's titration, and `render_dose`
+fills them from the clinic's settings. A clinic that changes a threshold therefore changes every
+schedule and listing that shows it; the loader refuses a file whose text names an unknown rule
+or threshold, or carries a literal number.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ketacare.clinical.dosing import Route
-from ketacare.clinical.rules import Evidence
+from ketacare.clinical.rules import ClinicalSettings, Evidence, Number
 
 # contracts.md `ketacare schedule`: the longest listing horizon, in weeks after start; a
 # protocol's start week and intervals are bounded by it too.
 WEEKS_MAXIMUM = 104
+
+# A placeholder of a dose text: `{` owner `.` name `}`, the owner a rule id or `titration`.
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+TITRATION = "titration"
 
 
 class SessionCount(StrEnum):
@@ -67,12 +80,35 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Titration:
-    """A dose that rises each session as tolerated, capped by a rule's maximum."""
+    """A dose that rises each session as tolerated, kept within a rule's range.
+
+    `start_mg` and `step_mg` are the source's series (ALSHIRAWI-2017: 50 mg, +25 mg); `rule`
+    holds the allowed range (`minimum_name` .. `maximum_name`, DOSE-ORAL-RANGE), which a clinic
+    may narrow: the series then starts at the clinic's minimum when that is higher, and never
+    goes above its maximum.
+    """
 
     start_mg: int
     step_mg: int
-    maximum_rule: str
+    rule: str
+    minimum_name: str
     maximum_name: str
+
+    def maximum_mg(self, settings: ClinicalSettings) -> int:
+        return int(settings.value(self.rule, self.maximum_name))
+
+    def first_mg(self, settings: ClinicalSettings) -> int:
+        """The first dose: the series' start raised to the clinic's minimum, at most its maximum."""
+        minimum = math.ceil(settings.value(self.rule, self.minimum_name))
+        return min(max(self.start_mg, minimum), self.maximum_mg(settings))
+
+    def value(self, name: str, settings: ClinicalSettings) -> int:
+        """A number a dose text may name: `start_mg` (the real first dose) or `step_mg`."""
+        if name == "start_mg":
+            return self.first_mg(settings)
+        if name == "step_mg":
+            return self.step_mg
+        raise KeyError(f"a titration has no number {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +169,32 @@ def frequency_text(*, per_week: int | None, every_days: int | None) -> str:
     if days % 7 == 0:
         return f"every {days // 7} weeks"
     return f"every {days} days"
+
+
+TITRATION_NUMBERS = ("start_mg", "step_mg")
+"""The titration numbers a dose text may name as `{titration.<name>}`."""
+
+
+def render_dose(
+    template: str, settings: ClinicalSettings, titration: Titration | None = None
+) -> str:
+    """A dose text with each placeholder filled from `settings` (or the phase's titration).
+
+    The loader has checked every placeholder, so each names an existing threshold (or a
+    titration number of a phase that has one).
+    """
+
+    def fill(match: re.Match[str]) -> str:
+        owner, _, name = match.group(1).partition(".")
+        if owner == TITRATION and titration is not None:
+            return number_text(titration.value(name, settings))
+        return number_text(settings.value(owner, name))
+
+    return PLACEHOLDER.sub(fill, template)
+
+
+def number_text(value: Number) -> str:
+    """A number as the reference writes it: `0.5`, `40` (not `0.50`, `40.0`), never rounded."""
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))

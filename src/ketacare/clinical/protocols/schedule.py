@@ -48,6 +48,7 @@ from ketacare.clinical.protocols.model import (
     SessionCount,
     SpacingKind,
     Step,
+    render_dose,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
@@ -291,18 +292,23 @@ class _Planner:
 
 
 def _dose_text(phase: Phase, in_phase: int, settings: ClinicalSettings) -> str:
+    """The dose of session `in_phase` (0-based) of `phase`, its numbers from `settings`.
+
+    A titration starts at its first dose (the source's start within the clinic's range) and
+    rises by its step each session, up to the range's maximum.
+    """
     titration = phase.titration
     if titration is not None:
-        cap = int(settings.value(titration.maximum_rule, titration.maximum_name))
-        planned = titration.start_mg + titration.step_mg * in_phase
+        cap = titration.maximum_mg(settings)
+        planned = titration.first_mg(settings) + titration.step_mg * in_phase
         if in_phase == 0:
-            return f"{min(planned, cap)} mg"
+            return f"{planned} mg"
         if planned >= cap:
-            return f"{cap} mg as tolerated ({titration.maximum_rule} maximum)"
+            return f"{cap} mg as tolerated ({titration.rule} maximum)"
         return f"{planned} mg as tolerated"
     if in_phase == 0 and phase.first_dose is not None:
-        return phase.first_dose
-    return phase.dose
+        return render_dose(phase.first_dose, settings)
+    return render_dose(phase.dose, settings)
 
 
 def _step_counts(
