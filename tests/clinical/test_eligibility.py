@@ -21,6 +21,7 @@ from ketacare.clinical.eligibility import (
     parse_candidate,
     screen,
 )
+from ketacare.clinical.eligibility.candidate import PARSE_LIMITS
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.instruments import score
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
@@ -448,3 +449,30 @@ def test_screen_refuses_what_is_not_a_candidate() -> None:
     with pytest.raises(ClinicalInputError) as error:
         screen(CONTRACT_EXAMPLE)  # type: ignore[arg-type]
     assert error.value.field == "input"
+
+
+def test_only_parse_candidate_marks_a_candidate_as_read_strictly() -> None:
+    """screen() skips the re-check only for what parse_candidate built; a copy changed with
+    dataclasses.replace (or built by hand) is read again."""
+    parsed = parse_candidate(CONTRACT_EXAMPLE)
+    assert parsed.parsed
+    copy = dataclasses.replace(parsed)
+    assert not copy.parsed and copy == parsed  # the mark takes no part in equality
+    assert screen(copy) == screen(parsed)
+
+
+class _RecordingSettings(ClinicalSettings):
+    def __init__(self) -> None:
+        super().__init__()
+        object.__setattr__(self, "read", set())
+
+    def value(self, rule_id: str, name: str) -> Any:
+        self.read.add((rule_id, name))
+        return super().value(rule_id, name)
+
+
+def test_parse_candidate_reads_only_fixed_limits_so_a_parsed_candidate_fits_any_clinic() -> None:
+    settings = _RecordingSettings()
+    parse_candidate(CONTRACT_EXAMPLE, settings=settings)
+    assert settings.read and settings.read <= set(PARSE_LIMITS)
+    assert not any(REGISTRY[rule].threshold(name).configurable for rule, name in PARSE_LIMITS)

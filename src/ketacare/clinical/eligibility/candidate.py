@@ -9,7 +9,7 @@ answer is never read as "no" (the conservative reading).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ketacare.clinical.catalog.eligibility import CONDITIONS, ROUTES
@@ -24,11 +24,24 @@ from ketacare.clinical.inputs import (
     read_list,
 )
 from ketacare.clinical.instruments import score
-from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
 DIAGNOSES: tuple[str, ...] = ("mdd", "bipolar_depression", "other")
 CONDITION_CODES: tuple[str, ...] = tuple(row.code for row in CONDITIONS)
 _KNOWN_CODES = frozenset(CONDITION_CODES)
+# Every threshold parse_candidate reads. All are fixed (not overridable), so a candidate parsed
+# once is valid under any clinic's settings; the import refuses a configurable one.
+PARSE_LIMITS: tuple[tuple[str, str], ...] = (
+    ("ELIG-AGE", "maximum_plausible_years"),
+    ("ELIG-TRD", "maximum_plausible_trials"),
+    ("ELIG-SEVERITY", "madrs_maximum_points"),
+    ("MON-PLAUSIBILITY", "systolic_at_least_mmhg"),
+    ("MON-PLAUSIBILITY", "systolic_at_most_mmhg"),
+    ("MON-PLAUSIBILITY", "diastolic_at_least_mmhg"),
+    ("MON-PLAUSIBILITY", "diastolic_at_most_mmhg"),
+)
+if any(REGISTRY[rule_id].threshold(name).configurable for rule_id, name in PARSE_LIMITS):
+    raise RuntimeError("parse_candidate may read only fixed thresholds (see PARSE_LIMITS)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,10 @@ class Candidate:
     phq9: tuple[int, ...] | None = None
     madrs_total: int | None = None
     blood_pressure: BloodPressure | None = None
+    # Set by parse_candidate only (never by __init__ or dataclasses.replace): the values were read
+    # strictly, so `check_candidate` need not read them again. Its limits are all fixed
+    # thresholds (PARSE_LIMITS), so the check holds whatever a clinic's settings are.
+    parsed: bool = field(default=False, init=False, repr=False, compare=False)
 
 
 def parse_candidate(
@@ -98,7 +115,7 @@ def parse_candidate(
     pregnant: bool = doc.take("pregnant", read_bool)
     breastfeeding: bool = doc.take("breastfeeding", read_bool)
     doc.finish()
-    return Candidate(
+    candidate = Candidate(
         route=route,
         age_years=age,
         diagnosis=diagnosis,
@@ -110,6 +127,8 @@ def parse_candidate(
         madrs_total=madrs,
         blood_pressure=pressure,
     )
+    object.__setattr__(candidate, "parsed", True)  # frozen: the one place that may set it
+    return candidate
 
 
 def check_candidate(candidate: object, *, settings: ClinicalSettings = DEFAULT_SETTINGS) -> None:
@@ -122,6 +141,8 @@ def check_candidate(candidate: object, *, settings: ClinicalSettings = DEFAULT_S
     """
     if not isinstance(candidate, Candidate):
         raise ClinicalInputError("input", f"input must be a Candidate; got {describe(candidate)}.")
+    if candidate.parsed and candidate.__class__ is Candidate:
+        return
     pressure = candidate.blood_pressure
     if pressure is not None and not isinstance(pressure, BloodPressure):
         raise ClinicalInputError(
