@@ -21,6 +21,7 @@ from ketacare.clinical.eligibility import (
     parse_candidate,
     screen,
 )
+from ketacare.clinical.eligibility import candidate as candidate_module
 from ketacare.clinical.eligibility.candidate import PARSE_LIMITS
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.instruments import score
@@ -459,6 +460,47 @@ def test_only_parse_candidate_marks_a_candidate_as_read_strictly() -> None:
     copy = dataclasses.replace(parsed)
     assert not copy.parsed and copy == parsed  # the mark takes no part in equality
     assert screen(copy) == screen(parsed)
+
+
+def test_screen_does_not_parse_a_parsed_candidate_again_but_does_a_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # check_candidate looks parse_candidate up in its own module when it runs, so the wrapper is
+    # put there (screening.py imports check_candidate, not parse_candidate).
+    parsed = parse_candidate(CONTRACT_EXAMPLE)
+    copy = dataclasses.replace(parsed)
+    calls: list[object] = []
+
+    def counting(document: object, **kwargs: Any) -> Candidate:
+        calls.append(document)
+        return parse_candidate(document, **kwargs)
+
+    monkeypatch.setattr(candidate_module, "parse_candidate", counting)
+
+    screen(parsed)
+    assert len(calls) == 0
+    screen(copy)
+    assert len(calls) == 1
+
+
+def test_a_subclass_claiming_to_be_a_candidate_is_still_read_strictly() -> None:
+    # A __class__ property can answer `Candidate`; type() cannot be told otherwise.
+    class Spoof(Candidate):
+        @property
+        def __class__(self) -> type:
+            return Candidate
+
+    fields = {
+        f.name: getattr(parse_candidate(CONTRACT_EXAMPLE), f.name)
+        for f in dataclasses.fields(Candidate)
+        if f.init
+    }
+    spoof = Spoof(**{**fields, "pregnant": "no"})
+    object.__setattr__(spoof, "parsed", True)
+    assert spoof.__class__ is Candidate
+
+    with pytest.raises(ClinicalInputError, match="pregnant must be true or false"):
+        screen(spoof)
 
 
 class _RecordingSettings(ClinicalSettings):

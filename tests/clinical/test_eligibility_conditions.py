@@ -7,6 +7,7 @@ against a copy of the same data.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -23,8 +24,7 @@ from ketacare.clinical.eligibility import (
     screen,
 )
 from ketacare.clinical.eligibility.messages import CONDITION_TEXT, CRISIS, condition_message
-from ketacare.clinical.rules import REGISTRY, Evidence
-from tests.clinical.settings_helpers import MovedSettings
+from ketacare.clinical.rules import REGISTRY, Evidence, Threshold
 
 REFERENCE_TABLE = """
 aneurysmal_vascular_disease         | X | X | X | ELIG-CI-ANEURYSM
@@ -241,17 +241,48 @@ def test_a_conditions_look_back_is_a_fixed_threshold_its_messages_and_summary_na
 
 
 @pytest.mark.parametrize(("code", "rule_id"), LOOK_BACKS)
-def test_a_conditions_look_back_in_its_message_is_read_from_settings(
+def test_a_conditions_messages_state_its_fixed_look_back_and_no_other_number(
     code: str, rule_id: str
 ) -> None:
     (row,) = [row for row in CONDITIONS if row.code == code]
-    default = REGISTRY[rule_id].threshold("within_months").default
-    settings = MovedSettings({(rule_id, "within_months"): default // 2})
+    months = f"{REGISTRY[rule_id].threshold('within_months').default:g}"
 
-    for present in (True, False):
-        text = condition_message(row, "iv_ketamine", present=present, settings=settings)
-        assert f"in the last {default // 2:g} months" in text
-        assert f"{default:g}" not in text
+    for route in ROUTES:
+        for present in (True, False):
+            text = condition_message(row, route, present=present)
+            assert re.findall(r"\d+(?:\.\d+)?", text.replace(CRISIS, "")) == [months], text
+            assert row.fill(CONDITION_TEXT[code][0]) in text
+
+
+@pytest.mark.parametrize(("code", "rule_id"), LOOK_BACKS)
+def test_a_conditions_numbers_come_from_its_row_alone_in_messages_and_summary(
+    code: str, rule_id: str
+) -> None:
+    # One source: the row's fixed thresholds, filled by ConditionRule.fill for the registry
+    # summary and every message alike. Another fixed look-back shows in both, the old in neither.
+    (row,) = [row for row in CONDITIONS if row.code == code]
+    default = REGISTRY[rule_id].threshold("within_months").default
+    other = default // 2
+    moved = dataclasses.replace(
+        row, thresholds=(Threshold("within_months", other, other, other, configurable=False),)
+    )
+
+    texts = [moved.description]
+    texts += [condition_message(moved, r, present=p) for r in ROUTES for p in (True, False)]
+    for text in texts:
+        assert f"{other:g} months" in text, text
+        assert f"{default:g}" not in text, text
+
+
+def test_a_condition_refuses_a_threshold_a_clinic_could_move() -> None:
+    # Its numbers are filled in once, for every clinic, from the fixed value.
+    (row,) = [row for row in CONDITIONS if row.code == LOOK_BACKS[0][0]]
+    window = REGISTRY[row.rule_id].threshold("within_months")
+    movable = Threshold("within_months", window.default, window.default - 1, window.default + 1)
+
+    with pytest.raises(ValueError, match="must be fixed"):
+        dataclasses.replace(row, thresholds=(movable,))
+    assert all(not t.configurable for row in CONDITIONS for t in row.thresholds)
 
 
 def test_no_condition_message_states_a_number_that_is_not_a_threshold_of_its_rule() -> None:

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from ketacare.clinical.eligibility import Outcome, parse_candidate, screen
+from ketacare.clinical.eligibility import Outcome, core_rules, parse_candidate, screen
 from ketacare.clinical.eligibility.candidate import CONDITION_CODES
 from ketacare.clinical.eligibility.messages import ROUTE_NAMES
-from ketacare.clinical.instruments import get_instrument
+from ketacare.clinical.instruments import INSTRUMENTS, get_instrument
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 from tests.clinical.settings_helpers import MovedSettings
 
@@ -83,12 +83,39 @@ def test_iv_and_oral_messages_with_a_generic_basis_do_not_speak_of_esketamine(
     assert "drug levels" not in text
 
 
-def test_a_minor_is_told_esketamine_is_not_approved_only_for_esketamine():
-    assert f"esketamine is not approved for anyone under {ADULT}" in message(
-        "esketamine_nasal", "ELIG-AGE", age=MINOR
+# Each route's basis under the adult age (2.7): the esketamine label; the IV trials 2.7 cites; for
+# oral ketamine (no row in 2.7) KetaCare's policy [D] and its thin evidence (1.4).
+MINOR_WHY = {
+    "esketamine_nasal": f"esketamine is not approved for anyone under {ADULT}",
+    "iv_ketamine": (
+        f"IV ketamine for depression is offered to adults only (age {ADULT} and over), as its "
+        "main studies enrolled adults"
+    ),
+    "oral_ketamine": (
+        "oral ketamine for depression is off-label with thin evidence and is offered to adults "
+        f"only (age {ADULT} and over)"
+    ),
+}
+
+
+@pytest.mark.parametrize(("route", "why"), list(MINOR_WHY.items()))
+def test_a_minor_is_told_the_basis_of_their_own_route(route, why):
+    text = message(route, "ELIG-AGE", age=MINOR)
+
+    assert text == (
+        f"Not a candidate at age {MINOR}: {why}. "
+        "Please talk to a clinician about other treatment options."
     )
-    assert "enrolled adults only" in message("iv_ketamine", "ELIG-AGE", age=MINOR)
-    assert "adults only" in message("oral_ketamine", "ELIG-AGE", age=MINOR)
+
+
+@pytest.mark.parametrize("route", list(ROUTE_NAMES))
+def test_a_minor_is_told_no_general_fact_about_ketamine_and_age(route):
+    # The audit's case: "ketamine is for adults only" is false (it is an anaesthetic in
+    # children); what holds is a route's label, its trials, or KetaCare's own policy.
+    text = message(route, "ELIG-AGE", age=MINOR)
+
+    assert not re.search(r"\bketamine is (?:only )?for adults", text), text
+    assert not re.search(r"(?<!main )studies of \w+ ketamine for depression enrolled", text), text
 
 
 # The label and trial bases of ELIG-AGE (2.7) speak of under-18s: words that must never reach
@@ -154,7 +181,7 @@ def test_the_adult_age_in_an_age_message_is_read_from_settings(route):
     assert not [word for word in MINOR_BASIS if word in adult]
 
 
-# --- ELIG-SEVERITY names the clinic's threshold, and "moderate" only from the moderate band ---
+# --- ELIG-SEVERITY names the threshold in use, and "moderate" only from the moderate band ---
 
 
 def moderate_from(instrument_id: str) -> int:
@@ -190,7 +217,7 @@ SEVERITY_CASES = [
 
 
 @pytest.mark.parametrize(("name", "threshold", "changes", "shown", "moderate"), SEVERITY_CASES)
-def test_a_passing_severity_names_the_clinics_threshold_and_moderate_only_from_its_band(
+def test_a_passing_severity_names_the_threshold_in_use_and_moderate_only_from_its_band(
     name, threshold, changes, shown, moderate
 ):
     settings = ClinicalSettings.with_overrides({"ELIG-SEVERITY": {name: threshold}})
@@ -198,10 +225,17 @@ def test_a_passing_severity_names_the_clinics_threshold_and_moderate_only_from_i
     rule = result_of("esketamine_nasal", "ELIG-SEVERITY", settings, **changes)
 
     assert rule.outcome is Outcome.PASS
-    instrument = shown.split()[0]
-    assert f"({shown})" in rule.message
-    assert f"this clinic's threshold for this treatment ({instrument} {threshold})" in rule.message
-    assert ("at least moderate" in rule.message) is moderate
+    shows = " shows at least moderate depression and" if moderate else ""
+    assert rule.message == (
+        f"{shown}{shows} is at or above the threshold for this treatment ({threshold})."
+    )
+
+
+def test_the_moderate_bands_are_keyed_by_instrument_id_not_by_display_name():
+    moderate = core_rules._MODERATE_FROM
+
+    assert set(moderate) <= set(INSTRUMENTS)
+    assert moderate == {instrument_id: moderate_from(instrument_id) for instrument_id in moderate}
 
 
 def test_a_phq9_of_6_over_a_threshold_of_5_is_not_called_moderate():
@@ -212,25 +246,90 @@ def test_a_phq9_of_6_over_a_threshold_of_5_is_not_called_moderate():
 
     text = message("iv_ketamine", "ELIG-SEVERITY", settings=settings, phq9=phq9_total(6))
 
-    assert text == (
-        "The depression score (PHQ-9 6) is at or above this clinic's threshold for this "
-        "treatment (PHQ-9 5)."
+    assert text == "PHQ-9 6 is at or above the threshold for this treatment (5)."
+
+
+PHQ9_PASS = int(S.value("ELIG-SEVERITY", "phq9_pass_at_or_above_points"))
+MADRS_PASS = int(S.value("ELIG-SEVERITY", "madrs_pass_at_or_above_points"))
+LOWEST = {
+    "phq9_pass_at_or_above_points": PHQ9_LOWEST,
+    "madrs_pass_at_or_above_points": MADRS_LOWEST,
+}
+ENOUGH = "one score at or above its threshold is enough."
+MET_ONLY_CASES = [
+    # (threshold overrides, PHQ-9 total, MADRS total, the whole message)
+    # The audit's case: "The depression score (PHQ-9 10 and MADRS 15) shows at least moderate
+    # depression" spoke of MADRS 15 too, below its threshold of 20.
+    ({}, PHQ9_PASS, MADRS_PASS - 5,
+     f"PHQ-9 {PHQ9_PASS} shows at least moderate depression and is at or above the threshold for "
+     f"this treatment ({PHQ9_PASS}). MADRS {MADRS_PASS - 5} is below its threshold "
+     f"({MADRS_PASS}); {ENOUGH}"),
+    ({}, PHQ9_PASS - 2, MADRS_PASS + 5,
+     f"MADRS {MADRS_PASS + 5} shows at least moderate depression and is at or above the "
+     f"threshold for this treatment ({MADRS_PASS}). PHQ-9 {PHQ9_PASS - 2} is below its "
+     f"threshold ({PHQ9_PASS}); {ENOUGH}"),
+    ({}, PHQ9_PASS, MADRS_PASS + 5,
+     f"PHQ-9 {PHQ9_PASS} and MADRS {MADRS_PASS + 5} show at least moderate depression and are at "
+     f"or above the thresholds for this treatment (PHQ-9 {PHQ9_PASS} and MADRS {MADRS_PASS})."),
+    # Thresholds lowered below the moderate bands: "moderate" only for the score in its band.
+    (LOWEST, PHQ9_MODERATE, MADRS_MODERATE - 1,
+     f"PHQ-9 {PHQ9_MODERATE} and MADRS {MADRS_MODERATE - 1} are at or above the thresholds for "
+     f"this treatment (PHQ-9 {PHQ9_LOWEST} and MADRS {MADRS_LOWEST}), and PHQ-9 {PHQ9_MODERATE} "
+     f"shows at least moderate depression."),
+    (LOWEST, PHQ9_MODERATE - 1, MADRS_MODERATE - 1,
+     f"PHQ-9 {PHQ9_MODERATE - 1} and MADRS {MADRS_MODERATE - 1} are at or above the thresholds "
+     f"for this treatment (PHQ-9 {PHQ9_LOWEST} and MADRS {MADRS_LOWEST})."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "phq9", "madrs", "expected"), MET_ONLY_CASES)
+def test_a_passing_severity_speaks_only_of_the_scores_that_met_their_threshold(
+    overrides, phq9, madrs, expected
+):
+    # The defaults are anchored on the moderate bands (2.2), which the cases above rely on.
+    assert (PHQ9_PASS, MADRS_PASS) == (PHQ9_MODERATE, MADRS_MODERATE)
+    settings = ClinicalSettings.with_overrides({"ELIG-SEVERITY": overrides})
+
+    rule = result_of(
+        "esketamine_nasal", "ELIG-SEVERITY", settings, phq9=phq9_total(phq9), madrs_total=madrs
     )
 
+    assert rule.outcome is Outcome.PASS
+    assert rule.message == expected
 
-def test_a_severity_below_a_raised_threshold_names_the_clinics_thresholds():
+
+SEVERITY_GRID = [
+    (overrides, phq9, madrs)
+    for overrides in ({}, LOWEST)
+    for phq9 in (None, PHQ9_LOWEST - 1, PHQ9_PASS - 1, PHQ9_PASS)
+    for madrs in (None, MADRS_LOWEST - 1, MADRS_PASS - 1, MADRS_PASS)
+]
+
+
+@pytest.mark.parametrize(("overrides", "phq9", "madrs"), SEVERITY_GRID)
+def test_a_severity_message_speaks_of_no_clinic(overrides, phq9, madrs):
+    # The CLI screens with no clinic: "this clinic's threshold" would be false there.
+    settings = ClinicalSettings.with_overrides({"ELIG-SEVERITY": overrides})
+    changes = {"phq9": None if phq9 is None else phq9_total(phq9), "madrs_total": madrs}
+
+    text = message("oral_ketamine", "ELIG-SEVERITY", settings, **changes)
+
+    assert "clinic" not in text.replace("A clinician", "")
+
+
+def test_a_severity_below_a_raised_threshold_names_the_thresholds_in_use():
     settings = ClinicalSettings.with_overrides(
         {"ELIG-SEVERITY": {"phq9_pass_at_or_above_points": PHQ9_MODERATE + 2}}
     )
-    madrs = int(S.value("ELIG-SEVERITY", "madrs_pass_at_or_above_points"))
 
     rule = result_of("oral_ketamine", "ELIG-SEVERITY", settings, phq9=phq9_total(PHQ9_MODERATE + 1))
 
     assert rule.outcome is Outcome.REVIEW
-    assert (
-        f"below this clinic's threshold for this treatment (PHQ-9 {PHQ9_MODERATE + 2} or "
-        f"MADRS {madrs})"
-    ) in rule.message
+    assert rule.message == (
+        f"The depression score (PHQ-9 {PHQ9_MODERATE + 1}) is below the threshold for this "
+        f"treatment (PHQ-9 {PHQ9_MODERATE + 2} or MADRS {MADRS_PASS}). A clinician must look at "
+        "how you are doing."
+    )
 
 
 def test_an_older_candidate_is_given_the_basis_of_their_own_route():

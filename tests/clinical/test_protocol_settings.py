@@ -9,7 +9,6 @@ is refused by the loader.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from importlib import resources
 from typing import Any
@@ -27,6 +26,7 @@ from ketacare.clinical.protocols import (
     generate_schedule,
     load_protocol,
 )
+from ketacare.clinical.protocols.model import CLINIC_SETTING_NOTE, PLACEHOLDER, TITRATION
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
 MONDAY = dt.date(2026, 11, 30)
@@ -62,7 +62,7 @@ REFERENCE_DOSES = {
     "iv_maintenance_taper": ["0.5 mg/kg over 40 min"],
     "esketamine_trd_label": [("56 or 84 mg", "56 mg"), "56 or 84 mg", "56 or 84 mg"],
     "esketamine_mdsi_label": ["84 mg (56 mg allowed for tolerability)"],
-    "oral_titration_example": ["50 mg, +25 mg per session as tolerated"],
+    "oral_titration_example": ["50 mg, +25 mg per session as tolerated, max 300 mg"],
 }
 
 
@@ -72,6 +72,23 @@ def test_default_dose_texts_say_what_the_reference_says(protocol_id: str, doses:
 
     shown = [p["dose"] if p["first_dose"] is None else (p["dose"], p["first_dose"]) for p in phases]
     assert shown == doses
+    # The reference's numbers are the registry defaults: no text calls them a clinic's setting.
+    assert not any(CLINIC_SETTING_NOTE in d for d in schedule_doses(protocol_id, DEFAULT_SETTINGS))
+
+
+def test_a_dose_text_names_doses_not_the_thresholds_of_alerts() -> None:
+    # The TRD label's later "56 or 84 mg" once named DOSE-ESK-ALLOWED info_below_mg for its 56:
+    # where an info alert starts, true only while that fixed number equals the first dose.
+    for protocol in PROTOCOLS.values():
+        for phase in protocol.phases:
+            texts = [phase.dose, phase.first_dose or ""]
+            if phase.titration is not None:
+                texts.append(phase.titration.rise)
+            for text in texts:
+                for placeholder in PLACEHOLDER.findall(text):
+                    owner, _, name = placeholder.partition(".")
+                    assert "_below_" not in name and "_above_" not in name, (protocol.id, text)
+                    assert owner == TITRATION or name in REGISTRY[owner].defaults
 
 
 def test_every_number_of_a_dose_text_is_a_placeholder() -> None:
@@ -94,7 +111,8 @@ def test_iv_dose_text_shows_the_clinic_default_dose_and_duration(overrides: Any)
     clinic = ClinicalSettings.with_overrides(overrides)
     per_kg = clinic.value("DOSE-IV-MGKG", "default_mg_per_kg")
     minutes = clinic.value("DOSE-IV-DURATION", "default_min")
-    expected = f"{per_kg} mg/kg over {minutes} min"
+    # Each override moves a shown value off the registry default: the text says so, once.
+    expected = f"{per_kg} mg/kg over {minutes} min{CLINIC_SETTING_NOTE}"
     listed = listing(clinic)
 
     for protocol_id in IV:
@@ -102,6 +120,32 @@ def test_iv_dose_text_shows_the_clinic_default_dose_and_duration(overrides: Any)
         assert [p["dose"] for p in listed[protocol_id]["phases"]] == [expected]
     # What the schedule shows is an order compute_dose accepts under the same settings.
     compute_dose(IvDoseOrder(70, per_kg, minutes, 1.0), clinic)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        # The review's case: the listing showed this beside MURROUGH-2013B, which used neither.
+        ({"DOSE-IV-MGKG": {"default_mg_per_kg": 0.75}, "DOSE-IV-DURATION": {"default_min": 60}},
+         "0.75 mg/kg over 60 min (this clinic's setting)"),
+        ({"DOSE-IV-MGKG": {"default_mg_per_kg": 0.75}},
+         "0.75 mg/kg over 40 min (this clinic's setting)"),
+        # Overrides of thresholds the text does not show leave it as the source's.
+        ({"DOSE-IV-MGKG": {"warn_above_mg_per_kg": 0.7}}, "0.5 mg/kg over 40 min"),
+        ({"DOSE-IV-DURATION": {"maximum_min": 90}}, "0.5 mg/kg over 40 min"),
+        # An override equal to the default is no clinic setting of its own.
+        ({"DOSE-IV-MGKG": {"default_mg_per_kg": 0.5}}, "0.5 mg/kg over 40 min"),
+    ],
+)  # fmt: skip
+def test_a_dose_text_says_when_it_shows_a_clinic_setting_not_the_source(
+    overrides: Any, expected: str
+) -> None:
+    clinic = ClinicalSettings.with_overrides(overrides)
+    listed = listing(clinic)
+
+    for protocol_id in IV:
+        assert [p["dose"] for p in listed[protocol_id]["phases"]] == [expected]
+        assert set(schedule_doses(protocol_id, clinic)) == {expected}
 
 
 def test_a_clinic_minimum_duration_is_not_contradicted_by_the_schedule() -> None:
@@ -122,6 +166,9 @@ ORAL_OVERRIDES = [
     {"DOSE-ORAL-RANGE": {"minimum_mg": 60.5}},
     {"DOSE-ORAL-RANGE": {"minimum_mg": 25}},
     {"DOSE-ORAL-RANGE": {"maximum_mg": 40}},
+    {"DOSE-ORAL-RANGE": {"maximum_mg": 99.5}},
+    {"DOSE-ORAL-RANGE": {"minimum_mg": 300}},
+    {"DOSE-ORAL-RANGE": {"minimum_mg": 99.2, "maximum_mg": 99.5}},  # no whole mg in the range
     {"DOSE-ORAL-RANGE": {"minimum_mg": 100, "maximum_mg": 150}},
 ]
 
@@ -133,18 +180,49 @@ def test_every_oral_titration_dose_lies_within_the_clinic_range(overrides: Any) 
     high = clinic.value("DOSE-ORAL-RANGE", "maximum_mg")
     titration = PROTOCOLS[ORAL].phases[0].titration
     assert titration is not None
-    first = min(max(titration.start_mg, math.ceil(low)), int(high))
 
-    doses = [int(text.split(" mg")[0]) for text in schedule_doses(ORAL, clinic, sessions=24)]
+    doses = [float(text.split(" mg")[0]) for text in schedule_doses(ORAL, clinic, sessions=24)]
 
-    assert doses == [min(first + titration.step_mg * i, int(high)) for i in range(24)]
+    # Each session one step above the last, up to the highest dose, which 24 sessions reach.
+    assert doses[1:] == [min(dose + titration.step_mg, doses[-1]) for dose in doses[:-1]]
     assert all(low <= dose <= high for dose in doses)
     for dose in doses:
         compute_dose(OralDoseOrder(dose), clinic)  # never refused
     phase = listing(clinic)[ORAL]["phases"][0]
-    assert phase["dose"] == f"{first} mg, +{titration.step_mg} mg per session as tolerated"
-    assert phase["titration"]["start_mg"] == first
-    assert phase["titration"]["maximum_mg"] == high
+    assert phase["titration"]["start_mg"] == doses[0]
+    assert phase["titration"]["maximum_mg"] == high  # as set: 99.5 is not shown as 99
+
+
+# Reference 1.6: "50 mg, +25 mg per session as tolerated, max 300 mg"; what a clinic's
+# DOSE-ORAL-RANGE makes of it, in the listing and in the first three sessions.
+ORAL_TEXTS = [
+    ({}, "50 mg, +25 mg per session as tolerated, max 300 mg", [50, 75, 100]),
+    # Every session at the first dose: no "+25 mg" clause.
+    ({"maximum_mg": 40}, "40 mg (this clinic's setting)", [40, 40, 40]),
+    ({"minimum_mg": 300}, "300 mg (this clinic's setting)", [300, 300, 300]),
+    ({"maximum_mg": 50}, "50 mg", [50, 50, 50]),
+    ({"maximum_mg": 60},
+     "50 mg, +25 mg per session as tolerated, max 60 mg (this clinic's setting)", [50, 60, 60]),
+    # The maximum as set; the doses stay at or below it.
+    ({"maximum_mg": 99.5},
+     "50 mg, +25 mg per session as tolerated, max 99.5 mg (this clinic's setting)", [50, 75, 99]),
+    ({"minimum_mg": 99.2, "maximum_mg": 99.5}, "99.5 mg (this clinic's setting)",
+     [99.5, 99.5, 99.5]),
+    ({"minimum_mg": 60},
+     "60 mg, +25 mg per session as tolerated, max 300 mg (this clinic's setting)", [60, 85, 110]),
+    ({"minimum_mg": 25}, "50 mg, +25 mg per session as tolerated, max 300 mg", [50, 75, 100]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "text", "first_three"), ORAL_TEXTS)
+def test_the_oral_dose_text_is_true_of_the_doses_the_clinic_range_gives(
+    overrides: Any, text: str, first_three: list[float]
+) -> None:
+    clinic = ClinicalSettings.with_overrides({"DOSE-ORAL-RANGE": overrides})
+
+    assert listing(clinic)[ORAL]["phases"][0]["dose"] == text
+    doses = [float(d.split(" mg")[0]) for d in schedule_doses(ORAL, clinic, sessions=3)]
+    assert doses == first_three
 
 
 def test_a_clinic_oral_minimum_above_the_series_start_moves_the_start() -> None:
@@ -240,8 +318,12 @@ def test_a_dose_text_naming_no_threshold_or_holding_a_number_is_refused(
 @pytest.mark.parametrize(
     ("protocol_id", "old", "new", "field"),
     [
-        ("oral_titration_example", "{titration.step_mg}", "{titration.maximum_mg}",
-         "phases.0.dose"),
+        ("oral_titration_example", "{titration.step_mg}", "{titration.minimum_mg}",
+         "phases.0.titration.rise"),
+        ("oral_titration_example", "max {titration.maximum_mg} mg", "max 300 mg",
+         "phases.0.titration.rise"),
+        ("oral_titration_example", 'dose = "{titration.start_mg} mg"',
+         'dose = "{titration.start_mg} mg, up to {DOSE-ORAL-RANGE.maximum}"', "phases.0.dose"),
         ("esketamine_trd_label", 'first_dose = "{DOSE-ESK-FIRST-TRD.first_dose_mg} mg"',
          'first_dose = "56 mg"', "phases.0.first_dose"),
         ("oral_titration_example", 'minimum_name = "minimum_mg"', 'minimum_name = "lowest_mg"',

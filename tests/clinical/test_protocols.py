@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
+from ketacare.clinical.catalog import protocols as protocol_rules
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.protocols import (
     PROTOCOLS,
     ProtocolDataError,
     SessionCount,
+    Step,
     describe_protocols,
     get_protocol,
     load_protocol,
@@ -159,6 +163,7 @@ def with_dose(text: str) -> str:
         (GOOD.replace("sessions = 6", "sessions = 0"), "phases.0.steps.0.sessions"),
         (GOOD.replace("sessions = 6", 'sessions = "many"'), "phases.0.steps.0.sessions"),
         (GOOD.replace("per_week = 3", "per_week = 3\nevery_days = 2"), "phases.0.steps.0"),
+        (GOOD.replace("per_week = 3", ""), "phases.0.steps.0"),
         (GOOD.replace("per_week = 3", "per_week = 8"), "phases.0.steps.0.per_week"),
         (GOOD.replace('name = "induction"', 'name = "Induction!"'), "phases.0.name"),
         (with_dose(" "), "phases.0.dose"),
@@ -217,3 +222,37 @@ def test_spacing_wording_is_built_from_the_clinic_number(rule, number, protocol,
 
     assert listing[protocol]["spacing"]["text"] == text
     assert listing[protocol]["spacing"][name] == number
+
+
+@pytest.mark.parametrize(
+    "frequency",
+    [{}, {"per_week": 2, "every_days": 3}, {"per_week": 2, "every_days_options": (7,)}],
+    ids=["neither", "both", "options-without-interval"],
+)
+def test_a_step_without_exactly_one_frequency_cannot_be_built(frequency: dict[str, object]) -> None:
+    # Built outside the loader, it would otherwise reach the schedule as an interval of 0 days.
+    with pytest.raises(ValueError, match="every_days"):
+        Step(SessionCount.FIXED, sessions=3, **frequency)  # type: ignore[arg-type]
+
+
+def test_a_weekly_step_has_no_interval_in_days() -> None:
+    step = Step(SessionCount.FIXED, sessions=3, per_week=2)
+
+    with pytest.raises(ValueError, match="2/week"):
+        _ = step.interval_days
+    assert Step(SessionCount.FIXED, sessions=3, every_days=14).interval_days == 14
+
+
+def test_the_length_of_a_week_is_written_once() -> None:
+    # catalog/protocols.py holds it: the protocols package imports the catalog, not the reverse.
+    folder = Path(protocol_rules.__file__).parents[1] / "protocols"
+    modules = [Path(protocol_rules.__file__), *sorted(folder.glob("*.py"))]
+    sevens = [
+        f"{path.name}:{node.lineno}"
+        for path in modules
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and type(node.value) is int and node.value == 7
+    ]
+
+    assert len(sevens) == 1, sevens
+    assert protocol_rules.WEEK_DAYS == 7

@@ -132,6 +132,33 @@ def test_override_of_a_fixed_threshold_is_refused_naming_the_rule():
     assert rule.id in error.field and rule.id in error.message
 
 
+def test_a_configurable_threshold_whose_range_holds_one_value_is_refused_when_built():
+    # "(2 to 2)" in the catalogue would offer a clinic a choice it does not have.
+    with pytest.raises(ValueError, match="configurable=False"):
+        Threshold("minimum_days_apart", 2, 2, 2)
+    assert not Threshold("minimum_days_apart", 2, 2, 2, configurable=False).configurable
+    assert Threshold("minimum_days_apart", 2, 2, 3).configurable
+
+
+@pytest.mark.parametrize(
+    ("rule", "threshold"),
+    [(rule, t) for rule, t in THRESHOLDS if t.minimum == t.maximum],
+    ids=lambda value: getattr(value, "id", getattr(value, "name", "")),
+)
+def test_a_threshold_with_one_allowed_value_is_fixed_and_refuses_any_other(rule, threshold):
+    assert not threshold.configurable
+    error = refused({rule.id: {threshold.name: threshold.default + 1}})
+    assert error.field == f"settings.{rule.id}.{threshold.name}" and "fixed" in error.message
+
+
+@pytest.mark.parametrize(
+    "rule_id", ["PROT-IV-INDUCTION-3X-WEEKLY-SPACING", "PROT-ORAL-TITRATION-EXAMPLE-SPACING"]
+)
+def test_a_spacing_its_frequency_leaves_no_room_for_is_fixed(rule_id):
+    # 3/week fits only 2 days apart, the oral series only its own 3: no range to show.
+    assert not REGISTRY[rule_id].threshold("minimum_days_apart").configurable
+
+
 def test_override_within_range_is_honoured():
     rule, threshold = first_threshold(configurable=True)
     settings = ClinicalSettings.with_overrides({rule.id: {threshold.name: threshold.maximum}})

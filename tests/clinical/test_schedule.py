@@ -159,6 +159,23 @@ def test_oral_titration_dose_stops_at_the_oral_maximum() -> None:
     }
 
 
+@pytest.mark.parametrize("maximum", [299.5, 99.5])
+def test_oral_titration_stops_at_the_whole_mg_below_a_fractional_maximum(maximum: float) -> None:
+    clinic = ClinicalSettings.with_overrides({"DOSE-ORAL-RANGE": {"maximum_mg": maximum}})
+    sessions = generate_schedule(
+        "oral_titration_example",
+        start=MONDAY,
+        clinic_days=range(7),
+        sessions=13,
+        settings=clinic,
+    ).sessions
+
+    # Never above the clinic's maximum, which the text gives as set (99.5, not 99).
+    assert sessions[-1].dose == (
+        f"{int(maximum)} mg as tolerated (within the DOSE-ORAL-RANGE maximum of {maximum} mg)"
+    )
+
+
 @pytest.mark.parametrize("count", [0, 25, -1, 2.5])
 def test_oral_titration_count_outside_its_range_is_refused(count: Any) -> None:
     with pytest.raises(ClinicalInputError) as caught:

@@ -49,6 +49,15 @@ class Threshold:
     maximum: Number
     configurable: bool = True
 
+    def __post_init__(self) -> None:
+        # A range that holds one value leaves a clinic nothing to choose: call it fixed, so the
+        # catalogue does not print "(2 to 2)" as if it could be changed.
+        if self.configurable and self.minimum == self.maximum:
+            raise ValueError(
+                f"threshold {self.name}: a range of one value ({self.minimum:g}) must be "
+                "configurable=False"
+            )
+
     def check(self, rule_id: str, value: object) -> Number:
         path = f"settings.{rule_id}.{self.name}"
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -45,8 +45,9 @@ class ConditionRule:
     weaker grade is kept, because the outcome shown depends on the [D] classification. `urgent`
     marks a condition that needs a same-day safety assessment (ELIG-SI-INTENT). `thresholds` are
     numbers that are part of the code's definition (the look-back of "in the last 12 months"):
-    the clinician answers the code as defined, so they are fixed, never a clinic's setting, and
-    `meaning` names them as `{name:g}` fields that `description` fills in.
+    the clinician answers the code as defined, so they are fixed, never a clinic's setting (a
+    configurable one is refused), and `meaning` names them as `{name:g}` fields that `fill` fills
+    in with their fixed values.
     """
 
     code: str
@@ -61,6 +62,20 @@ class ConditionRule:
     urgent: bool = False
     thresholds: tuple[Threshold, ...] = ()
 
+    def __post_init__(self) -> None:
+        # `fill` states the fixed value, identical for every clinic: a number a clinic could move
+        # would be shown wrong, so such a threshold is refused here.
+        for threshold in self.thresholds:
+            if threshold.configurable:
+                raise ValueError(
+                    f"{self.rule_id}: a condition's threshold {threshold.name!r} must be fixed"
+                )
+
+    def fill(self, template: str) -> str:
+        """`template` with the `{name:g}` fields of this condition's numbers filled in: the one
+        place they are read, from `thresholds` (fixed, so their defaults are every clinic's)."""
+        return template.format_map({t.name: t.default for t in self.thresholds})
+
     def outcome(self, route: str) -> Outcome:
         """The table's outcome of this condition for `route` (one of `ROUTES`)."""
         outcome: Outcome = getattr(self, route)
@@ -72,8 +87,8 @@ class ConditionRule:
 
     @property
     def description(self) -> str:
-        """`meaning` with the numbers of its definition filled in from `thresholds`."""
-        return self.meaning.format_map({t.name: t.default for t in self.thresholds})
+        """`meaning` with the numbers of its definition filled in (`fill`)."""
+        return self.fill(self.meaning)
 
 
 _LABEL_CI = "ESK-PI-CUR; ONA-ESK; WCMED-ESK"
@@ -248,8 +263,9 @@ CORE_RULES: tuple[Rule, ...] = (
         id="ELIG-SEVERITY",
         summary="At least moderate depression: PHQ-9 total of 10 or more, or MADRS of 20 or more, "
         "passes; lower needs review; neither given needs review. [D] anchored on KROENKE-2001 "
-        "(PHQ-9 >= 10) and ELEKT-D (MADRS > 20). Messages name the clinic's threshold, and call "
-        "a score at least moderate only from the start of its instrument's moderate band.",
+        "(PHQ-9 >= 10) and ELEKT-D (MADRS > 20). A pass message speaks only of the scores at or "
+        "above their threshold in use, and calls a score at least moderate only from the start "
+        "of its instrument's moderate band.",
         section="2.2",
         source="KROENKE-2001; ELEKTD-CT; SPRAVATO-HCP-MDSI; OLDER-KET-2019",
         evidence=D,

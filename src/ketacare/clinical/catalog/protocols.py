@@ -23,7 +23,9 @@ A clinic may make a spacing stricter, but only as far as the protocol's frequenc
 tolerance must stay below the shortest interval. A clinic that wants sessions further apart
 chooses a less frequent protocol: a spacing that turned "3/week" into twice weekly would make
 the listing contradict the schedule. The protocol loader refuses, at import, a data file whose
-frequency its spacing rule's range does not fit (protocols/loader.py).
+frequency its spacing rule's range does not fit (protocols/loader.py). Where that leaves a single
+value (3/week: 2 days apart; the oral series: 3), the threshold is fixed (`configurable=False`),
+not a range a clinic could seem to move.
 
 PROT-ORAL-TITRATION-EXAMPLE-SESSIONS is the "clinic-defined count" of the oral titration series:
 a clinic setting by nature, with a KetaCare default of 6 sessions (as many as the IV inductions).
@@ -38,25 +40,38 @@ D = Evidence.DESIGN_DEFAULT
 
 # The fewest calendar days apart any spacing rule allows: never two sessions on consecutive days.
 _FEWEST_DAYS_APART = 2
-_WEEK_DAYS = 7
+
+WEEK_DAYS = 7
+"""The days of the calendar week a `per_week` frequency counts in (k sessions in any 7 days).
+
+Defined here, the one place both the registry and the protocols package can import without a
+cycle (`ketacare.clinical.protocols` imports the registry, which gathers this module)."""
 
 
 def _minimum_apart(
     protocol_id: str, wording: str, days: int, source: str, *, per_week: int
 ) -> Rule:
     # `per_week`: the protocol's most frequent step, which bounds how far a clinic may raise it.
-    most = _WEEK_DAYS // per_week
+    most = WEEK_DAYS // per_week
+    fixed = most == _FEWEST_DAYS_APART
+    how_far = (
+        f"fixed: a longer spacing would not let {per_week} sessions a week fit"
+        if fixed
+        else f"a clinic may raise it to at most {most}, so that {per_week} sessions a week "
+        "still fit"
+    )
     return Rule(
         id=f"PROT-{protocol_id.upper().replace('_', '-')}-SPACING",
         summary=(
             f"{protocol_id}: {wording}; the next session is at least {days} calendar days after "
-            f"the previous one (a clinic may raise it to at most {most}, so that {per_week} "
-            "sessions a week still fit). Id named by KetaCare (the reference's table has none)."
+            f"the previous one ({how_far}). Id named by KetaCare (the reference's table has none)."
         ),
         section="1.6",
         source=source,
         evidence=D,
-        thresholds=(Threshold("minimum_days_apart", days, _FEWEST_DAYS_APART, most),),
+        thresholds=(
+            Threshold("minimum_days_apart", days, _FEWEST_DAYS_APART, most, configurable=not fixed),
+        ),
     )
 
 
@@ -111,7 +126,8 @@ RULES: tuple[Rule, ...] = (
         section="1.6",
         source="ALSHIRAWI-2017",
         evidence=Evidence.VERIFIED,
-        thresholds=(Threshold("minimum_days_apart", 3, 3, 3),),
+        # Fixed: the source's own 3 days [V], and a longer spacing would not be its series.
+        thresholds=(Threshold("minimum_days_apart", 3, 3, 3, configurable=False),),
     ),
     Rule(
         id="PROT-ORAL-TITRATION-EXAMPLE-SESSIONS",

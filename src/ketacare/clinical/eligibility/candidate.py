@@ -141,7 +141,8 @@ def check_candidate(candidate: object, *, settings: ClinicalSettings = DEFAULT_S
     """
     if not isinstance(candidate, Candidate):
         raise ClinicalInputError("input", f"input must be a Candidate; got {describe(candidate)}.")
-    if candidate.parsed and candidate.__class__ is Candidate:
+    # type(), not __class__: a subclass could answer `Candidate` from a __class__ property.
+    if candidate.parsed and type(candidate) is Candidate:
         return
     pressure = candidate.blood_pressure
     if pressure is not None and not isinstance(pressure, BloodPressure):

@@ -45,9 +45,16 @@ def _moderate_from(instrument_id: str) -> int:
     return next(band.minimum for band in bands if band.label == "moderate")
 
 
-# ELIG-SEVERITY names a score "at least moderate" only from these totals: a clinic may set its
-# pass threshold below the moderate band (reference 2.2 anchors the defaults on it).
-_MODERATE_FROM = {"PHQ-9": _moderate_from("phq9"), "MADRS": _moderate_from("madrs")}
+# The scores ELIG-SEVERITY reads, by instrument id: the name shown and the pass threshold.
+_SEVERITY_SCORES: dict[str, tuple[str, str]] = {
+    "phq9": ("PHQ-9", "phq9_pass_at_or_above_points"),
+    "madrs": ("MADRS", "madrs_pass_at_or_above_points"),
+}
+# ELIG-SEVERITY names a score "at least moderate" only from these totals, by instrument id: a
+# clinic may set its pass threshold below the moderate band (2.2 anchors the defaults on it).
+_MODERATE_FROM: dict[str, int] = {
+    instrument_id: _moderate_from(instrument_id) for instrument_id in _SEVERITY_SCORES
+}
 
 
 def check_age(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
@@ -136,13 +143,37 @@ def check_trd(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
     )
 
 
+# One score given for ELIG-SEVERITY: (instrument id, total, the pass threshold in use).
+_Score = tuple[str, int, Number]
+
+
+def _names(scores: list[_Score]) -> str:
+    # "PHQ-9 12" or "PHQ-9 12 and MADRS 25".
+    return " and ".join(f"{_SEVERITY_SCORES[i][0]} {total}" for i, total, _ in scores)
+
+
+def _thresholds(scores: list[_Score]) -> str:
+    # One score: its threshold alone, "20"; more: each named, "PHQ-9 10 and MADRS 20".
+    if len(scores) == 1:
+        return f"{scores[0][2]:g}"
+    return " and ".join(f"{_SEVERITY_SCORES[i][0]} {needed:g}" for i, _, needed in scores)
+
+
 def check_severity(candidate: Candidate, settings: ClinicalSettings) -> RuleResult:
-    """ELIG-SEVERITY (2.2): PHQ-9 or MADRS at the threshold passes; lower or neither, review."""
+    """ELIG-SEVERITY (2.2): PHQ-9 or MADRS at the threshold passes; lower or neither, review.
+
+    A pass speaks only of the scores that met their threshold, and calls one "at least moderate"
+    only from its instrument's moderate band; a score given below its threshold is named apart.
+    The thresholds are the settings in use, so the text is true in the CLI as in a clinic."""
     phq9_total = None
     if candidate.phq9 is not None:
         phq9_total = score("phq9", list(candidate.phq9), path="phq9").total
-    madrs = candidate.madrs_total
-    if phq9_total is None and madrs is None:
+    scores: list[_Score] = []
+    for instrument_id, total in (("phq9", phq9_total), ("madrs", candidate.madrs_total)):
+        if total is not None:
+            needed = settings.value("ELIG-SEVERITY", _SEVERITY_SCORES[instrument_id][1])
+            scores.append((instrument_id, total, needed))
+    if not scores:
         return RuleResult(
             "ELIG-SEVERITY",
             REVIEW,
@@ -150,34 +181,41 @@ def check_severity(candidate: Candidate, settings: ClinicalSettings) -> RuleResu
             "A clinician must assess it.",
             _SEVERITY,
         )
+    met = [s for s in scores if s[1] >= s[2]]
+    if met:
+        one = len(met) == 1
+        moderate = [s for s in met if s[1] >= _MODERATE_FROM[s[0]]]
+        meets = (
+            f"{'is' if one else 'are'} at or above the threshold{'' if one else 's'} for this "
+            f"treatment ({_thresholds(met)})"
+        )
+        if len(moderate) == len(met):
+            text = (
+                f"{_names(met)} show{'s' if one else ''} at least moderate depression and {meets}."
+            )
+        elif moderate:
+            text = (
+                f"{_names(met)} {meets}, and {_names(moderate)} shows at least moderate depression."
+            )
+        else:
+            text = f"{_names(met)} {meets}."
+        if len(met) < len(scores):
+            # The other score, below its threshold: named so it is not taken for a pass.
+            below = [s for s in scores if s[1] < s[2]]
+            text += (
+                f" {_names(below)} is below its threshold ({_thresholds(below)}); one "
+                "score at or above its threshold is enough."
+            )
+        return RuleResult("ELIG-SEVERITY", PASS, text, _SEVERITY)
     phq9_needed = settings.value("ELIG-SEVERITY", "phq9_pass_at_or_above_points")
     madrs_needed = settings.value("ELIG-SEVERITY", "madrs_pass_at_or_above_points")
-    # (name, total, the clinic's pass threshold) of each score given.
-    scores: list[tuple[str, int, Number]] = []
-    if phq9_total is not None:
-        scores.append(("PHQ-9", phq9_total, phq9_needed))
-    if madrs is not None:
-        scores.append(("MADRS", madrs, madrs_needed))
-    given = " and ".join(f"{name} {total}" for name, total, _ in scores)
-    met = [(name, total, needed) for name, total, needed in scores if total >= needed]
-    if met:
-        thresholds = " and ".join(f"{name} {needed:g}" for name, _, needed in met)
-        plural = "s" if len(met) > 1 else ""
-        moderate = any(total >= _MODERATE_FROM[name] for name, total, _ in met)
-        shows = " shows at least moderate depression and" if moderate else ""
-        return RuleResult(
-            "ELIG-SEVERITY",
-            PASS,
-            f"The depression score ({given}){shows} is at or above this clinic's "
-            f"threshold{plural} for this treatment ({thresholds}).",
-            _SEVERITY,
-        )
+    one = len(scores) == 1
     return RuleResult(
         "ELIG-SEVERITY",
         REVIEW,
-        f"The depression score ({given}) is below this clinic's threshold for this treatment "
-        f"(PHQ-9 {phq9_needed:g} or MADRS {madrs_needed:g}). A clinician must look at how you "
-        f"are doing.",
+        f"The depression score{'' if one else 's'} ({_names(scores)}) {'is' if one else 'are'} "
+        f"below the threshold for this treatment (PHQ-9 {phq9_needed:g} or MADRS "
+        f"{madrs_needed:g}). A clinician must look at how you are doing.",
         _SEVERITY,
     )
 

@@ -3,13 +3,14 @@
 The self-check must never give a verdict on its own (design.md, step 2): a message says what was
 found, why it matters, and, for `review` and `exclude`, that a clinician decides or can discuss
 other options. Urgent messages put crisis resources first (SAFE-ITEM9). Texts state no medical
-number as a literal: their `{name:g}` fields are filled from the clinic's settings.
+number as a literal: their `{name:g}` fields are filled from the settings in use, or for a
+condition from its fixed thresholds (`ConditionRule.fill`).
 """
 
 from __future__ import annotations
 
 from ketacare.clinical.catalog.eligibility import ConditionRule, Outcome
-from ketacare.clinical.rules import ClinicalSettings, Number
+from ketacare.clinical.rules import Number
 
 ESKETAMINE = "esketamine_nasal"
 
@@ -32,14 +33,19 @@ OTHER_OPTIONS = "Please talk to a clinician about other treatment options."
 AGE_MINOR_WHY: dict[str, str] = {
     # 2.7: esketamine is not approved in pediatrics [V USMED-2021].
     ESKETAMINE: "esketamine is not approved for anyone under {adult:g}",
-    # 2.7: IV trials enrolled from 18 (ELEKT-D from 21) [V].
-    "iv_ketamine": "studies of IV ketamine for depression enrolled adults only (age {adult:g} and "
-    "over)",
-    # 2.7 has no oral row; under 18 excludes on every route by KetaCare policy [D], and oral
-    # ketamine is experimental (1.4).
+    # 2.7: the IV trials it cites (Fava, ELEKT-D, KetECT) enrolled from 18 (ELEKT-D from 21)
+    # [V]; excluding under 18 is KetaCare's [D] on that row. No general claim such as "ketamine
+    # is for adults only" (ketamine is used in children as an anaesthetic): the message speaks
+    # of depression treatment and of the trials 2.7 cites only.
+    "iv_ketamine": (
+        "IV ketamine for depression is offered to adults only (age {adult:g} and over), as its "
+        "main studies enrolled adults"
+    ),
+    # 2.7 has no oral row: under 18 excludes oral ketamine by KetaCare policy [D], and oral
+    # ketamine is experimental (1.4). No general claim about ketamine's age limits.
     "oral_ketamine": (
-        "ketamine is for adults only (age {adult:g} and over), and oral ketamine for depression "
-        "is off-label with thin evidence"
+        "oral ketamine for depression is off-label with thin evidence and is offered to adults "
+        "only (age {adult:g} and over)"
     ),
 }
 AGE_OLDER_WHY: dict[str, str] = {
@@ -236,16 +242,13 @@ def condition_why(code: str, route: str) -> str:
     return CONDITION_TEXT[code][1]
 
 
-def condition_message(
-    row: ConditionRule, route: str, *, present: bool, settings: ClinicalSettings
-) -> str:
+def condition_message(row: ConditionRule, route: str, *, present: bool) -> str:
     """The message of condition rule `row` for `route`; `present` says whether it was reported.
 
     The numbers of the condition's definition (ELIG-SUD's and ELIG-CV-RECENT's look-back) are
-    read from `settings`, the row's fixed thresholds."""
-    numbers = {t.name: settings.value(row.rule_id, t.name) for t in row.thresholds}
-    name = CONDITION_TEXT[row.code][0].format_map(numbers)
-    why = condition_why(row.code, route).format_map(numbers)
+    filled in by `row.fill`, from the row's fixed thresholds, as in its registry summary."""
+    name = row.fill(CONDITION_TEXT[row.code][0])
+    why = row.fill(condition_why(row.code, route))
     if not present:
         return f"Not reported: {name}."
     route_name = ROUTE_NAMES[route]

@@ -92,10 +92,8 @@ def absolute_exclusions(screen_result: ScreenResult) -> tuple[RuleResult, ...]:
 
 
 def _condition_results() -> dict[str, tuple[tuple[str, RuleResult, RuleResult], ...]]:
-    for row in CONDITIONS:
-        # Built once for every clinic: a number a clinic could change would be shown wrong.
-        if any(t.configurable for t in row.thresholds):
-            raise RuntimeError(f"{row.rule_id}: a condition's thresholds must be fixed")
+    # Built once for every clinic: a condition's numbers are fixed thresholds (ConditionRule
+    # refuses a configurable one), filled in by `ConditionRule.fill`.
     table: dict[str, tuple[tuple[str, RuleResult, RuleResult], ...]] = {}
     for route in ROUTES:
         rows = []
@@ -104,13 +102,13 @@ def _condition_results() -> dict[str, tuple[tuple[str, RuleResult, RuleResult], 
             absent = RuleResult(
                 row.rule_id,
                 Outcome.PASS,
-                condition_message(row, route, present=False, settings=DEFAULT_SETTINGS),
+                condition_message(row, route, present=False),
                 source,
             )
             present = RuleResult(
                 row.rule_id,
                 row.outcome(route),
-                condition_message(row, route, present=True, settings=DEFAULT_SETTINGS),
+                condition_message(row, route, present=True),
                 source,
                 urgent=row.urgent,
             )

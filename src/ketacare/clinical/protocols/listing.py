@@ -20,7 +20,6 @@ from ketacare.clinical.protocols.model import (
     SpacingKind,
     Step,
     frequency_text,
-    render_dose,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
@@ -85,10 +84,8 @@ def _phase(phase: Phase, settings: ClinicalSettings) -> dict[str, object]:
         "open_ended": phase.open_ended,
         "start_week": phase.start_week,
         "frequency": ", then ".join(step.frequency for step in phase.steps),
-        "dose": render_dose(phase.dose, settings, titration),
-        "first_dose": None
-        if phase.first_dose is None
-        else render_dose(phase.first_dose, settings, titration),
+        "dose": phase.dose_text(settings),
+        "first_dose": phase.first_dose_text(settings),
         "titration": None
         if titration is None
         else {

@@ -6,13 +6,16 @@ the wrong type, or names a rule that is not in the registry stops the import wit
 `ProtocolDataError` naming the file and the field: a broken protocol must never reach a schedule.
 
 Two more checks keep a file from contradicting what a clinic configures:
-- a dose text holds no literal number, and each of its placeholders names an existing threshold
-  (`{DOSE-IV-MGKG.default_mg_per_kg}`) or a titration number of its phase (model.py);
+- a dose text (and a titration's `rise`) holds no literal number, and each of its placeholders
+  names an existing threshold (`{DOSE-IV-MGKG.default_mg_per_kg}`) or a titration number of its
+  phase (model.py);
 - each step's frequency must stay possible whatever a clinic sets its spacing rule to within the
   rule's sane range: k sessions a week need a range that stops at floor(7 / k) days apart, every n
   days one that stops at n (a tolerance below n), and esketamine steps must fit
   DOSE-ESK-MAX-FREQUENCY. The ranges live in catalog/protocols.py; a file whose frequency one of
-  them does not fit is refused here, so an override can never make "2/week" mean weekly.
+  them does not fit is refused here, so no spacing a clinic may set can turn "2/week" into weekly
+  by itself. (Sparse clinic days still can: 2/week on Tuesday/Thursday with 3 days apart is
+  weekly, a schedule spread out as schedule.py describes.)
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from ketacare.clinical.catalog.protocols import WEEK_DAYS
 from ketacare.clinical.dosing import Route
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import Fields, describe, read_choice, read_int, read_str
@@ -51,7 +55,6 @@ _SPACING_THRESHOLD = {
 }
 _SESSIONS_THRESHOLD = "default_sessions"
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
-_WEEK_DAYS = 7  # the calendar week a `per_week` frequency counts in
 _ESK_FREQUENCY = "DOSE-ESK-MAX-FREQUENCY"
 
 
@@ -122,8 +125,8 @@ def _phase(value: object, path: str) -> Phase:
     titration = doc.optional("titration", _titration)
     phase = Phase(
         name=name,
-        dose=doc.take("dose", _dose, titration=titration),
-        first_dose=doc.optional("first_dose", _dose, titration=titration),
+        dose=doc.take("dose", _dose, titration=titration is not None),
+        first_dose=doc.optional("first_dose", _dose, titration=titration is not None),
         titration=titration,
         start_week=doc.optional("start_week", read_int, minimum=1, maximum=WEEKS_MAXIMUM),
         steps=tuple(doc.items("steps", _step, min_items=1)),
@@ -132,14 +135,17 @@ def _phase(value: object, path: str) -> Phase:
     return phase
 
 
-def _dose(value: object, path: str, titration: Titration | None) -> str:
-    """A dose text whose numbers are all placeholders of existing thresholds (see model.py)."""
+def _dose(value: object, path: str, titration: bool) -> str:
+    """A dose text whose numbers are all placeholders of existing thresholds (see model.py).
+
+    `titration`: whether the text belongs to a phase with a titration, whose numbers it may name.
+    """
     text = _text(value, path)
     for match in PLACEHOLDER.finditer(text):
         owner, dot, name = match.group(1).partition(".")
         shown = match.group(0)
         if owner == TITRATION:
-            if titration is None or name not in TITRATION_NUMBERS:
+            if not titration or name not in TITRATION_NUMBERS:
                 listed = " or ".join(f"{{{TITRATION}.{n}}}" for n in TITRATION_NUMBERS)
                 raise ClinicalInputError(
                     path, f"{path}: {shown} needs a phase with a titration and one of {listed}."
@@ -177,12 +183,13 @@ def _titration(value: object, path: str) -> Titration:
     doc = Fields(value, path)
     start_mg = doc.take("start_mg", read_int, minimum=1)
     step_mg = doc.take("step_mg", read_int, minimum=0)
+    rise = doc.take("rise", _dose, titration=True)
     minimum_name = doc.take("minimum_name", _name)
     maximum_name = doc.take("maximum_name", _name)
     rule = doc.take("rule", _rule_with, threshold=minimum_name)
     _rule_with(rule, doc.path_of("rule"), threshold=maximum_name)
     doc.finish()
-    return Titration(start_mg, step_mg, rule, minimum_name, maximum_name)
+    return Titration(start_mg, step_mg, rule, minimum_name, maximum_name, rise)
 
 
 def _step(value: object, path: str) -> Step:
@@ -204,8 +211,8 @@ def _step(value: object, path: str) -> Step:
     rule = None
     if count is SessionCount.CLINIC_DEFINED:
         rule = doc.take("sessions_rule", _rule_with, threshold=_SESSIONS_THRESHOLD)
-    per_week = doc.optional("per_week", read_int, minimum=1, maximum=7)
-    every_days = doc.optional("every_days", read_int, minimum=1, maximum=7 * WEEKS_MAXIMUM)
+    per_week = doc.optional("per_week", read_int, minimum=1, maximum=WEEK_DAYS)
+    every_days = doc.optional("every_days", read_int, minimum=1, maximum=WEEK_DAYS * WEEKS_MAXIMUM)
     if (per_week is None) == (every_days is None):
         raise ClinicalInputError(path, f"{path} must give exactly one of per_week and every_days.")
     options: list[int] = []
@@ -257,8 +264,8 @@ def _check_frequencies(protocol: Protocol) -> None:
     for path, per_week, every_days in _frequencies(protocol):
         if per_week is not None:
             wording = f"{per_week} sessions a week"
-            fits = _WEEK_DAYS // per_week  # k a week can always be kept floor(7 / k) days apart
-            in_window = math.ceil(window * per_week / _WEEK_DAYS)
+            fits = WEEK_DAYS // per_week  # k a week can always be kept floor(7 / k) days apart
+            in_window = math.ceil(window * per_week / WEEK_DAYS)
         else:
             wording = f"a session every {every_days} days"
             fits = every_days if spacing.kind is SpacingKind.MINIMUM_DAYS_APART else every_days - 1
@@ -279,14 +286,18 @@ def _check_frequencies(protocol: Protocol) -> None:
 
 
 def _frequencies(protocol: Protocol) -> Iterator[tuple[str, int | None, int]]:
-    """Each frequency a step may run at: (path, per_week, 0) or (path, None, every_days)."""
+    """Each frequency a step may run at: (path, per_week, 0) or (path, None, every_days).
+
+    A step has exactly one of the two (`_step` refuses a file giving neither or both, and
+    `Step` refuses to be built so), so `interval_days` never meets a missing interval.
+    """
     for i, phase in enumerate(protocol.phases):
         for j, step in enumerate(phase.steps):
             path = f"phases.{i}.steps.{j}"
             if step.per_week is not None:
                 yield f"{path}.per_week", step.per_week, 0
             else:
-                yield f"{path}.every_days", None, step.every_days or 0
+                yield f"{path}.every_days", None, step.interval_days
                 for n, days in enumerate(step.every_days_options):
                     yield f"{path}.every_days_options.{n}", None, days
 
@@ -317,7 +328,7 @@ def _text(value: object, path: str) -> str:
 
 
 def _interval(value: object, path: str) -> int:
-    return read_int(value, path, minimum=1, maximum=7 * WEEKS_MAXIMUM)
+    return read_int(value, path, minimum=1, maximum=WEEK_DAYS * WEEKS_MAXIMUM)
 
 
 PROTOCOLS: Mapping[str, Protocol] = MappingProxyType(load_protocols())

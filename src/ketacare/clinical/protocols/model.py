@@ -7,10 +7,12 @@ The IV maintenance taper is one phase of three steps (weekly, every 2 weeks, mon
 
 A dose text holds no number of its own: each number is a placeholder naming where it lives,
 `{RULE-ID.threshold}` for a threshold of the rule registry (`{DOSE-IV-MGKG.default_mg_per_kg}`)
-or `{titration.start_mg}` / `{titration.step_mg}` for the phase's titration, and `render_dose`
-fills them from the clinic's settings. A clinic that changes a threshold therefore changes every
-schedule and listing that shows it; the loader refuses a file whose text names an unknown rule
-or threshold, or carries a literal number.
+or `{titration.start_mg}` / `{titration.step_mg}` / `{titration.maximum_mg}` for the phase's
+titration, and `render_dose` fills them from the clinic's settings. A clinic that changes a
+threshold therefore changes every schedule and listing that shows it, and a text holding a value
+other than the registry's default says so (`CLINIC_SETTING_NOTE`): the listing shows the
+protocol's source beside it, and the source used the default. The loader refuses a file whose
+text names an unknown rule or threshold, or carries a literal number.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ketacare.clinical.catalog.protocols import WEEK_DAYS
 from ketacare.clinical.dosing import Route
-from ketacare.clinical.rules import ClinicalSettings, Evidence, Number
+from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings, Evidence, Number
 
 # contracts.md `ketacare schedule`: the longest listing horizon, in weeks after start; a
 # protocol's start week and intervals are bounded by it too.
@@ -30,6 +33,9 @@ WEEKS_MAXIMUM = 104
 # A placeholder of a dose text: `{` owner `.` name `}`, the owner a rule id or `titration`.
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 TITRATION = "titration"
+
+# Added once to a dose text holding a value other than the registry default (`render_dose`).
+CLINIC_SETTING_NOTE = " (this clinic's setting)"
 
 
 class SessionCount(StrEnum):
@@ -52,7 +58,9 @@ class Step:
     """A run of sessions at one frequency: exactly one of `per_week` and `every_days` is set.
 
     `every_days_options` lists the other intervals the source allows (the label's "weekly or
-    every 2 weeks" maintenance); `every_days` is the one listed by default.
+    every 2 weeks" maintenance); `every_days` is the one listed by default. A step with neither
+    or both frequencies is refused when built (the loader names the field first), so a missing
+    interval can never pass on as 0 days.
     """
 
     count: SessionCount
@@ -62,20 +70,34 @@ class Step:
     every_days: int | None = None
     every_days_options: tuple[int, ...] = ()
 
+    def __post_init__(self) -> None:
+        if (self.per_week is None) == (self.every_days is None):
+            raise ValueError("a step has exactly one of per_week and every_days")
+        if self.every_days_options and self.every_days is None:
+            raise ValueError("every_days_options need every_days")
+
     @property
     def frequency(self) -> str:
         """The frequency in words: `3/week`, `weekly`, `every 2 weeks`, `every 3 days`."""
         return frequency_text(per_week=self.per_week, every_days=self.every_days)
 
+    @property
+    def interval_days(self) -> int:
+        """The days between sessions of an `every_days` step (a `per_week` step has none)."""
+        if self.every_days is None:
+            raise ValueError(f"a {self.frequency} step has no interval in days")
+        return self.every_days
+
     def offset_days(self, index: int, every_days: int | None = None) -> int:
         """Days from the step's first session to the planned date of session `index` (0-based).
 
         `per_week` k plans session i at floor(i x 7 / k) days: 3/week gives 0, 2, 4, 7, 9, 11
-        (Monday, Wednesday, Friday), 2/week gives 0, 3, 7, 10 (Monday, Thursday).
+        (Monday, Wednesday, Friday), 2/week gives 0, 3, 7, 10 (Monday, Thursday). An
+        `every_days` step plans it at i x `every_days` (one of its options), else its interval.
         """
         if self.per_week is not None:
-            return index * 7 // self.per_week
-        return index * (every_days or self.every_days or 0)
+            return index * WEEK_DAYS // self.per_week
+        return index * (every_days or self.interval_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +107,9 @@ class Titration:
     `start_mg` and `step_mg` are the source's series (ALSHIRAWI-2017: 50 mg, +25 mg); `rule`
     holds the allowed range (`minimum_name` .. `maximum_name`, DOSE-ORAL-RANGE), which a clinic
     may narrow: the series then starts at the clinic's minimum when that is higher, and never
-    goes above its maximum.
+    goes above its maximum. Doses are whole mg (the minimum rounded up, the maximum down) unless
+    the clinic's range holds no whole mg, when every dose is its maximum. `rise` is the dose text
+    of the rise (`+{titration.step_mg} mg per session ...`), shown only while the series can rise.
     """
 
     start_mg: int
@@ -93,21 +117,40 @@ class Titration:
     rule: str
     minimum_name: str
     maximum_name: str
+    rise: str
 
-    def maximum_mg(self, settings: ClinicalSettings) -> int:
-        return int(settings.value(self.rule, self.maximum_name))
+    def maximum_mg(self, settings: ClinicalSettings) -> Number:
+        """The clinic's maximum as set (99.5 stays 99.5); see `highest_mg` for the dose."""
+        return settings.value(self.rule, self.maximum_name)
 
-    def first_mg(self, settings: ClinicalSettings) -> int:
-        """The first dose: the series' start raised to the clinic's minimum, at most its maximum."""
+    def highest_mg(self, settings: ClinicalSettings) -> Number:
+        """The highest dose of the series: the maximum's whole mg, never above the maximum."""
+        maximum = self.maximum_mg(settings)
+        whole = math.floor(maximum)
+        return whole if whole >= settings.value(self.rule, self.minimum_name) else maximum
+
+    def first_mg(self, settings: ClinicalSettings) -> Number:
+        """The first dose: the series' start raised to the clinic's minimum, at most its highest."""
         minimum = math.ceil(settings.value(self.rule, self.minimum_name))
-        return min(max(self.start_mg, minimum), self.maximum_mg(settings))
+        return min(max(self.start_mg, minimum), self.highest_mg(settings))
 
-    def value(self, name: str, settings: ClinicalSettings) -> int:
-        """A number a dose text may name: `start_mg` (the real first dose) or `step_mg`."""
+    def rises(self, settings: ClinicalSettings) -> bool:
+        """Whether any session's dose is above the first (not when the first is the highest)."""
+        return self.step_mg > 0 and self.first_mg(settings) < self.highest_mg(settings)
+
+    def dose_mg(self, index: int, settings: ClinicalSettings) -> Number:
+        """The dose of session `index` (0-based): the first plus `index` steps, at most highest."""
+        return min(self.first_mg(settings) + self.step_mg * index, self.highest_mg(settings))
+
+    def value(self, name: str, settings: ClinicalSettings) -> Number:
+        """A number a dose text may name: `start_mg` (the real first dose), `step_mg`, `maximum_mg`
+        (the clinic's maximum as set)."""
         if name == "start_mg":
             return self.first_mg(settings)
         if name == "step_mg":
             return self.step_mg
+        if name == "maximum_mg":
+            return self.maximum_mg(settings)
         raise KeyError(f"a titration has no number {name!r}")
 
 
@@ -129,6 +172,19 @@ class Phase:
     @property
     def open_ended(self) -> bool:
         return any(step.count is SessionCount.OPEN_ENDED for step in self.steps)
+
+    def dose_text(self, settings: ClinicalSettings) -> str:
+        """The phase's dose text from `settings`, with its titration's rise while it can rise."""
+        template = self.dose
+        if self.titration is not None and self.titration.rises(settings):
+            template = f"{template}, {self.titration.rise}"
+        return render_dose(template, settings, self.titration)
+
+    def first_dose_text(self, settings: ClinicalSettings) -> str | None:
+        """The first session's dose text from `settings`, if it differs from the phase's."""
+        if self.first_dose is None:
+            return None
+        return render_dose(self.first_dose, settings, self.titration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,15 +219,16 @@ def frequency_text(*, per_week: int | None, every_days: int | None) -> str:
     """`weekly`, `3/week`, `every 2 weeks`, `every 3 days` (weeks when the days divide by 7)."""
     if per_week is not None:
         return "weekly" if per_week == 1 else f"{per_week}/week"
-    days = every_days or 0
-    if days == 7:
+    if every_days is None:
+        raise ValueError("a frequency needs per_week or every_days")
+    if every_days == WEEK_DAYS:
         return "weekly"
-    if days % 7 == 0:
-        return f"every {days // 7} weeks"
-    return f"every {days} days"
+    if every_days % WEEK_DAYS == 0:
+        return f"every {every_days // WEEK_DAYS} weeks"
+    return f"every {every_days} days"
 
 
-TITRATION_NUMBERS = ("start_mg", "step_mg")
+TITRATION_NUMBERS = ("start_mg", "step_mg", "maximum_mg")
 """The titration numbers a dose text may name as `{titration.<name>}`."""
 
 
@@ -181,16 +238,26 @@ def render_dose(
     """A dose text with each placeholder filled from `settings` (or the phase's titration).
 
     The loader has checked every placeholder, so each names an existing threshold (or a
-    titration number of a phase that has one).
+    titration number of a phase that has one). When any value differs from what the registry's
+    defaults give, `CLINIC_SETTING_NOTE` is added once, so that a clinic's 0.75 mg/kg is not read
+    as what the protocol's source used; with the defaults the text is unchanged.
     """
+    changed = False
 
     def fill(match: re.Match[str]) -> str:
+        nonlocal changed
         owner, _, name = match.group(1).partition(".")
         if owner == TITRATION and titration is not None:
-            return number_text(titration.value(name, settings))
-        return number_text(settings.value(owner, name))
+            value = titration.value(name, settings)
+            default = titration.value(name, DEFAULT_SETTINGS)
+        else:
+            value = settings.value(owner, name)
+            default = DEFAULT_SETTINGS.value(owner, name)
+        changed = changed or value != default
+        return number_text(value)
 
-    return PLACEHOLDER.sub(fill, template)
+    text = PLACEHOLDER.sub(fill, template)
+    return text + CLINIC_SETTING_NOTE if changed else text
 
 
 def number_text(value: Number) -> str:

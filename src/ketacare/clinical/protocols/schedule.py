@@ -28,6 +28,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from ketacare.clinical.catalog.protocols import WEEK_DAYS
 from ketacare.clinical.dosing import Route
 from ketacare.clinical.dosing.esketamine import frequency_alert
 from ketacare.clinical.errors import ClinicalInputError
@@ -48,7 +49,7 @@ from ketacare.clinical.protocols.model import (
     SessionCount,
     SpacingKind,
     Step,
-    render_dose,
+    number_text,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
@@ -57,7 +58,6 @@ from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 WEEKS_DEFAULT = 24
 WEEKS_MINIMUM = 1
 _DAY = dt.timedelta(days=1)
-_WEEKDAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ def read_clinic_days(value: object, path: str = "clinic_days") -> tuple[int, ...
     days: list[int] = []
     for index, item in enumerate(value):
         item_path = join(path, index)
-        day = read_int(item, item_path, minimum=0, maximum=_WEEKDAYS - 1)
+        day = read_int(item, item_path, minimum=0, maximum=WEEK_DAYS - 1)
         if day in days:
             raise ClinicalInputError(item_path, f"{item_path} repeats weekday {day}.")
         days.append(day)
@@ -272,13 +272,13 @@ class _Planner:
     def _fits(self, day: dt.date, step: Step, index: int) -> bool:
         if day.weekday() not in self.clinic_days:
             return False
-        week_ago = day - dt.timedelta(days=_WEEKDAYS - 1)
+        week_ago = day - dt.timedelta(days=WEEK_DAYS - 1)
         # With `index` sessions of a k/week step placed, the k-th latest must be a week back.
         k = step.per_week
         if k is not None and index >= k and self.dates[-k] >= week_ago:
             return False
         if self.esketamine:
-            recent = [d for d in self.dates[-_WEEKDAYS:] if d >= week_ago]
+            recent = [d for d in self.dates[-WEEK_DAYS:] if d >= week_ago]
             return frequency_alert(recent, day, self.settings) is None
         return True
 
@@ -295,20 +295,26 @@ def _dose_text(phase: Phase, in_phase: int, settings: ClinicalSettings) -> str:
     """The dose of session `in_phase` (0-based) of `phase`, its numbers from `settings`.
 
     A titration starts at its first dose (the source's start within the clinic's range) and
-    rises by its step each session, up to the range's maximum.
+    rises by its step each session, up to the range's maximum (its whole mg when the clinic's
+    maximum is not whole: the text then gives the maximum as set).
     """
     titration = phase.titration
     if titration is not None:
-        cap = titration.maximum_mg(settings)
-        planned = titration.first_mg(settings) + titration.step_mg * in_phase
+        dose = number_text(titration.dose_mg(in_phase, settings))
         if in_phase == 0:
-            return f"{planned} mg"
-        if planned >= cap:
-            return f"{cap} mg as tolerated ({titration.rule} maximum)"
-        return f"{planned} mg as tolerated"
-    if in_phase == 0 and phase.first_dose is not None:
-        return render_dose(phase.first_dose, settings)
-    return render_dose(phase.dose, settings)
+            return f"{dose} mg"
+        highest = titration.highest_mg(settings)
+        if titration.first_mg(settings) + titration.step_mg * in_phase < highest:
+            return f"{dose} mg as tolerated"
+        maximum = titration.maximum_mg(settings)
+        if highest == maximum:
+            return f"{dose} mg as tolerated ({titration.rule} maximum)"
+        within = f"within the {titration.rule} maximum of {number_text(maximum)} mg"
+        return f"{dose} mg as tolerated ({within})"
+    first = phase.first_dose_text(settings)
+    if in_phase == 0 and first is not None:
+        return first
+    return phase.dose_text(settings)
 
 
 def _step_counts(
@@ -358,7 +364,7 @@ def _phase_intervals(protocol: Protocol, every_days: Mapping[str, int]) -> dict[
                 path, f"{path}: {protocol.id} has no phase {name!r} with a choice of interval."
             )
         step = phase.steps[0]
-        allowed = (step.every_days or 0, *step.every_days_options)
+        allowed = (step.interval_days, *step.every_days_options)
         chosen[name] = read_int(days, path)
         if chosen[name] not in allowed:
             listed = ", ".join(str(d) for d in allowed)
