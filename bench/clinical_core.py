@@ -143,10 +143,13 @@ def scoring_loop(instrument_id: str, vectors: list[list[Any]]) -> Loop:
     return loop
 
 
-def sum_loop(vectors: list[list[Any]]) -> Loop:
-    def loop(total: Callable[..., object] = sum) -> None:
-        for answers in vectors:
-            total(answers)
+def call_loop(function: Callable[[Any], object], inputs: Sequence[Any]) -> Loop:
+    """`function(item)` for every input: ours (parse_candidate, screen) and the baselines (sum,
+    dict) alike. The function is bound as a default so the loop looks it up locally."""
+
+    def loop(function: Callable[[Any], object] = function) -> None:
+        for item in inputs:
+            function(item)
 
     return loop
 
@@ -165,30 +168,6 @@ def parse_and_screen_loop(documents: list[dict[str, Any]]) -> Loop:
     ) -> None:
         for document in documents:
             screen(parse(document))
-
-    return loop
-
-
-def parse_loop(documents: list[dict[str, Any]]) -> Loop:
-    def loop(parse: Callable[..., object] = parse_candidate) -> None:
-        for document in documents:
-            parse(document)
-
-    return loop
-
-
-def screen_loop(candidates: Sequence[object]) -> Loop:
-    def loop(screen: Callable[..., object] = screen) -> None:
-        for candidate in candidates:
-            screen(candidate)
-
-    return loop
-
-
-def dict_copy_loop(documents: list[dict[str, Any]]) -> Loop:
-    def loop(copy: Callable[..., object] = dict) -> None:
-        for document in documents:
-            copy(document)
 
     return loop
 
@@ -230,7 +209,7 @@ def measure(count: int, rounds: int, min_seconds: float, seed: int) -> list[Figu
     for instrument_id, definition in INSTRUMENTS.items():
         vectors = answer_vectors(definition, count, seed)
         if all(isinstance(answer, int) for vector in vectors for answer in vector):
-            baseline_name, baseline = "sum(answers)", sum_loop(vectors)
+            baseline_name, baseline = "sum(answers)", call_loop(sum, vectors)
         else:
             baseline_name, baseline = "answers.count(True)", count_true_loop(vectors)
         ours, base = best_rates(
@@ -240,11 +219,11 @@ def measure(count: int, rounds: int, min_seconds: float, seed: int) -> list[Figu
 
     documents = candidate_documents(count, seed)
     candidates = [parse_candidate(document) for document in documents]
-    copy = dict_copy_loop(documents)
+    copy = call_loop(dict, documents)
     for name, loop in (
         ("screen (parse_candidate + screen)", parse_and_screen_loop(documents)),
-        ("  parse_candidate alone", parse_loop(documents)),
-        ("  screen alone", screen_loop(candidates)),
+        ("  parse_candidate alone", call_loop(parse_candidate, documents)),
+        ("  screen alone", call_loop(screen, candidates)),
     ):
         ours, base = best_rates(loop, copy, count, rounds, min_seconds)
         figures.append(Figure(name, "dict(document)", ours, base))

@@ -124,6 +124,28 @@ def test_revoking_an_unknown_prefix_stops_with_exit_code_2(db):
     assert str(error.value) == "No API token has the prefix 'deadbeef'."
 
 
+# A byte of the command line that is not UTF-8 (here 0xff) reaches the command as a surrogate.
+NOT_UTF8 = b"\xff".decode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize(
+    "args, sentence",
+    [
+        (["create", "--user", NOT_UTF8], "--user must be UTF-8 text."),
+        (["create", "--user", "alice", "--name", NOT_UTF8], "--name must be UTF-8 text."),
+        (["list", "--user", NOT_UTF8], "--user must be UTF-8 text."),
+        (["revoke", NOT_UTF8], "The prefix must be UTF-8 text."),
+    ],
+)
+def test_text_that_is_not_utf8_stops_with_exit_code_2(alice, args, sentence):
+    with pytest.raises(CommandError) as error:
+        _run(*args)
+
+    assert error.value.returncode == 2
+    assert str(error.value) == sentence
+    assert not ApiToken.objects.exists()
+
+
 def test_create_and_revoke_are_audited_on_the_cli_channel(alice):
     value, _ = _run("create", "--user", "alice", "--days", "30")
     token = ApiToken.objects.get()

@@ -14,6 +14,7 @@ from ketacare.audit.chain import GENESIS_HASH, canonical_content, compute_hash
 from ketacare.audit.context import RequestContext, using_context
 from ketacare.audit.models import Action, AuditEvent, Channel
 from ketacare.audit.services import record_event
+from tests.audit.events import patient_event
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +26,8 @@ def _reloaded(event: AuditEvent) -> AuditEvent:
 def test_the_first_event_chains_onto_the_genesis_hash_and_each_next_onto_the_one_before(
     alice, patient_a
 ):
-    first = record_event(
-        action=Action.READ,
-        membership=alice,
-        object_type="patient",
-        object_id=patient_a.pk,
-        patient_id=patient_a.pk,
-    )
-    second = record_event(
-        action=Action.UPDATE,
-        membership=alice,
-        object_type="patient",
-        object_id=patient_a.pk,
-        patient_id=patient_a.pk,
-    )
+    first = patient_event(action=Action.READ, membership=alice, patient=patient_a)
+    second = patient_event(action=Action.UPDATE, membership=alice, patient=patient_a)
     third = record_event(action=Action.READ, user=alice.user)
 
     assert [e.previous_hash for e in (first, second, third)] == [

@@ -18,6 +18,7 @@ from ketacare.clinical.dosing import (
     parse_dose,
 )
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import read_number
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
 
 STEP = 0.01  # the "small step" either side of a decimal limit
@@ -285,6 +286,21 @@ def test_an_order_built_in_python_with_a_wrong_type_is_refused_naming_the_field(
     with pytest.raises(ClinicalInputError) as caught:
         compute_dose(order)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    "field", ["weight_kg", "dose_mg_per_kg", "duration_min", "concentration_mg_per_ml"]
+)
+@pytest.mark.parametrize("value", ["70", True, None, float("nan"), float("-inf")])
+def test_an_iv_value_that_is_not_a_number_gets_the_sentence_of_the_json_reader(field, value):
+    # compute_dose checks a Python-built order with the reader of JSON input, not a copy of it.
+    with pytest.raises(ClinicalInputError) as caught:
+        compute_dose(iv(**{field: value}))
+    with pytest.raises(ClinicalInputError) as expected:
+        read_number(value, field)
+
+    assert caught.value.field == field
+    assert caught.value.message == expected.value.message
 
 
 def test_an_esketamine_dose_written_as_a_float_is_refused_in_json_too():

@@ -16,6 +16,7 @@ from ketacare.clinical.dosing import (
 )
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.rules import DEFAULT_SETTINGS
+from tests.clinical.boundary_helpers import whole
 from tests.clinical.settings_helpers import MovedSettings
 
 TRD = EsketamineIndication.TRD
@@ -25,10 +26,6 @@ MONDAY = dt.date(2026, 11, 30)
 
 def day(offset: int) -> dt.date:
     return MONDAY + dt.timedelta(days=offset)
-
-
-def setting(rule_id: str, name: str) -> int:
-    return int(DEFAULT_SETTINGS.value(rule_id, name))
 
 
 def test_first_doses_are_56_mg_for_trd_and_84_mg_for_mdsi() -> None:
@@ -102,7 +99,7 @@ def test_population_notes_follow_the_eu_smpc_and_escape_trd(
 
 
 def test_population_note_ages_come_from_the_registry() -> None:
-    boundary = int(DEFAULT_SETTINGS.value("DOSE-ESK-ELDERLY-EU", "age_at_least_years"))
+    boundary = whole("DOSE-ESK-ELDERLY-EU", "age_at_least_years")
     below = esketamine_population_notes(age_years=boundary - 1)
     at = esketamine_population_notes(age_years=boundary)
 
@@ -111,14 +108,14 @@ def test_population_note_ages_come_from_the_registry() -> None:
 
 
 def test_population_notes_name_the_registry_ages_and_doses() -> None:
-    elderly = setting("DOSE-ESK-ELDERLY-EU", "age_at_least_years")
-    escape_from = setting("DOSE-ESK-ESCAPE", "age_from_years")
-    escape_to = setting("DOSE-ESK-ESCAPE", "age_to_years")
+    elderly = whole("DOSE-ESK-ELDERLY-EU", "age_at_least_years")
+    escape_from = whole("DOSE-ESK-ESCAPE", "age_from_years")
+    escape_to = whole("DOSE-ESK-ESCAPE", "age_to_years")
     *lower, highest = allowed_esketamine_doses_mg()
 
     notes = {n.rule: n.message for n in esketamine_population_notes(age_years=escape_to)}
 
-    start = setting("DOSE-ESK-ELDERLY-EU", "starting_dose_mg")
+    start = whole("DOSE-ESK-ELDERLY-EU", "starting_dose_mg")
     doses = f"{', '.join(str(mg) for mg in lower)} or {highest} mg"
     assert notes["DOSE-ESK-ELDERLY-EU"] == (
         f"EU/HK SmPC: from age {elderly} start at {start} mg, then {doses} "
@@ -130,7 +127,7 @@ def test_population_notes_name_the_registry_ages_and_doses() -> None:
 def test_population_note_numbers_are_read_from_settings() -> None:
     # The ages and doses are fixed in the registry, so no clinic can move them: moved here to
     # show that the notes read them instead of repeating 65, 65-74 and 28/56/84.
-    step = setting("DOSE-ESK-ALLOWED", "step_mg")
+    step = whole("DOSE-ESK-ALLOWED", "step_mg")
     settings = MovedSettings(
         {
             ("DOSE-ESK-ELDERLY-EU", "age_at_least_years"): 60,

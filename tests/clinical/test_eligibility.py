@@ -26,6 +26,7 @@ from ketacare.clinical.eligibility.candidate import PARSE_LIMITS
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.instruments import score
 from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings
+from tests.clinical.boundary_helpers import whole
 from tests.contract_examples import SCREEN_INPUT as CONTRACT_EXAMPLE
 from tests.contract_examples import changed
 
@@ -39,12 +40,6 @@ CORE_ORDER = [
     "ELIG-PREGNANCY",
     "ELIG-BREASTFEEDING",
 ]
-
-
-def setting(rule_id: str, name: str) -> int:
-    value = DEFAULT_SETTINGS.value(rule_id, name)
-    assert isinstance(value, int)
-    return value
 
 
 def candidate(**changes: Any) -> dict[str, Any]:
@@ -102,14 +97,14 @@ def test_every_rule_of_the_screen_is_in_the_registry_with_its_source() -> None:
 
 # --- thresholds, at the value and either side (numbers from the registry) ------------------
 
-AGE_MIN = setting("ELIG-AGE", "exclude_below_years")
-AGE_REVIEW = setting("ELIG-AGE", "review_at_or_above_years")
-TRIALS = setting("ELIG-TRD", "pass_at_or_above_trials")
-PHQ9 = setting("ELIG-SEVERITY", "phq9_pass_at_or_above_points")
-MADRS = setting("ELIG-SEVERITY", "madrs_pass_at_or_above_points")
-ITEM9 = setting("ELIG-SUICIDALITY", "phq9_item9_above_points")
-SBP = setting("ELIG-BP", "systolic_above_mmhg")
-DBP = setting("ELIG-BP", "diastolic_above_mmhg")
+AGE_MIN = whole("ELIG-AGE", "exclude_below_years")
+AGE_REVIEW = whole("ELIG-AGE", "review_at_or_above_years")
+TRIALS = whole("ELIG-TRD", "pass_at_or_above_trials")
+PHQ9 = whole("ELIG-SEVERITY", "phq9_pass_at_or_above_points")
+MADRS = whole("ELIG-SEVERITY", "madrs_pass_at_or_above_points")
+ITEM9 = whole("ELIG-SUICIDALITY", "phq9_item9_above_points")
+SBP = whole("ELIG-BP", "systolic_above_mmhg")
+DBP = whole("ELIG-BP", "diastolic_above_mmhg")
 
 P, R, X = Outcome.PASS, Outcome.REVIEW, Outcome.EXCLUDE
 

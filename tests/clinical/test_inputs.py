@@ -10,6 +10,7 @@ from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import (
     YEAR_MAXIMUM,
     YEAR_MINIMUM,
+    Fields,
     check_date,
     check_datetime,
     read_date,
@@ -133,3 +134,15 @@ def test_check_date_wants_a_date_that_is_not_a_datetime(value):
 def test_check_datetime_wants_an_aware_datetime_in_the_plausible_years(value):
     with pytest.raises(ClinicalInputError):
         check_datetime(value, "now")
+
+
+def test_an_unknown_key_is_named_but_a_huge_one_is_not_repeated_whole() -> None:
+    short = Fields({"tpyo": 1}, "visit")
+    with pytest.raises(ClinicalInputError) as caught:
+        short.finish()
+    assert caught.value.field == "visit.tpyo"
+    huge = Fields({"k" * 1_000_000: 1}, "")
+    with pytest.raises(ClinicalInputError) as caught:
+        huge.finish()
+    assert caught.value.field == "k" * 37 + "..."
+    assert len(caught.value.message) < 100

@@ -7,11 +7,13 @@ import itertools
 import pytest
 
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import read_choice, read_list
 from ketacare.clinical.instruments import (
     INSTRUMENTS,
     AnswerKind,
     InstrumentDefinition,
     get_instrument,
+    parse_score_input,
     score,
 )
 from ketacare.clinical.rules import REGISTRY, ClinicalSettings
@@ -220,6 +222,27 @@ def test_unknown_instrument_is_an_input_error_on_instrument() -> None:
     with pytest.raises(ClinicalInputError) as caught:
         get_instrument("hamd17")
     assert caught.value.field == "instrument"
+
+
+@pytest.mark.parametrize("bad", ["phq10", None, ["phq9"], {"id": "phq9"}])
+def test_unknown_instrument_gets_the_sentence_of_any_unknown_identifier(bad: object) -> None:
+    with pytest.raises(ClinicalInputError) as expected:
+        read_choice(bad, "instrument", INSTRUMENTS)
+    for call in (lambda: score(bad, [0] * 9), lambda: get_instrument(bad)):  # type: ignore[arg-type]
+        with pytest.raises(ClinicalInputError) as caught:
+            call()
+        assert (caught.value.field, caught.value.message) == ("instrument", expected.value.message)
+
+
+@pytest.mark.parametrize("answers", ["0,1,2", None, {"1": 0}, 3])
+def test_score_input_answers_that_are_not_a_list_get_the_list_readers_sentence(answers) -> None:
+    with pytest.raises(ClinicalInputError) as caught:
+        parse_score_input({"answers": answers})
+    with pytest.raises(ClinicalInputError) as expected:
+        read_list(answers, "answers")
+
+    assert caught.value.field == "answers"
+    assert caught.value.message == expected.value.message
 
 
 @pytest.mark.parametrize(

@@ -352,13 +352,20 @@ def test_the_higher_value_counts_when_two_readings_share_the_latest_minute():
     assert [r for r, _ in discharge.reasons] == ["DISCH-BP"]
 
 
+RATE_BELOW = int(S.value("MON-RR-LOW", "respiratory_rate_below_per_min"))
+
+
 @pytest.mark.parametrize(
     ("values", "rule"),
-    [({"moaas": 3}, "DISCH-SEDATION"), ({"spo2": 91}, "DISCH-RESP")],
+    [
+        ({"moaas": 3}, "DISCH-SEDATION"),
+        ({"spo2": 91}, "DISCH-RESP"),
+        ({"respiratory_rate": RATE_BELOW - 1}, "DISCH-RESP"),
+    ],
 )
 def test_a_worse_value_charted_at_the_same_minute_as_a_good_one_is_not_passed_over(values, rule):
     state, now = ready_state(ORAL_KETAMINE)
-    good = later_reading(state, now, moaas=5, spo2=98)
+    good = later_reading(state, now, moaas=5, spo2=98, respiratory_rate=RATE_BELOW)
 
     discharge = evaluate(later_reading(good, now, **values), now=now).discharge
 

@@ -10,16 +10,19 @@ import pytest
 
 from ketacare.clinical.catalog import protocols as protocol_rules
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import read_choice
 from ketacare.clinical.protocols import (
     PROTOCOLS,
+    Protocol,
     ProtocolDataError,
     SessionCount,
+    SpacingKind,
     Step,
     describe_protocols,
     get_protocol,
     load_protocol,
 )
-from ketacare.clinical.rules import REGISTRY, ClinicalSettings, Evidence
+from ketacare.clinical.rules import DEFAULT_SETTINGS, REGISTRY, ClinicalSettings, Evidence
 
 PHASES = {
     "iv_induction_3x_weekly": ["induction"],
@@ -96,6 +99,60 @@ def test_unknown_protocol_is_an_input_error_naming_protocol() -> None:
     with pytest.raises(ClinicalInputError) as caught:
         get_protocol("ketamine_forever")
     assert caught.value.field == "protocol"
+
+
+def test_unknown_protocol_gets_the_sentence_of_any_unknown_identifier() -> None:
+    with pytest.raises(ClinicalInputError) as caught:
+        get_protocol(None, "protocol_id")
+    with pytest.raises(ClinicalInputError) as expected:
+        read_choice(None, "protocol_id", PROTOCOLS)
+
+    assert caught.value.field == "protocol_id"
+    assert caught.value.message == expected.value.message
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS.values(), ids=lambda p: p.id)
+def test_a_spacing_reads_the_threshold_its_kind_names(protocol: Protocol) -> None:
+    spacing = protocol.spacing
+    moved = REGISTRY[spacing.rule].threshold(spacing.threshold).maximum
+    clinic = ClinicalSettings.with_overrides({spacing.rule: {spacing.threshold: moved}})
+
+    assert (
+        spacing.threshold
+        == {
+            SpacingKind.MINIMUM_DAYS_APART: "minimum_days_apart",
+            SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
+        }[spacing.kind]
+    )
+    assert spacing.days(clinic) == moved
+    listed = {p["id"]: p for p in describe_protocols(clinic)["protocols"]}  # type: ignore[union-attr]
+    assert listed[protocol.id]["spacing"][spacing.threshold] == moved
+
+
+def test_a_clinic_defined_step_counts_the_clinic_setting() -> None:
+    step = PROTOCOLS["oral_titration_example"].phases[0].steps[0]
+    assert step.sessions_rule is not None
+    clinic = ClinicalSettings.with_overrides({step.sessions_rule: {"default_sessions": 9}})
+
+    assert step.session_count(DEFAULT_SETTINGS) == DEFAULT_SETTINGS.value(
+        step.sessions_rule, "default_sessions"
+    )
+    assert step.session_count(clinic) == 9
+    assert PROTOCOLS["esketamine_trd_label"].phases[2].steps[0].session_count(clinic) is None
+
+
+def test_threshold_names_of_spacing_and_session_rules_are_written_once() -> None:
+    # model.py holds them; the loader, the listing and the schedule read them from there.
+    folder = Path(protocol_rules.__file__).parents[1] / "protocols"
+    names = {"minimum_days_apart", "tolerance_days", "default_sessions"}
+    written = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(folder.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in names
+    ]
+
+    assert {place.split(":")[0] for place in written} == {"model.py"}, written
 
 
 def test_listing_names_every_protocol_with_its_phases() -> None:

@@ -6,10 +6,13 @@ This is the integration check of the catalog modules (clinical-reference.md; con
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 
+from ketacare.clinical import catalog
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.rules import (
     CONSISTENCY,
@@ -138,6 +141,33 @@ def test_a_configurable_threshold_whose_range_holds_one_value_is_refused_when_bu
         Threshold("minimum_days_apart", 2, 2, 2)
     assert not Threshold("minimum_days_apart", 2, 2, 2, configurable=False).configurable
     assert Threshold("minimum_days_apart", 2, 2, 3).configurable
+
+
+def test_threshold_fixed_allows_exactly_its_one_value():
+    fixed = Threshold.fixed("item_count", 9)
+
+    assert fixed == Threshold("item_count", 9, 9, 9, configurable=False)
+    with pytest.raises(ClinicalInputError, match="fixed"):
+        fixed.check("SCALE-PHQ9", 10)
+
+
+def test_every_fixed_threshold_of_the_catalog_is_built_by_threshold_fixed():
+    # One way to write a fixed threshold: no catalog module keeps a helper of its own.
+    folder = Path(catalog.__file__).parent
+    spelled_out = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted(folder.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and any(
+            keyword.arg == "configurable"
+            and isinstance(keyword.value, ast.Constant)
+            and keyword.value.value is False
+            for keyword in node.keywords
+        )
+    ]
+
+    assert spelled_out == []
 
 
 @pytest.mark.parametrize(

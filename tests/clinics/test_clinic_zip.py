@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.clinics.geo import distance_miles, place_for_zip
@@ -27,7 +28,11 @@ def test_changing_the_zip_moves_the_clinic(db):
     assert (clinic.latitude, clinic.longitude) == (Decimal("41.897100"), Decimal("-87.622300"))
 
 
-@pytest.mark.parametrize("zip_code", ["00000", "abcde", "1234", ""])
+# Digits other than ASCII ones (Arabic-Indic, fullwidth) made the ZIP library panic: a 500.
+NON_ASCII_DIGITS = ["\u0661\u0662\u0663\u0664\u0665", "0211\uff15"]
+
+
+@pytest.mark.parametrize("zip_code", ["00000", "abcde", "1234", "", "02115\n", *NON_ASCII_DIGITS])
 def test_an_unknown_zip_is_a_validation_error_naming_the_field(db, zip_code):
     with pytest.raises(ValidationError) as caught:
         ClinicFactory(zip_code=zip_code)
@@ -85,3 +90,26 @@ def test_distance_between_two_zip_centroids_is_plausible():
         float(chicago.longitude),
     )
     assert 840 < miles < 870
+
+
+@pytest.mark.parametrize("zip_code", NON_ASCII_DIGITS)
+def test_a_clinic_admin_typing_other_digits_gets_a_form_error(staff_client, adam, zip_code):
+    clinic = adam.clinic
+    form = {
+        "name": clinic.name,
+        "address_line": clinic.address_line,
+        "city": clinic.city,
+        "state": clinic.state,
+        "zip_code": zip_code,
+        "phone": clinic.phone,
+    }
+
+    response = staff_client(adam).post(
+        reverse("admin:clinics_clinic_change", args=[clinic.pk]), form
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["zip_code"]
+    clinic.refresh_from_db()
+    assert clinic.zip_code == "02115"

@@ -17,7 +17,7 @@ from ketacare.clinics.tenancy import (
 )
 from ketacare.patients.models import Patient
 from ketacare.patients.queries import get_patient_for
-from tests.factories import ClinicFactory, MembershipFactory, UserFactory
+from tests.factories import ClinicFactory, MembershipFactory, PatientFactory, UserFactory
 
 
 def _request(user, session=None):
@@ -160,21 +160,6 @@ def test_a_denied_lookup_is_committed_even_though_the_request_fails(clinic_a, cl
 
 
 def test_two_clinics_same_mrn_do_not_collide(db):
-    a, b = ClinicFactory(), ClinicFactory()
-    Patient.objects.create(
-        clinic=a,
-        mrn="X1",
-        given_name="A",
-        family_name="B",
-        date_of_birth="1980-01-01",
-        sex_at_birth="female",
-    )
-    Patient.objects.create(
-        clinic=b,
-        mrn="X1",
-        given_name="C",
-        family_name="D",
-        date_of_birth="1980-01-01",
-        sex_at_birth="male",
-    )
+    PatientFactory(clinic=ClinicFactory(), mrn="X1")
+    PatientFactory(clinic=ClinicFactory(), mrn="X1")
     assert Patient.objects.filter(mrn="X1").count() == 2

@@ -14,7 +14,9 @@ from django.db import connection
 KETACARE = Path(sys.executable).with_name("ketacare")
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, *, umask: int | None = None
+) -> subprocess.CompletedProcess[str]:
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd)}
     return subprocess.run(  # noqa: S603 - our own entry point
         [str(KETACARE), *args],
@@ -24,6 +26,8 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
         text=True,
         timeout=120,
         check=False,
+        # no threads are started before the exec
+        preexec_fn=None if umask is None else lambda: os.umask(umask),
     )
 
 
@@ -169,17 +173,7 @@ def _mode(path: Path) -> str:
 
 def run_with_umask(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     """`run` with the usual umask 022, under which files would otherwise be world-readable."""
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd)}
-    return subprocess.run(  # noqa: S603 - our own entry point
-        [str(KETACARE), *args],
-        env={**base, **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        preexec_fn=lambda: os.umask(0o022),  # no threads are started before the exec
-    )
+    return run(args, env, cwd, umask=0o022)
 
 
 def test_migrate_creates_var_and_the_sqlite_database_for_the_owner_only(tmp_path):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from ketacare.audit.models import Action, AuditEvent
 from ketacare.audit.services import record_event
 from ketacare.config.admin_filters import FILTER_REFUSED
+from tests.accounts.helpers import confirmed_device
 from tests.factories import UserFactory
 from tests.web.bodies import NOT_FOUND_BODY
 
@@ -319,3 +320,32 @@ def test_an_error_while_the_list_is_built_is_a_400_not_a_500(
 
     assert response.status_code == 400
     assert response.content == REFUSED
+
+
+# --- TOTP secrets -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["config", "qrcode"])
+@pytest.mark.parametrize("which", ["existing", "missing"])
+def test_no_authenticator_secret_page_answers_not_even_for_a_superuser(
+    staff_client, root, alice, page, which
+):
+    device = confirmed_device(alice.user)
+    pk = device.pk if which == "existing" else device.pk + 1000
+    # django-otp looked the device up before any check: a missing id was a 500.
+    response = staff_client(root, raise_request_exception=False).get(
+        reverse(f"admin:otp_totp_totpdevice_{page}", args=[pk])
+    )
+
+    assert response.status_code == 403
+    assert device.key not in response.content.decode()
+
+
+def test_the_device_page_of_the_admin_does_not_show_the_secret(staff_client, root, alice):
+    device = confirmed_device(alice.user)
+
+    response = staff_client(root).get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+    assert response.status_code == 200
+    assert "key" not in response.context["adminform"].form.fields
+    assert device.key not in response.content.decode()

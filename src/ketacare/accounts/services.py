@@ -157,23 +157,20 @@ def confirm_totp_enrolment(
         if device is None:
             raise AccountError("There is no pending authenticator set-up; reload the page.")
         result = _check_code(device, code)
-        if result is CodeCheck.ACCEPTED:
+        accepted = result is CodeCheck.ACCEPTED
+        if accepted:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
-            record_event(
-                action=Action.MFA_ENROLL, user=user, object_type="otp_device", object_id=device.pk
-            )
-        else:
-            record_event(
-                action=Action.MFA_ENROLL,
-                user=user,
-                object_type="otp_device",
-                object_id=device.pk,
-                allowed=False,
-                detail=f"reason={result.value}",
-            )
-    if result is CodeCheck.ACCEPTED:
+        record_event(
+            action=Action.MFA_ENROLL,
+            user=user,
+            object_type="otp_device",
+            object_id=device.pk,
+            allowed=accepted,
+            detail="" if accepted else f"reason={result.value}",
+        )
+    if accepted:
         session.pop(PENDING_TOTP_SESSION_KEY, None)
         return result, device
     return result, None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from base64 import b32encode, b64encode
 from collections.abc import Callable
+from functools import wraps
 from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
@@ -123,15 +124,31 @@ def _finish_mfa(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     return HttpResponseRedirect(next_url)
 
 
-@sensitive_post_parameters("otp_token")
-@never_cache
-@csrf_protect
-@require_http_methods(["GET", "POST"])
+_View = Callable[[HttpRequest], HttpResponse]
+
+
+def _code_step(view: _View) -> _View:
+    """The two code pages (verify, enrol): GET and POST only, never cached, CSRF-checked, the
+    code kept out of error reports; only for a user past the password step and not yet past MFA
+    (anyone else goes to the login page, or on to where they were going)."""
+
+    @sensitive_post_parameters("otp_token")
+    @never_cache
+    @csrf_protect
+    @require_http_methods(["GET", "POST"])
+    @wraps(view)
+    def step(request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        if mfa_satisfied(request):
+            return HttpResponseRedirect(_safe_next(request))
+        return view(request)
+
+    return step
+
+
+@_code_step
 def mfa_verify(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(settings.LOGIN_URL)
-    if mfa_satisfied(request):
-        return HttpResponseRedirect(_safe_next(request))
     if confirmed_totp_device(request.user) is None:
         return HttpResponseRedirect(_step_url("accounts:mfa_enrol", _safe_next(request)))
     form = TotpCodeForm(request.POST or None)
@@ -161,15 +178,8 @@ def _grouped_secret(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-@sensitive_post_parameters("otp_token")
-@never_cache
-@csrf_protect
-@require_http_methods(["GET", "POST"])
+@_code_step
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(settings.LOGIN_URL)
-    if mfa_satisfied(request):
-        return HttpResponseRedirect(_safe_next(request))
     # Adding a second authenticator needs the first one: never offer enrolment past a device.
     if confirmed_totp_device(request.user) is not None:
         return HttpResponseRedirect(_step_url("accounts:mfa_verify", _safe_next(request)))

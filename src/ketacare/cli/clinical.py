@@ -7,12 +7,12 @@ document on standard output; on invalid input exit 2, one sentence on standard e
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 from ketacare.clinical.errors import ClinicalInputError
@@ -146,31 +146,20 @@ def _refuse_duplicate_keys(document: Any) -> None:
             stack.extend((join(path, i), v) for i, v in reversed(list(enumerate(value))))
 
 
-def to_jsonable(value: Any) -> Any:
-    """Dates as YYYY-MM-DD, times as ISO 8601 with offset, enums as their values."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    return value
-
-
 class Text(str):
     """A command's output written as it is, not as JSON (`ketacare rules --format markdown`)."""
 
 
-def emit(document: Any) -> None:
-    """Write a command's output to standard output as UTF-8, whatever the locale says."""
+def render(document: Any) -> str:
+    """A command's output as text: `Text` as it is, anything else as one JSON document.
+
+    Every result reaches here already JSON-ready (each `as_document` writes its own dates and
+    codes); a value JSON cannot hold raises, so it is reported as an internal error, never
+    written as half a document or as `NaN`.
+    """
     if isinstance(document, Text):
-        _write(sys.stdout, document)
-        return
-    _write(sys.stdout, json.dumps(to_jsonable(document), ensure_ascii=False) + "\n")
+        return str(document)
+    return json.dumps(document, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _write(stream: Any, text: str) -> None:
@@ -180,27 +169,70 @@ def _write(stream: Any, text: str) -> None:
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # a text-only stream put in place by a caller
         stream.write(data.decode("utf-8"))
+        stream.flush()
         return
     stream.flush()
     buffer.write(data)
     buffer.flush()
 
 
+def _say(name: str, sentence: str) -> None:
+    """One sentence on standard error; nothing when the caller closed it (`2>&-`)."""
+    if sys.stderr is None:
+        return
+    # Standard error cannot be written either: the exit status still tells.
+    with contextlib.suppress(OSError, ValueError):
+        _write(sys.stderr, f"ketacare {name}: {sentence}\n")
+
+
 def run_clinical(name: str, command: Callable[[list[str]], Any], args: list[str]) -> int:
-    """Run one clinical subcommand and turn its outcome into output and an exit status."""
+    """Run one clinical subcommand and turn its outcome into output and an exit status.
+
+    Invalid input: exit 2, the error document on standard output and one sentence on standard
+    error. Anything else that fails, including writing the result to a closed or full standard
+    output, is exit 1 and one sentence: never a traceback.
+    """
     try:
-        result = command(args)
+        output, status, sentence = render(command(args)), EXIT_OK, ""
     except ClinicalInputError as error:
-        emit(error.as_document())
-        _write(sys.stderr, f"ketacare {name}: {error.message}\n")
-        return EXIT_INVALID
+        output, status, sentence = render(error.as_document()), EXIT_INVALID, error.message
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the outermost edge: never a traceback for the caller
-        _write(
-            sys.stderr,
-            f"ketacare {name}: internal error ({type(exc).__name__}); please report it.\n",
-        )
+        _say(name, f"internal error ({type(exc).__name__}); please report it.")
         return EXIT_INTERNAL
-    emit(result)
-    return EXIT_OK
+    problem = _deliver(output)
+    if status == EXIT_INVALID:
+        _say(name, sentence)  # the input's fault comes first, written or not
+        return EXIT_INVALID
+    if problem is None:
+        return EXIT_OK
+    if problem:
+        _say(name, f"the result cannot be written to standard output ({problem}).")
+    return EXIT_INTERNAL
+
+
+def _deliver(output: str) -> str | None:
+    """Write `output` to standard output: None once written, else why not ("" when the reader
+    went away, as `ketacare rules | head -1` does: nobody is left to tell)."""
+    if sys.stdout is None:
+        return "it is closed"
+    try:
+        _write(sys.stdout, output)
+    except BrokenPipeError:
+        _discard_stdout()
+        return ""
+    except (OSError, ValueError) as exc:
+        _discard_stdout()
+        return getattr(exc, "strerror", None) or type(exc).__name__
+    return None
+
+
+def _discard_stdout() -> None:
+    # Output still buffered would be flushed again at exit, and fail with a second report:
+    # point standard output at the null device, as the Python documentation advises for EPIPE.
+    # A stream without a file descriptor (a caller's) has nothing to flush at exit.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)

@@ -40,10 +40,13 @@ def join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
+_SHOWN = 40  # characters of a caller's value or key an error message repeats
+
+
 def describe(value: object) -> str:
     """A short, safe rendering of a bad value for an error message."""
     text = repr(value) if isinstance(value, str) else _json_name(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
 def _json_name(value: object) -> str:
@@ -259,5 +262,7 @@ class Fields:
         """Refuse keys nobody asked for: a typo in clinical data must not pass silently."""
         for key in self.data:
             if key not in self._taken:
-                path = self.path_of(key)
+                # The key is the caller's text: shortened like any bad value (describe).
+                shown = key if len(key) <= _SHOWN else key[: _SHOWN - 3] + "..."
+                path = self.path_of(shown)
                 raise ClinicalInputError(path, f"{path} is not a known field.")

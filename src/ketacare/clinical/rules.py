@@ -58,6 +58,12 @@ class Threshold:
                 "configurable=False"
             )
 
+    @classmethod
+    def fixed(cls, name: str, value: Number) -> Threshold:
+        """A threshold that allows exactly one value: a published definition (an instrument's
+        item range), a label fact or a contract number that no clinic may move."""
+        return cls(name, value, value, value, configurable=False)
+
     def check(self, rule_id: str, value: object) -> Number:
         path = f"settings.{rule_id}.{self.name}"
         if isinstance(value, bool) or not isinstance(value, int | float):

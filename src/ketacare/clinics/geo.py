@@ -10,7 +10,9 @@ from functools import lru_cache
 
 import zipcodes
 
-_ZIP_RE = re.compile(r"^\d{5}$")
+# ASCII digits only: `zipcodes` panics (a BaseException, not a ValueError) on other digits
+# such as "١٢٣٤٥", which `\d` would let through.
+_ZIP_RE = re.compile(r"[0-9]{5}")
 EARTH_RADIUS_MILES = 3958.8
 
 
@@ -26,7 +28,7 @@ class ZipPlace:
 @lru_cache(maxsize=4096)
 def place_for_zip(zip_code: str) -> ZipPlace | None:
     """The centroid of a 5-digit US ZIP, or None when the ZIP is malformed or unknown."""
-    if not isinstance(zip_code, str) or not _ZIP_RE.match(zip_code):
+    if not isinstance(zip_code, str) or not _ZIP_RE.fullmatch(zip_code):
         return None
     matches = zipcodes.matching(zip_code)
     if not matches:

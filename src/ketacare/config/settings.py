@@ -202,6 +202,9 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 OTP_TOTP_ISSUER = "KetaCare"
+# A confirmed authenticator's secret is never shown again, not even to a superuser in the admin:
+# django-otp's key field and its QR-code pages (403 then, for any id) stay hidden.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60

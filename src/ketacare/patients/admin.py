@@ -34,22 +34,9 @@ class PatientAdmin(ClinicScopedAdmin, SimpleHistoryAdmin):
     search_fields = ("mrn", "family_name", "given_name")
     list_per_page = 25
     readonly_fields = ("version", "created_at", "updated_at")
-    fields = (
-        "clinic",
-        "mrn",
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "sex_at_birth",
-        "email",
-        "phone",
-        "is_active",
-        "version",
-        "created_at",
-        "updated_at",
-        "loaded_version",
-    )
     form = PatientAdminForm
+    # The form's editable fields, then those only shown, then the version the editor loaded.
+    fields = (*PatientAdminForm.Meta.fields, *readonly_fields, "loaded_version")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(self.readonly_fields)

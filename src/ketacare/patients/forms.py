@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from ketacare.patients.models import Patient
@@ -22,7 +23,7 @@ class PatientAdminForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        # The admin builds the form from PatientAdmin.fields; these are the editable ones.
+        # The editable fields, in the order PatientAdmin.fields shows them.
         fields = [
             "clinic",
             "mrn",
@@ -56,3 +57,18 @@ class PatientAdminForm(forms.ModelForm):
         if loaded is None or current != loaded:
             raise forms.ValidationError(STALE_VERSION, code=STALE_VERSION_CODE)
         return data
+
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        if "clinic" in self.fields:
+            return  # the clinic is in the form: Django has checked the (clinic, MRN) constraint
+        # A clinic admin edits with the clinic read-only (PatientAdmin.get_readonly_fields), and
+        # Django skips every constraint on a field outside the form: check those on the clinic
+        # against the patient's own clinic, so a taken MRN is a form error, not a database error.
+        exclude = self._get_validation_exclusions() - {"clinic"}
+        for constraint in Patient._meta.constraints:
+            if "clinic" in getattr(constraint, "fields", ()):
+                try:
+                    constraint.validate(Patient, self.instance, exclude=exclude)
+                except ValidationError as error:
+                    self._update_errors(error)

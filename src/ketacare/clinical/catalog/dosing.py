@@ -13,15 +13,10 @@ per 7 days") without a DOSE-* id, so the rule is named here and its summary says
 
 from __future__ import annotations
 
-from ketacare.clinical.rules import Evidence, Number, Rule, Threshold
+from ketacare.clinical.rules import Evidence, Rule, Threshold
 
 V = Evidence.VERIFIED
 D = Evidence.DESIGN_DEFAULT
-
-
-def _fixed(name: str, value: Number) -> Threshold:
-    # A label fact or a contract number: exactly one value is allowed.
-    return Threshold(name, value, value, value, configurable=False)
 
 
 RULES: tuple[Rule, ...] = (
@@ -35,7 +30,7 @@ RULES: tuple[Rule, ...] = (
         section="1.2",
         source="KetaCare design default [D], matches contracts.md",
         evidence=D,
-        thresholds=(_fixed("decimal_places", 1),),
+        thresholds=(Threshold.fixed("decimal_places", 1),),
     ),
     Rule(
         id="DOSE-IV-MGKG",
@@ -107,7 +102,7 @@ RULES: tuple[Rule, ...] = (
         section="1.3",
         source="ESK-SMPC; MAYO-ESK; SPRAVATO-PREP",
         evidence=V,
-        thresholds=(_fixed("mg_per_device", 28),),
+        thresholds=(Threshold.fixed("mg_per_device", 28),),
     ),
     Rule(
         id="DOSE-ESK-ALLOWED",
@@ -119,10 +114,10 @@ RULES: tuple[Rule, ...] = (
         source="KetaCare design default [D] built on ESK-PI-CUR; ESK-SMPC",
         evidence=D,
         thresholds=(
-            _fixed("minimum_mg", 28),
-            _fixed("maximum_mg", 84),
-            _fixed("step_mg", 28),
-            _fixed("info_below_mg", 56),
+            Threshold.fixed("minimum_mg", 28),
+            Threshold.fixed("maximum_mg", 84),
+            Threshold.fixed("step_mg", 28),
+            Threshold.fixed("info_below_mg", 56),
         ),
     ),
     Rule(
@@ -131,7 +126,7 @@ RULES: tuple[Rule, ...] = (
         section="1.3",
         source="ESK-PI-CUR",
         evidence=V,
-        thresholds=(_fixed("first_dose_mg", 56),),
+        thresholds=(Threshold.fixed("first_dose_mg", 56),),
     ),
     Rule(
         id="DOSE-ESK-FIRST-MDSI",
@@ -142,7 +137,7 @@ RULES: tuple[Rule, ...] = (
         section="1.3",
         source="ONA-ESK; SPRAVATO-HCP-MDSI",
         evidence=V,
-        thresholds=(_fixed("dose_mg", 84), _fixed("reduced_dose_mg", 56)),
+        thresholds=(Threshold.fixed("dose_mg", 84), Threshold.fixed("reduced_dose_mg", 56)),
     ),
     Rule(
         id="DOSE-ESK-ELDERLY-EU",
@@ -154,7 +149,10 @@ RULES: tuple[Rule, ...] = (
         section="1.3",
         source="ESK-SMPC",
         evidence=Evidence.UNVERIFIED,
-        thresholds=(_fixed("age_at_least_years", 65), _fixed("starting_dose_mg", 28)),
+        thresholds=(
+            Threshold.fixed("age_at_least_years", 65),
+            Threshold.fixed("starting_dose_mg", 28),
+        ),
     ),
     Rule(
         id="DOSE-ESK-ESCAPE",
@@ -166,9 +164,9 @@ RULES: tuple[Rule, ...] = (
         source="ESCAPE-CT",
         evidence=V,
         thresholds=(
-            _fixed("age_from_years", 65),
-            _fixed("age_to_years", 74),
-            _fixed("starting_dose_mg", 28),
+            Threshold.fixed("age_from_years", 65),
+            Threshold.fixed("age_to_years", 74),
+            Threshold.fixed("starting_dose_mg", 28),
         ),
     ),
     Rule(
@@ -181,7 +179,7 @@ RULES: tuple[Rule, ...] = (
         section="1.3",
         source="ESK-PI-CUR",
         evidence=V,
-        thresholds=(_fixed("maximum_sessions", 2), _fixed("window_days", 7)),
+        thresholds=(Threshold.fixed("maximum_sessions", 2), Threshold.fixed("window_days", 7)),
     ),
     Rule(
         id="DOSE-ORAL-RANGE",

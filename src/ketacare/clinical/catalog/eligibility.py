@@ -95,7 +95,7 @@ _LABEL_CI = "ESK-PI-CUR; ONA-ESK; WCMED-ESK"
 _LABEL_WARN = "ESK-PI-2019; ESK-PI-CUR; USMED-2021"
 # The look-back of ELIG-SUD and ELIG-CV-RECENT ("in last 12 months", "<= 12 months"): part of
 # the condition's definition, so fixed.
-_WITHIN_12_MONTHS = (Threshold("within_months", 12, 12, 12, configurable=False),)
+_WITHIN_12_MONTHS = (Threshold.fixed("within_months", 12),)
 
 # clinical-reference.md, "Condition codes for screening", in table order (the order of the screen).
 CONDITIONS: tuple[ConditionRule, ...] = (
@@ -222,15 +222,9 @@ CORE_RULES: tuple[Rule, ...] = (
             # A clinic may only raise the minimum (ELEKT-D enrolled from 21), never go below 18.
             Threshold("exclude_below_years", _ADULT_YEARS, _ADULT_YEARS, 25),
             # Where the label and trial bases apply (under it), whatever the clinic's minimum.
-            Threshold(
-                "adult_at_or_above_years",
-                _ADULT_YEARS,
-                _ADULT_YEARS,
-                _ADULT_YEARS,
-                configurable=False,
-            ),
+            Threshold.fixed("adult_at_or_above_years", _ADULT_YEARS),
             Threshold("review_at_or_above_years", 65, 50, 90),
-            Threshold("maximum_plausible_years", 130, 130, 130, configurable=False),
+            Threshold.fixed("maximum_plausible_years", 130),
         ),
         absolute=True,
     ),
@@ -256,7 +250,7 @@ CORE_RULES: tuple[Rule, ...] = (
         thresholds=(
             # TRANSFORM trials required 2 to 5 failed trials; below 2 is not TRD.
             Threshold("pass_at_or_above_trials", 2, 2, 5),
-            Threshold("maximum_plausible_trials", 50, 50, 50, configurable=False),
+            Threshold.fixed("maximum_plausible_trials", 50),
         ),
     ),
     Rule(
@@ -273,7 +267,7 @@ CORE_RULES: tuple[Rule, ...] = (
             Threshold("phq9_pass_at_or_above_points", 10, 5, 20),
             Threshold("madrs_pass_at_or_above_points", 20, 7, 35),
             # The MADRS total range 0-60 is fixed by the published scale (section 5.4).
-            Threshold("madrs_maximum_points", 60, 60, 60, configurable=False),
+            Threshold.fixed("madrs_maximum_points", 60),
         ),
     ),
     Rule(
@@ -285,7 +279,7 @@ CORE_RULES: tuple[Rule, ...] = (
         evidence=D,
         thresholds=(
             # Fixed: the contract's `suicidal_ideation` flag is defined as item 9 > 0.
-            Threshold("phq9_item9_above_points", 0, 0, 0, configurable=False),
+            Threshold.fixed("phq9_item9_above_points", 0),
         ),
     ),
     Rule(

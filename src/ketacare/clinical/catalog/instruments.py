@@ -12,17 +12,12 @@ from __future__ import annotations
 from ketacare.clinical.rules import Evidence, Rule, Threshold
 
 
-def _fixed(name: str, value: int) -> Threshold:
-    # A published definition allows exactly one value; minimum and maximum say the same.
-    return Threshold(name, value, value, value, configurable=False)
-
-
 def _items(count: int, minimum: int, maximum: int, total_maximum: int) -> tuple[Threshold, ...]:
     return (
-        _fixed("item_count", count),
-        _fixed("item_minimum_points", minimum),
-        _fixed("item_maximum_points", maximum),
-        _fixed("total_maximum_points", total_maximum),
+        Threshold.fixed("item_count", count),
+        Threshold.fixed("item_minimum_points", minimum),
+        Threshold.fixed("item_maximum_points", maximum),
+        Threshold.fixed("total_maximum_points", total_maximum),
     )
 
 
@@ -39,11 +34,11 @@ RULES: tuple[Rule, ...] = (
         evidence=Evidence.VERIFIED,
         thresholds=(
             *_items(9, 0, 3, 27),
-            _fixed("mild_minimum_points", 5),
-            _fixed("moderate_minimum_points", 10),
-            _fixed("moderately_severe_minimum_points", 15),
-            _fixed("severe_minimum_points", 20),
-            _fixed("suicidal_ideation_item9_above_points", 0),
+            Threshold.fixed("mild_minimum_points", 5),
+            Threshold.fixed("moderate_minimum_points", 10),
+            Threshold.fixed("moderately_severe_minimum_points", 15),
+            Threshold.fixed("severe_minimum_points", 20),
+            Threshold.fixed("suicidal_ideation_item9_above_points", 0),
         ),
     ),
     Rule(
@@ -58,7 +53,7 @@ RULES: tuple[Rule, ...] = (
         evidence=Evidence.SECONDARY,
         thresholds=(
             *_items(2, 0, 3, 6),
-            _fixed("positive_screen_minimum_points", 3),
+            Threshold.fixed("positive_screen_minimum_points", 3),
         ),
     ),
     Rule(
@@ -72,9 +67,9 @@ RULES: tuple[Rule, ...] = (
         evidence=Evidence.VERIFIED,
         thresholds=(
             *_items(7, 0, 3, 21),
-            _fixed("mild_minimum_points", 5),
-            _fixed("moderate_minimum_points", 10),
-            _fixed("severe_minimum_points", 15),
+            Threshold.fixed("mild_minimum_points", 5),
+            Threshold.fixed("moderate_minimum_points", 10),
+            Threshold.fixed("severe_minimum_points", 15),
         ),
     ),
     Rule(
@@ -89,10 +84,10 @@ RULES: tuple[Rule, ...] = (
         evidence=Evidence.SECONDARY,
         thresholds=(
             *_items(10, 0, 6, 60),
-            _fixed("mild_minimum_points", 7),
-            _fixed("moderate_minimum_points", 20),
-            _fixed("severe_minimum_points", 35),
-            _fixed("suicidal_ideation_item10_minimum_points", 4),
+            Threshold.fixed("mild_minimum_points", 7),
+            Threshold.fixed("moderate_minimum_points", 20),
+            Threshold.fixed("severe_minimum_points", 35),
+            Threshold.fixed("suicidal_ideation_item10_minimum_points", 4),
         ),
     ),
     Rule(
@@ -108,11 +103,11 @@ RULES: tuple[Rule, ...] = (
         evidence=Evidence.VERIFIED,
         thresholds=(
             *_items(16, 0, 3, 27),
-            _fixed("mild_minimum_points", 6),
-            _fixed("moderate_minimum_points", 11),
-            _fixed("severe_minimum_points", 16),
-            _fixed("very_severe_minimum_points", 21),
-            _fixed("suicidal_ideation_item12_above_points", 0),
+            Threshold.fixed("mild_minimum_points", 6),
+            Threshold.fixed("moderate_minimum_points", 11),
+            Threshold.fixed("severe_minimum_points", 16),
+            Threshold.fixed("very_severe_minimum_points", 21),
+            Threshold.fixed("suicidal_ideation_item12_above_points", 0),
         ),
     ),
     Rule(
@@ -128,10 +123,10 @@ RULES: tuple[Rule, ...] = (
         source="BH-CSSRS; CLIOT-CSSRS; CSSRS-FHIR-REPO",
         evidence=Evidence.UNVERIFIED,
         thresholds=(
-            _fixed("question_count", 6),
+            Threshold.fixed("question_count", 6),
             # Its yes (actual thoughts of killing oneself) opens the questions after it up to the
             # last but one (3-5); the last question (6) opens the follow-up.
-            _fixed("skip_logic_opening_question", 2),
+            Threshold.fixed("skip_logic_opening_question", 2),
         ),
     ),
     Rule(
@@ -148,9 +143,9 @@ RULES: tuple[Rule, ...] = (
         source="BLUEPRINT-CSSRS; CSSRS-TRIAGE",
         evidence=Evidence.DESIGN_DEFAULT,
         thresholds=(
-            _fixed("risk_moderate_minimum_question", 3),
-            _fixed("risk_high_minimum_question", 4),
-            _fixed("recent_behaviour_within_months", 3),
+            Threshold.fixed("risk_moderate_minimum_question", 3),
+            Threshold.fixed("risk_high_minimum_question", 4),
+            Threshold.fixed("recent_behaviour_within_months", 3),
         ),
     ),
     Rule(

@@ -17,11 +17,6 @@ from ketacare.clinical.rules import Evidence, Rule, Threshold
 DESIGN = "KetaCare design default (no clinical source)"
 
 
-def _fixed(name: str, value: int) -> Threshold:
-    # A published definition (instrument range) or a contract value allows exactly one value.
-    return Threshold(name, value, value, value, configurable=False)
-
-
 _PRE_DOSE: tuple[Rule, ...] = (
     Rule(
         id="MON-REMS-ENROLLED",
@@ -324,20 +319,20 @@ _SCHEDULE: tuple[Rule, ...] = (
         source=DESIGN,
         evidence=Evidence.DESIGN_DEFAULT,
         thresholds=(
-            _fixed("systolic_at_least_mmhg", 50),
-            _fixed("systolic_at_most_mmhg", 300),
-            _fixed("diastolic_at_least_mmhg", 20),
-            _fixed("diastolic_at_most_mmhg", 200),
-            _fixed("heart_rate_at_least_bpm", 20),
-            _fixed("heart_rate_at_most_bpm", 250),
-            _fixed("spo2_at_least_percent", 50),
-            _fixed("spo2_at_most_percent", 100),
-            _fixed("respiratory_rate_at_least_per_min", 0),
-            _fixed("respiratory_rate_at_most_per_min", 60),
-            _fixed("moaas_at_least", 0),
-            _fixed("moaas_at_most", 5),
-            _fixed("cadss_at_least", 0),
-            _fixed("cadss_at_most", 92),
+            Threshold.fixed("systolic_at_least_mmhg", 50),
+            Threshold.fixed("systolic_at_most_mmhg", 300),
+            Threshold.fixed("diastolic_at_least_mmhg", 20),
+            Threshold.fixed("diastolic_at_most_mmhg", 200),
+            Threshold.fixed("heart_rate_at_least_bpm", 20),
+            Threshold.fixed("heart_rate_at_most_bpm", 250),
+            Threshold.fixed("spo2_at_least_percent", 50),
+            Threshold.fixed("spo2_at_most_percent", 100),
+            Threshold.fixed("respiratory_rate_at_least_per_min", 0),
+            Threshold.fixed("respiratory_rate_at_most_per_min", 60),
+            Threshold.fixed("moaas_at_least", 0),
+            Threshold.fixed("moaas_at_most", 5),
+            Threshold.fixed("cadss_at_least", 0),
+            Threshold.fixed("cadss_at_most", 92),
         ),
     ),
 )

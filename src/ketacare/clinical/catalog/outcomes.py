@@ -14,11 +14,6 @@ from __future__ import annotations
 from ketacare.clinical.rules import Evidence, Rule, Threshold
 
 
-def _fixed(name: str, value: int) -> Threshold:
-    # A published definition allows exactly one value; minimum and maximum say the same.
-    return Threshold(name, value, value, value, configurable=False)
-
-
 def _remission(rule_id: str, at_most: int, summary: str, source: str, evidence: Evidence) -> Rule:
     return Rule(
         id=rule_id,
@@ -26,7 +21,7 @@ def _remission(rule_id: str, at_most: int, summary: str, source: str, evidence: 
         section="6.1",
         source=source,
         evidence=evidence,
-        thresholds=(_fixed("total_at_most_points", at_most),),
+        thresholds=(Threshold.fixed("total_at_most_points", at_most),),
     )
 
 
@@ -41,7 +36,10 @@ def _relapse_by_band(rule_id: str, instrument: str, scale_rule: str) -> Rule:
         section="6.1",
         source="KetaCare design default (no validated definition found)",
         evidence=Evidence.DESIGN_DEFAULT,
-        thresholds=(_fixed("consecutive_assessments", 2), _fixed("minimum_days_apart", 5)),
+        thresholds=(
+            Threshold.fixed("consecutive_assessments", 2),
+            Threshold.fixed("minimum_days_apart", 5),
+        ),
     )
 
 
@@ -52,7 +50,7 @@ RULES: tuple[Rule, ...] = (
         section="6.1",
         source="ELEKTD-2023; TRANSFORM3-2020; SUSTAIN3-T3",
         evidence=Evidence.VERIFIED,
-        thresholds=(_fixed("reduction_at_least_percent", 50),),
+        thresholds=(Threshold.fixed("reduction_at_least_percent", 50),),
     ),
     Rule(
         id="OUT-PARTIAL",
@@ -63,7 +61,7 @@ RULES: tuple[Rule, ...] = (
         section="6.1",
         source="contracts.md (ketacare outcomes); convention",
         evidence=Evidence.UNVERIFIED,
-        thresholds=(_fixed("reduction_at_least_percent", 25),),
+        thresholds=(Threshold.fixed("reduction_at_least_percent", 25),),
     ),
     _remission(
         "OUT-REMISSION-PHQ9",
@@ -119,10 +117,10 @@ RULES: tuple[Rule, ...] = (
         source="SUSTAIN-1 (Daly 2019, SUSTAIN1-2019); trial methods text not retrieved",
         evidence=Evidence.UNVERIFIED,
         thresholds=(
-            _fixed("total_at_least_points", 22),
-            _fixed("consecutive_assessments", 2),
-            _fixed("minimum_days_apart", 5),
-            _fixed("maximum_days_apart", 15),
+            Threshold.fixed("total_at_least_points", 22),
+            Threshold.fixed("consecutive_assessments", 2),
+            Threshold.fixed("minimum_days_apart", 5),
+            Threshold.fixed("maximum_days_apart", 15),
         ),
     ),
     Rule(
@@ -136,10 +134,10 @@ RULES: tuple[Rule, ...] = (
         source="HAMD-CT",
         evidence=Evidence.VERIFIED,
         thresholds=(
-            _fixed("total_at_least_points", 18),
-            _fixed("consecutive_assessments", 2),
-            _fixed("minimum_days_apart", 7),
-            _fixed("maximum_days_apart", 14),
+            Threshold.fixed("total_at_least_points", 18),
+            Threshold.fixed("consecutive_assessments", 2),
+            Threshold.fixed("minimum_days_apart", 7),
+            Threshold.fixed("maximum_days_apart", 14),
         ),
     ),
     _relapse_by_band("OUT-RELAPSE-PHQ9", "PHQ-9", "SCALE-PHQ9"),

@@ -127,7 +127,7 @@ RULES: tuple[Rule, ...] = (
         source="ALSHIRAWI-2017",
         evidence=Evidence.VERIFIED,
         # Fixed: the source's own 3 days [V], and a longer spacing would not be its series.
-        thresholds=(Threshold("minimum_days_apart", 3, 3, 3, configurable=False),),
+        thresholds=(Threshold.fixed("minimum_days_apart", 3),),
     ),
     Rule(
         id="PROT-ORAL-TITRATION-EXAMPLE-SESSIONS",

@@ -176,8 +176,8 @@ RULES: tuple[Rule, ...] = (
         "or 'serious', the prescriber is notified; esketamine events are reportable to the REMS.",
         "CTCAE5; REMS-INPT",
         Evidence.VERIFIED,
-        Threshold("grade_minimum", 1, 1, 1, configurable=False),
-        Threshold("grade_maximum", 5, 5, 5, configurable=False),
+        Threshold.fixed("grade_minimum", 1),
+        Threshold.fixed("grade_maximum", 5),
         # A clinic may notify earlier (grade 2 or 1), never later than severe (grade 3).
         Threshold("notify_prescriber_grade_at_least", 3, 1, 3),
     ),
@@ -187,7 +187,7 @@ RULES: tuple[Rule, ...] = (
         "(reference 3.2); unsubmitted forms are listed until the REMS submission deadline.",
         "REMS-PMF; REMS-SITE",
         Evidence.VERIFIED,
-        Threshold("submission_within_days", 7, 7, 7, configurable=False),
+        Threshold.fixed("submission_within_days", 7),
     ),
     _safe(
         "SAFE-RELAPSE-WARN",

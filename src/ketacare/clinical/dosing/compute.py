@@ -25,7 +25,7 @@ from ketacare.clinical.dosing.model import (
     Route,
 )
 from ketacare.clinical.errors import ClinicalInputError
-from ketacare.clinical.inputs import describe, read_int
+from ketacare.clinical.inputs import describe, read_int, read_number
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings, Number
 
 _MINUTES_PER_HOUR = 60  # a unit conversion, not a medical number
@@ -163,9 +163,8 @@ def _limited(
     high_name: str,
     settings: ClinicalSettings,
 ) -> Fraction:
+    read_number(value, field)
     # Compared as exact decimals, so a bound of 0.1 accepts the 0.1 the user typed.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ClinicalInputError(field, f"{field} must be a finite number.")
     exact = _exact(value)
     low = _exact(settings.value(rule_id, low_name))
     high = _exact(settings.value(rule_id, high_name))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketacare.clinical.errors import ClinicalInputError
-from ketacare.clinical.inputs import Fields, describe
+from ketacare.clinical.inputs import Fields, read_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +20,6 @@ def parse_score_input(document: object) -> ScoreInput:
     The answers themselves are checked by `score`, which names each bad one (`answers.3`).
     """
     fields = Fields(document, "")
-    answers = fields.take("answers", _read_answer_list)
+    answers = fields.take("answers", read_list)
     fields.finish()
-    return ScoreInput(answers=answers)
-
-
-def _read_answer_list(value: object, path: str) -> tuple[object, ...]:
-    if not isinstance(value, list):
-        raise ClinicalInputError(path, f"{path} must be a list of answers; got {describe(value)}.")
-    return tuple(value)
+    return ScoreInput(answers=tuple(answers))

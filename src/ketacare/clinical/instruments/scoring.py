@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from ketacare.clinical.errors import ClinicalInputError
-from ketacare.clinical.inputs import describe
+from ketacare.clinical.inputs import describe, read_choice
 from ketacare.clinical.instruments.base import InstrumentDefinition, ScoreResult
 from ketacare.clinical.instruments.cadss import CADSS
 from ketacare.clinical.instruments.cssrs import CSSRS_SCREENER, read_cssrs_answers, triage
@@ -37,10 +37,7 @@ INSTRUMENTS: Mapping[str, InstrumentDefinition] = MappingProxyType(
 
 def get_instrument(instrument_id: str) -> InstrumentDefinition:
     """The definition of one instrument; an unknown id is an input error on `instrument`."""
-    definition = INSTRUMENTS.get(instrument_id) if isinstance(instrument_id, str) else None
-    if definition is None:
-        raise _unknown_instrument(instrument_id)
-    return definition
+    return INSTRUMENTS[read_choice(instrument_id, "instrument", INSTRUMENTS)]
 
 
 def score(instrument_id: str, answers: Sequence[object], *, path: str = "answers") -> ScoreResult:
@@ -55,7 +52,8 @@ def score(instrument_id: str, answers: Sequence[object], *, path: str = "answers
     try:
         plan = _PLANS[instrument_id]
     except (KeyError, TypeError):
-        raise _unknown_instrument(instrument_id) from None
+        get_instrument(instrument_id)  # raises: every known instrument has a plan
+        raise
     count, low, high, flag_index, tables = plan
     # Fast path: a list or tuple of the right length whose answers are all exact ints in range.
     # The exact type comes first: True == 1 and 1.0 == 1 would pass the range check. A plain
@@ -72,13 +70,6 @@ def score(instrument_id: str, answers: Sequence[object], *, path: str = "answers
             ints: Sequence[int] = answers  # type: ignore[assignment]  # just checked
             return tables[ints[flag_index]][total]
     return _SCORERS[instrument_id](answers, path)
-
-
-def _unknown_instrument(instrument_id: object) -> ClinicalInputError:
-    known = ", ".join(sorted(INSTRUMENTS))
-    return ClinicalInputError(
-        "instrument", f"instrument must be one of {known}; got {describe(instrument_id)}."
-    )
 
 
 def _result(definition: InstrumentDefinition, total: int | None, flags: list[str]) -> ScoreResult:

@@ -21,6 +21,7 @@ from ketacare.clinical.monitoring.discharge_vitals import (
 from ketacare.clinical.monitoring.readings import (
     ESKETAMINE,
     IV_KETAMINE,
+    ORAL_KETAMINE,
     SessionState,
 )
 from ketacare.clinical.monitoring.results import (
@@ -36,7 +37,7 @@ from ketacare.clinical.rules import REGISTRY, ClinicalSettings
 _MIN_TIME = {
     ESKETAMINE: "DISCH-ESK-MIN-TIME",
     IV_KETAMINE: "DISCH-IV-MIN-TIME",
-    "oral_ketamine": "DISCH-ORAL-MIN-TIME",
+    ORAL_KETAMINE: "DISCH-ORAL-MIN-TIME",
 }
 # The table order of reference 3.6, which is also the order of `reasons`.
 _SHARED = (

@@ -41,29 +41,53 @@ def latest_readings(
     return tuple(r for r in with_value if r.at == last)
 
 
+def latest_blood_pressure(readings: tuple[Reading, ...]) -> tuple[dt.datetime, Vitals] | None:
+    """The latest blood pressure (readings in time order) and its time, or None before any.
+
+    The latest reading with any blood pressure value counts, so a later single value (say
+    systolic 185 alone) never leaves an earlier complete pair in charge; values charted at that
+    same minute are taken together, the higher of each kept. Shared by DISCH-BP and the reading
+    schedule (MON-SCHEDULE-*, MON-BP-ELEVATED).
+    """
+    latest = latest_readings(readings, lambda r: r.has_blood_pressure)
+    if not latest:
+        return None
+    pressure = Vitals(
+        systolic=max((r.systolic for r in latest if r.systolic is not None), default=None),
+        diastolic=max((r.diastolic for r in latest if r.diastolic is not None), default=None),
+    )
+    return latest[-1].at, pressure
+
+
+def _latest_value(
+    readings: tuple[Reading, ...],
+    value_of: Callable[[Reading], int | None],
+    worse: Callable[[list[int]], int],
+) -> tuple[dt.datetime, int] | None:
+    # The latest value of one kind and its time; of several charted at that minute, the worse.
+    latest = latest_readings(readings, lambda r: value_of(r) is not None)
+    if not latest:
+        return None
+    return latest[-1].at, worse([v for r in latest if (v := value_of(r)) is not None])
+
+
 def blood_pressure_criterion(
     readings: tuple[Reading, ...], now: dt.datetime, settings: ClinicalSettings
 ) -> tuple[bool, str]:
     """DISCH-BP: a complete blood pressure within `reading_within_min`, at or below the normal
     limit, or below the post-dose peak in both values, below the cap and no higher than the
     previous value of each kind (decreasing, not rising again)."""
-    # DISCH-BP judges the latest reading with any blood pressure value: a later single value
-    # (say systolic 185 alone) must not leave an earlier complete pair in charge. Values charted
-    # at that same minute are taken together, the higher of each kept.
     within = settings.value("DISCH-BP", "reading_within_min")
-    latest = latest_readings(readings, lambda r: r.has_blood_pressure)
-    if not latest or now - latest[-1].at > minutes(within):
+    latest = latest_blood_pressure(readings)
+    if latest is None or now - latest[0] > minutes(within):
         return False, (
             f"No complete blood pressure reading in the last {within:g} min; measure it before "
             "discharge."
         )
-    pressure = Vitals(
-        systolic=max((r.systolic for r in latest if r.systolic is not None), default=None),
-        diastolic=max((r.diastolic for r in latest if r.diastolic is not None), default=None),
-    )
+    at, pressure = latest
     if pressure.systolic is None or pressure.diastolic is None:
-        return False, _incomplete_sentence(latest[-1].at, pressure, settings)
-    earlier = tuple(r for r in readings if r.at < latest[-1].at)
+        return False, _incomplete_sentence(at, pressure, settings)
+    earlier = tuple(r for r in readings if r.at < at)
     previous = Vitals(
         systolic=_previous_value(earlier, lambda r: r.systolic),
         diastolic=_previous_value(earlier, lambda r: r.diastolic),
@@ -78,8 +102,8 @@ def _previous_value(
     # latest blood pressure, the higher one when several share that minute (DISCH-BP,
     # "decreasing"). A single value charted in between counts: 150 alone after 170/100 makes a
     # later 165/98 a rise.
-    latest = latest_readings(earlier, lambda r: value_of(r) is not None)
-    return max((v for r in latest if (v := value_of(r)) is not None), default=None)
+    found = _latest_value(earlier, value_of, max)
+    return None if found is None else found[1]
 
 
 def _incomplete_sentence(at: dt.datetime, pressure: Vitals, settings: ClinicalSettings) -> str:
@@ -152,11 +176,11 @@ def sedation_criterion(
 ) -> tuple[bool, str]:
     """DISCH-SEDATION: the latest MOAA/S, charted within `reading_within_min`, is at least
     `moaas_at_or_above` or at least the pre-dose score."""
-    latest = latest_readings(readings, lambda r: r.moaas is not None)
-    if not latest:
+    latest = _latest_value(readings, lambda r: r.moaas, min)
+    if latest is None:
         return False, "No MOAA/S recorded after dosing; sedation must be shown to have resolved."
-    score = min(r.moaas for r in latest if r.moaas is not None)
-    stale = _stale_sentence("DISCH-SEDATION", "MOAA/S", f"{score}", latest[-1].at, now, settings)
+    at, score = latest
+    stale = _stale_sentence("DISCH-SEDATION", "MOAA/S", f"{score}", at, now, settings)
     if stale:
         return False, stale
     wanted = settings.value("DISCH-SEDATION", "moaas_at_or_above")
@@ -174,11 +198,11 @@ def respiration_criterion(
     discharge level and no respiratory alert (MON-SPO2-LOW, MON-SPO2-CRITICAL, MON-RR-LOW) is
     still open on the latest values."""
     value = settings.value
-    latest = latest_readings(readings, lambda r: r.spo2 is not None)
-    if not latest:
+    latest = _latest_value(readings, lambda r: r.spo2, min)
+    if latest is None:
         return False, "No SpO2 recorded after dosing; respiration must be shown to be stable."
-    spo2 = min(r.spo2 for r in latest if r.spo2 is not None)
-    stale = _stale_sentence("DISCH-RESP", "SpO2", f"{spo2}%", latest[-1].at, now, settings)
+    at, spo2 = latest
+    stale = _stale_sentence("DISCH-RESP", "SpO2", f"{spo2}%", at, now, settings)
     if stale:
         return False, stale
     # "No open respiratory alert": the latest values must not still trigger MON-SPO2-LOW,
@@ -190,12 +214,11 @@ def respiration_criterion(
     )
     if spo2 < wanted:
         return False, f"Latest SpO2 {spo2}% is below {wanted:g}%."
-    with_rate = latest_readings(readings, lambda r: r.respiratory_rate is not None)
-    rates = [r.respiratory_rate for r in with_rate if r.respiratory_rate is not None]
+    rate = _latest_value(readings, lambda r: r.respiratory_rate, min)
     rate_below = value("MON-RR-LOW", "respiratory_rate_below_per_min")
-    if rates and min(rates) < rate_below:
+    if rate is not None and rate[1] < rate_below:
         return False, (
-            f"Latest respiratory rate {min(rates)}/min is below {rate_below:g}/min (MON-RR-LOW)."
+            f"Latest respiratory rate {rate[1]}/min is below {rate_below:g}/min (MON-RR-LOW)."
         )
     return True, f"Latest SpO2 is {spo2}% and no respiratory alert is open."
 

@@ -19,6 +19,7 @@ from ketacare.clinical.inputs import (
 )
 from ketacare.clinical.monitoring.plausibility import check_plausible
 from ketacare.clinical.monitoring.readings import (
+    CHECKLIST_TIMES,
     ROUTES,
     SYMPTOMS,
     VITAL_FIELDS,
@@ -36,7 +37,6 @@ _CHECKLIST_FLAGS = (
     "pregnancy_status_documented",
     "escort_confirmed",
 )
-_CHECKLIST_TIMES = ("last_food_at", "last_liquid_at", "nasal_medication_at")
 _ATTESTATIONS = ("dissociation_resolved", "critical_alerts_acknowledged")
 
 
@@ -110,7 +110,7 @@ def _read_reading(value: object, path: str) -> Reading:
 def _read_checklist(value: object, path: str) -> Checklist:
     fields = Fields(value, path)
     flags = {name: fields.optional(name, read_bool) for name in _CHECKLIST_FLAGS}
-    times = {name: fields.optional(name, read_datetime) for name in _CHECKLIST_TIMES}
+    times = {name: fields.optional(name, read_datetime) for name in CHECKLIST_TIMES}
     fields.finish()
     return Checklist(**flags, **times)
 

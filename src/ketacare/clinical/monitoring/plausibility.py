@@ -16,6 +16,7 @@ from collections.abc import Collection
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import check_datetime, describe, read_bool, read_int
 from ketacare.clinical.monitoring.readings import (
+    CHECKLIST_TIMES,
     IV_KETAMINE,
     ROUTES,
     SYMPTOMS,
@@ -78,7 +79,7 @@ def check_plausible(state: SessionState, *, now: dt.datetime, settings: Clinical
             )
         _check_vitals(reading, path, settings)
         _check_symptoms(reading.symptoms, f"{path}.symptoms")
-    for name in ("last_food_at", "last_liquid_at", "nasal_medication_at"):
+    for name in CHECKLIST_TIMES:
         value = getattr(state.checklist, name)
         if value is not None:
             _check_not_after_now(value, f"checklist.{name}", now)
@@ -107,12 +108,8 @@ def _check_types(state: object) -> None:
                 f"{path}.symptoms",
                 f"{path}.symptoms must be a list of codes; got {describe(reading.symptoms)}.",
             )
-    _check_flags(state.checklist, "checklist", Checklist)
-    for name in ("last_food_at", "last_liquid_at", "nasal_medication_at"):
-        value = getattr(state.checklist, name)
-        if value is not None:
-            check_datetime(value, f"checklist.{name}")
-    _check_flags(state.attestations, "attestations", Attestations)
+    _check_record(state.checklist, "checklist", Checklist)
+    _check_record(state.attestations, "attestations", Attestations)
 
 
 def _check_vital_types(vitals: object, path: str, kind: type[Vitals]) -> None:
@@ -124,12 +121,17 @@ def _check_vital_types(vitals: object, path: str, kind: type[Vitals]) -> None:
             read_int(value, f"{path}.{name}")
 
 
-def _check_flags(record: object, path: str, kind: type[Checklist] | type[Attestations]) -> None:
+def _check_record(record: object, path: str, kind: type[Checklist] | type[Attestations]) -> None:
+    # Every field is a yes/no flag but the checklist's times (CHECKLIST_TIMES).
     if not isinstance(record, kind):
         raise ClinicalInputError(path, f"{path} must be a {kind.__name__}; got {describe(record)}.")
     for name in kind.__dataclass_fields__:
         value = getattr(record, name)
-        if value is not None and not name.endswith("_at"):
+        if value is None:
+            continue
+        if name in CHECKLIST_TIMES:
+            check_datetime(value, f"{path}.{name}")
+        else:
             read_bool(value, f"{path}.{name}")
 
 

@@ -61,6 +61,25 @@ def is_elevated(vitals: Vitals, settings: ClinicalSettings) -> bool:
     )
 
 
+def forty_minute_window(
+    dose_at: dt.datetime, settings: ClinicalSettings
+) -> tuple[dt.datetime, dt.datetime]:
+    """When MON-BP-40MIN's blood pressure may be taken: (opens, closes), after the first device."""
+    opens = dose_at + minutes(settings.value("MON-BP-40MIN", "window_opens_after_dose_min"))
+    closes = dose_at + minutes(settings.value("MON-BP-40MIN", "window_closes_after_dose_min"))
+    return opens, closes
+
+
+def forty_minute_check_done(
+    dose_at: dt.datetime, readings: tuple[Reading, ...], settings: ClinicalSettings
+) -> bool:
+    """Whether MON-BP-40MIN's check was made (SAFE-40MIN-BP): a complete blood pressure, both
+    values as the REMS form records them, charted inside its window. The alert and the reading
+    schedule both ask this."""
+    opens, closes = forty_minute_window(dose_at, settings)
+    return any(r.has_full_blood_pressure and opens <= r.at <= closes for r in readings)
+
+
 def _reading_findings(
     state: SessionState, dose_at: dt.datetime, reading: Reading, settings: ClinicalSettings
 ) -> list[tuple[str, Level, str]]:
@@ -207,19 +226,16 @@ def _forty_minute_check(
     now: dt.datetime,
     settings: ClinicalSettings,
 ) -> Alert | None:
-    # SAFE-40MIN-BP: a complete BP (both values, as the REMS form records it) in the window. The
-    # reading is due at the schedule's first esketamine reading (MON-SCHEDULE-ESK, inside the
+    # The reading is due at the schedule's first esketamine reading (MON-SCHEDULE-ESK, inside the
     # window by a consistency pair); the warning fires as soon as that time has passed, not only
-    # when the window closes, and stops once a reading falls in the window.
+    # when the window closes, and stops once a reading falls in the window. Readings are never
+    # after `now` (MON-PLAUSIBILITY).
     opens_min = settings.value("MON-BP-40MIN", "window_opens_after_dose_min")
     closes_min = settings.value("MON-BP-40MIN", "window_closes_after_dose_min")
     check_min = settings.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
-    opens, closes = dose_at + minutes(opens_min), dose_at + minutes(closes_min)
+    _, closes = forty_minute_window(dose_at, settings)
     due = dose_at + minutes(check_min)
-    if now <= due:
-        return None
-    complete = [r for r in readings if r.has_full_blood_pressure]
-    if any(opens <= r.at <= min(now, closes) for r in complete):
+    if now <= due or forty_minute_check_done(dose_at, readings, settings):
         return None
     check = f"the {check_min:g}-minute blood pressure check"
     if now <= closes:
@@ -234,7 +250,7 @@ def _forty_minute_check(
         f"No complete blood pressure reading between {opens_min:g} and {closes_min:g} min after "
         f"the first device: the {check_min:g}-minute check was missed"
     )
-    late = [r for r in complete if closes < r.at <= now]
+    late = [r for r in readings if r.has_full_blood_pressure and closes < r.at <= now]
     if late:
         return Alert(
             "MON-BP-40MIN",

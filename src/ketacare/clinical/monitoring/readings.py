@@ -37,6 +37,9 @@ VITAL_FIELDS = (
     "cadss",
 )
 
+# The checklist fields that are times; the others are yes/no flags.
+CHECKLIST_TIMES = ("last_food_at", "last_liquid_at", "nasal_medication_at")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Vitals:

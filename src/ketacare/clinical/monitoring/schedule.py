@@ -27,14 +27,18 @@ from __future__ import annotations
 import datetime as dt
 
 from ketacare.clinical.monitoring.discharge import earliest_discharge
-from ketacare.clinical.monitoring.discharge_vitals import latest_readings
+from ketacare.clinical.monitoring.discharge_vitals import latest_blood_pressure
 from ketacare.clinical.monitoring.intervals import (
     elevated_interval,
     first_interval,
     route_interval,
 )
-from ketacare.clinical.monitoring.postdose import is_elevated
-from ketacare.clinical.monitoring.readings import ESKETAMINE, SessionState, Vitals
+from ketacare.clinical.monitoring.postdose import (
+    forty_minute_check_done,
+    forty_minute_window,
+    is_elevated,
+)
+from ketacare.clinical.monitoring.readings import ESKETAMINE, SessionState
 from ketacare.clinical.monitoring.units import minutes
 from ketacare.clinical.rules import ClinicalSettings
 
@@ -48,14 +52,10 @@ def next_reading_due(state: SessionState, settings: ClinicalSettings) -> dt.date
     if dose_at is None:
         return None
     readings = state.readings_in_time_order()
-    latest = latest_readings(readings, lambda r: r.has_blood_pressure)
-    if not latest:
+    latest = latest_blood_pressure(readings)
+    if latest is None:
         return dose_at + minutes(first_interval(state.route, settings))
-    latest_at = latest[-1].at
-    pressure = Vitals(
-        systolic=max((r.systolic for r in latest if r.systolic is not None), default=None),
-        diastolic=max((r.diastolic for r in latest if r.diastolic is not None), default=None),
-    )
+    latest_at, pressure = latest
     elapsed = latest_at - dose_at
     if is_elevated(pressure, settings):
         due = latest_at + minutes(elevated_interval(state, elapsed, settings))
@@ -64,10 +64,8 @@ def next_reading_due(state: SessionState, settings: ClinicalSettings) -> dt.date
     if not pressure.has_full_blood_pressure:
         due = latest_at
     if state.route == ESKETAMINE:
-        opens = dose_at + minutes(settings.value("MON-BP-40MIN", "window_opens_after_dose_min"))
-        closes = dose_at + minutes(settings.value("MON-BP-40MIN", "window_closes_after_dose_min"))
-        checked = any(r.has_full_blood_pressure and opens <= r.at <= closes for r in readings)
-        if not checked and latest_at <= closes:
+        _, closes = forty_minute_window(dose_at, settings)
+        if latest_at <= closes and not forty_minute_check_done(dose_at, readings, settings):
             first = settings.value("MON-SCHEDULE-ESK", "first_reading_after_dose_min")
             due = min(due, max(dose_at + minutes(first), latest_at))
     earliest = earliest_discharge(state, dose_at, settings)

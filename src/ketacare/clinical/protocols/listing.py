@@ -34,7 +34,6 @@ def describe_protocol(
 ) -> dict[str, object]:
     """One protocol as a JSON-ready document, its spacing numbers from `settings` (PROT-*)."""
     spacing = protocol.spacing
-    name = _SPACING_NUMBER[spacing.kind]
     return {
         "id": protocol.id,
         "version": protocol.version,
@@ -47,21 +46,15 @@ def describe_protocol(
         "spacing": {
             "rule": spacing.rule,
             "text": spacing_text(spacing, settings),
-            name: settings.value(spacing.rule, name),
+            spacing.threshold: settings.value(spacing.rule, spacing.threshold),
         },
         "phases": [_phase(phase, settings) for phase in protocol.phases],
     }
 
 
-_SPACING_NUMBER = {
-    SpacingKind.MINIMUM_DAYS_APART: "minimum_days_apart",
-    SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
-}
-
-
 def spacing_text(spacing: Spacing, settings: ClinicalSettings = DEFAULT_SETTINGS) -> str:
     """The spacing rule in words, from the clinic's current number (PROT-*-SPACING)."""
-    days = int(settings.value(spacing.rule, _SPACING_NUMBER[spacing.kind]))
+    days = spacing.days(settings)
     plural = "" if days == 1 else "s"
     if spacing.kind is SpacingKind.INTERVAL_TOLERANCE:
         return (
@@ -75,7 +68,7 @@ def spacing_text(spacing: Spacing, settings: ClinicalSettings = DEFAULT_SETTINGS
 
 
 def _phase(phase: Phase, settings: ClinicalSettings) -> dict[str, object]:
-    counts = [_sessions(step, settings) for step in phase.steps]
+    counts = [step.session_count(settings) for step in phase.steps]
     total = None if phase.open_ended else sum(count or 0 for count in counts)
     titration = phase.titration
     return {
@@ -96,12 +89,6 @@ def _phase(phase: Phase, settings: ClinicalSettings) -> dict[str, object]:
         },
         "steps": [_step(step, count) for step, count in zip(phase.steps, counts, strict=True)],
     }
-
-
-def _sessions(step: Step, settings: ClinicalSettings) -> int | None:
-    if step.sessions_rule is not None:
-        return int(settings.value(step.sessions_rule, "default_sessions"))
-    return step.sessions
 
 
 def _step(step: Step, sessions: int | None) -> dict[str, object]:

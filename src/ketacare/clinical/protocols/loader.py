@@ -32,9 +32,11 @@ from typing import Any
 from ketacare.clinical.catalog.protocols import WEEK_DAYS
 from ketacare.clinical.dosing import Route
 from ketacare.clinical.errors import ClinicalInputError
-from ketacare.clinical.inputs import Fields, describe, read_choice, read_int, read_str
+from ketacare.clinical.inputs import Fields, read_choice, read_int, read_str
 from ketacare.clinical.protocols.model import (
     PLACEHOLDER,
+    SESSIONS_THRESHOLD,
+    SPACING_THRESHOLDS,
     TITRATION,
     TITRATION_NUMBERS,
     WEEKS_MAXIMUM,
@@ -49,11 +51,6 @@ from ketacare.clinical.protocols.model import (
 from ketacare.clinical.rules import REGISTRY, Evidence, Rule
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_SPACING_THRESHOLD = {
-    SpacingKind.MINIMUM_DAYS_APART: "minimum_days_apart",
-    SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
-}
-_SESSIONS_THRESHOLD = "default_sessions"
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _ESK_FREQUENCY = "DOSE-ESK-MAX-FREQUENCY"
 
@@ -113,7 +110,7 @@ def _protocol(data: dict[str, Any], filename: str) -> Protocol:
 def _spacing(value: object, path: str) -> Spacing:
     doc = Fields(value, path)
     kind = SpacingKind(doc.take("kind", read_choice, choices=[k.value for k in SpacingKind]))
-    rule = doc.take("rule", _rule_with, threshold=_SPACING_THRESHOLD[kind])
+    rule = doc.take("rule", _rule_with, threshold=SPACING_THRESHOLDS[kind])
     spacing = Spacing(rule=rule, kind=kind)
     doc.finish()
     return spacing
@@ -210,7 +207,7 @@ def _step(value: object, path: str) -> Step:
         sessions = read_int(raw, sessions_path, minimum=1)
     rule = None
     if count is SessionCount.CLINIC_DEFINED:
-        rule = doc.take("sessions_rule", _rule_with, threshold=_SESSIONS_THRESHOLD)
+        rule = doc.take("sessions_rule", _rule_with, threshold=SESSIONS_THRESHOLD)
     per_week = doc.optional("per_week", read_int, minimum=1, maximum=WEEK_DAYS)
     every_days = doc.optional("every_days", read_int, minimum=1, maximum=WEEK_DAYS * WEEKS_MAXIMUM)
     if (per_week is None) == (every_days is None):
@@ -255,7 +252,7 @@ def _check_phases(protocol: Protocol) -> None:
 def _check_frequencies(protocol: Protocol) -> None:
     """Every step's frequency must stay possible at any spacing a clinic may configure."""
     spacing = protocol.spacing
-    name = _SPACING_THRESHOLD[spacing.kind]
+    name = spacing.threshold
     most = REGISTRY[spacing.rule].threshold(name).maximum
     limit = REGISTRY[_ESK_FREQUENCY]
     # The fewest sessions and the longest window a clinic could set: the strictest reading.
@@ -337,9 +334,4 @@ PROTOCOLS: Mapping[str, Protocol] = MappingProxyType(load_protocols())
 
 def get_protocol(protocol_id: object, path: str = "protocol") -> Protocol:
     """The protocol with this id; an unknown id is an input error naming `path`."""
-    if not isinstance(protocol_id, str) or protocol_id not in PROTOCOLS:
-        listed = ", ".join(sorted(PROTOCOLS))
-        raise ClinicalInputError(
-            path, f"{path} must be one of {listed}; got {describe(protocol_id)}."
-        )
-    return PROTOCOLS[protocol_id]
+    return PROTOCOLS[read_choice(protocol_id, path, PROTOCOLS)]

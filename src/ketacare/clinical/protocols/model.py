@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 from ketacare.clinical.catalog.protocols import WEEK_DAYS
 from ketacare.clinical.dosing import Route
@@ -51,6 +53,17 @@ class SpacingKind(StrEnum):
 
     MINIMUM_DAYS_APART = "minimum_days_apart"
     INTERVAL_TOLERANCE = "interval_tolerance"
+
+
+# The threshold of a spacing rule that holds its number, by how the rule is measured.
+SPACING_THRESHOLDS: Mapping[SpacingKind, str] = MappingProxyType(
+    {
+        SpacingKind.MINIMUM_DAYS_APART: "minimum_days_apart",
+        SpacingKind.INTERVAL_TOLERANCE: "tolerance_days",
+    }
+)
+# The threshold of a PROT-*-SESSIONS rule that holds a clinic-defined session count.
+SESSIONS_THRESHOLD = "default_sessions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +100,13 @@ class Step:
         if self.every_days is None:
             raise ValueError(f"a {self.frequency} step has no interval in days")
         return self.every_days
+
+    def session_count(self, settings: ClinicalSettings) -> int | None:
+        """The step's number of sessions: its own, the clinic's setting of its PROT-*-SESSIONS
+        rule for a clinic-defined count, or None when it is open-ended."""
+        if self.sessions_rule is not None:
+            return int(settings.value(self.sessions_rule, SESSIONS_THRESHOLD))
+        return self.sessions
 
     def offset_days(self, index: int, every_days: int | None = None) -> int:
         """Days from the step's first session to the planned date of session `index` (0-based).
@@ -197,6 +217,15 @@ class Spacing:
 
     rule: str
     kind: SpacingKind
+
+    @property
+    def threshold(self) -> str:
+        """The name of the rule's threshold: `minimum_days_apart` or `tolerance_days`."""
+        return SPACING_THRESHOLDS[self.kind]
+
+    def days(self, settings: ClinicalSettings) -> int:
+        """The clinic's number of the rule: days apart, or the tolerance in days."""
+        return int(settings.value(self.rule, self.threshold))
 
 
 @dataclass(frozen=True, slots=True)

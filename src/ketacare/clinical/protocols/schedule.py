@@ -43,6 +43,7 @@ from ketacare.clinical.inputs import (
 )
 from ketacare.clinical.protocols.loader import get_protocol
 from ketacare.clinical.protocols.model import (
+    SESSIONS_THRESHOLD,
     WEEKS_MAXIMUM,
     Phase,
     Protocol,
@@ -199,12 +200,9 @@ class _Planner:
         spacing = protocol.spacing
         # Spacing by interval (the taper): at least the step's interval minus the tolerance.
         self.by_interval = spacing.kind is SpacingKind.INTERVAL_TOLERANCE
-        if self.by_interval:
-            self.minimum_apart = 1
-            self.tolerance = int(settings.value(spacing.rule, "tolerance_days"))
-        else:
-            self.minimum_apart = int(settings.value(spacing.rule, "minimum_days_apart"))
-            self.tolerance = 0
+        days = spacing.days(settings)
+        self.minimum_apart = 1 if self.by_interval else days
+        self.tolerance = days if self.by_interval else 0
         self.esketamine = protocol.route is Route.ESKETAMINE_NASAL
 
     def plan_phase(
@@ -324,21 +322,14 @@ def _step_counts(
     counts: dict[tuple[int, int], int] = {}
     for i, phase in enumerate(protocol.phases):
         for j, step in enumerate(phase.steps):
-            if step.sessions is not None:
-                counts[(i, j)] = step.sessions
-            elif step.sessions_rule is not None:
-                limits = REGISTRY[step.sessions_rule].threshold("default_sessions")
-                default = int(settings.value(step.sessions_rule, "default_sessions"))
-                counts[(i, j)] = (
-                    default
-                    if sessions is None
-                    else read_int(
-                        sessions,
-                        "sessions",
-                        minimum=int(limits.minimum),
-                        maximum=int(limits.maximum),
-                    )
+            count = step.session_count(settings)
+            if step.sessions_rule is not None and sessions is not None:
+                limits = REGISTRY[step.sessions_rule].threshold(SESSIONS_THRESHOLD)
+                count = read_int(
+                    sessions, "sessions", minimum=int(limits.minimum), maximum=int(limits.maximum)
                 )
+            if count is not None:
+                counts[(i, j)] = count
     defined = any(s.count is SessionCount.CLINIC_DEFINED for p in protocol.phases for s in p.steps)
     if sessions is not None and not defined:
         raise ClinicalInputError(

@@ -1,6 +1,7 @@
 """`ketacare token create|list|revoke`: personal API bearer tokens.
 
-Bad input (unknown user, bad --days, unknown prefix) stops with exit code 2 and one sentence.
+Bad input (unknown user, bad --days, unknown prefix, text that is not UTF-8) stops with exit
+code 2 and one sentence.
 """
 
 from __future__ import annotations
@@ -16,6 +17,22 @@ from ketacare.accounts.models import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 from ketacare.accounts.services import AccountError, create_api_token, revoke_api_token, tokens_of
 from ketacare.audit.context import RequestContext, reset_context, set_context
 from ketacare.audit.models import Channel
+
+# The text arguments (option name: how an error names it).
+_TEXT_ARGUMENTS = {"user": "--user", "name": "--name", "prefix": "The prefix"}
+
+
+def _refuse_non_utf8(options: dict[str, Any]) -> None:
+    """Bytes of the command line that are not UTF-8 arrive as lone surrogates, which no database
+    accepts: one sentence and exit code 2 instead of a traceback."""
+    for key, label in _TEXT_ARGUMENTS.items():
+        value = options.get(key)
+        if not isinstance(value, str):
+            continue  # not an argument of this action
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CommandError(f"{label} must be UTF-8 text.", returncode=2) from None
 
 
 def _fmt(moment: dt.datetime | None) -> str:
@@ -43,6 +60,7 @@ class Command(BaseCommand):
         revoke.add_argument("prefix", help="the 8 characters after kc_ in the token")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        _refuse_non_utf8(options)
         context = set_context(RequestContext(channel=Channel.CLI))
         try:
             getattr(self, f"_{options['action']}")(options)
