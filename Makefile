@@ -11,7 +11,7 @@ RUN_ENV := KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var DATABASE_URL=sqlite://
 # Access log without query strings: searches may carry patient names.
 ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss
 
-.PHONY: run test bench lint format openapi rules-doc clean
+.PHONY: run test bench lint format openapi rules-doc permissions-doc clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ openapi: $(VENV)/.installed-run
 
 rules-doc: $(VENV)/.installed-run
 	$(BIN)/ketacare rules --format markdown > docs/clinical-rules.md
+
+permissions-doc: $(VENV)/.installed-run
+	KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var $(BIN)/ketacare permissions --format markdown > docs/permissions.md
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/clinical_core.py

@@ -73,3 +73,8 @@ def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 
 api.add_router("/v1/", "ketacare.api.me.router")
+api.add_router("/v1/", "ketacare.patients.api.router")
+api.add_router("/v1/", "ketacare.screening.api.router")
+api.add_router("/v1/", "ketacare.treatment.api.router")
+api.add_router("/v1/", "ketacare.intake.api.router")
+api.add_router("/v1/", "ketacare.staff.api.router")

@@ -3,24 +3,8 @@
 A permission not listed for a role is refused; a role not in the table (or no membership at
 all) has no permission. Checks take the acting membership (see `ketacare.clinics.tenancy`);
 the clinic boundary is enforced separately by the scoped queries, so a permission here never
-reaches another clinic's data.
-
-| permission            | clinic_admin | prescriber | nurse | coordinator | auditor |
-| --------------------- | :----------: | :--------: | :---: | :---------: | :-----: |
-| view_patient_list     |      x       |     x      |   x   |      x      |    x    |
-| view_patient          |      x       |     x      |   x   |      x      |    x    |
-| add_patient           |      x       |            |       |      x      |         |
-| change_patient        |      x       |     x      |       |      x      |         |
-| use_admin             |      x       |            |       |             |         |
-| manage_memberships    |      x       |            |       |             |         |
-| change_clinic         |      x       |            |       |             |         |
-| view_audit_report     |      x       |            |       |             |    x    |
-
-Why: everyone who treats or schedules a patient has to find them, and the auditor reviews
-who saw what, so all five roles see the list (the auditor only reads). Demographics are kept
-by the people who register patients (coordinator, clinic admin) and corrected by prescribers;
-nurses record session data, which comes with a later issue. Patients are never hard-deleted
-(they are deactivated, an audited change), so there is no delete permission.
+reaches another clinic's data. `docs/permissions.md` is generated from this table
+(`ketacare permissions --format markdown`, `make permissions-doc`); a test fails when it is stale.
 """
 
 from __future__ import annotations
@@ -37,33 +21,149 @@ if TYPE_CHECKING:
 
 
 class Permission(StrEnum):
+    # Patients: finding them, demographics and contact.
     VIEW_PATIENT_LIST = "view_patient_list"
     VIEW_PATIENT = "view_patient"
     ADD_PATIENT = "add_patient"
     CHANGE_PATIENT = "change_patient"
+    # The clinical chart: history, medications, conditions, trials, scales, care-team notes.
+    VIEW_CLINICAL = "view_clinical"
+    CHART_CLINICAL = "chart_clinical"
+    RECORD_CONSENT = "record_consent"
+    SIGN_NOTE = "sign_note"
+    # Intake queue.
+    VIEW_INTAKE = "view_intake"
+    MANAGE_INTAKE = "manage_intake"
+    # Eligibility review.
+    VIEW_ELIGIBILITY = "view_eligibility"
+    SIGN_ELIGIBILITY = "sign_eligibility"
+    # Treatment plans, dose orders and the clinic's schedule.
+    VIEW_SCHEDULE = "view_schedule"
+    VIEW_PLAN = "view_plan"
+    SIGN_PLAN = "sign_plan"
+    SCHEDULE_SESSION = "schedule_session"
+    # The clinic itself.
     USE_ADMIN = "use_admin"
     MANAGE_MEMBERSHIPS = "manage_memberships"
     CHANGE_CLINIC = "change_clinic"
     VIEW_AUDIT_REPORT = "view_audit_report"
 
 
-_READ = frozenset({Permission.VIEW_PATIENT_LIST, Permission.VIEW_PATIENT})
+# What each permission lets a person do, in words (docs/permissions.md and the 403 page).
+DESCRIPTIONS: dict[Permission, str] = {
+    Permission.VIEW_PATIENT_LIST: "find patients in the clinic's list",
+    Permission.VIEW_PATIENT: "open a patient's demographics and contact details",
+    Permission.ADD_PATIENT: "register a patient (also from an intake request)",
+    Permission.CHANGE_PATIENT: "correct demographics, contact and emergency contact",
+    Permission.VIEW_CLINICAL: "read the clinical chart: history, medications, conditions, "
+    "trials, scales, vitals and care-team notes",
+    Permission.CHART_CLINICAL: "record weights, vitals, allergies, medications, conditions, "
+    "pregnancy status, psychiatric history, antidepressant trials and rating scales",
+    Permission.RECORD_CONSENT: "record a signed consent document",
+    Permission.SIGN_NOTE: "sign a care-team note or an amendment",
+    Permission.VIEW_INTAKE: "read the intake queue",
+    Permission.MANAGE_INTAKE: "enter intake requests, move them through the queue, register "
+    "the patient",
+    Permission.VIEW_ELIGIBILITY: "see the eligibility screen and signed reviews",
+    Permission.SIGN_ELIGIBILITY: "sign an eligibility decision",
+    Permission.VIEW_SCHEDULE: "see the clinic's day and week of sessions",
+    Permission.VIEW_PLAN: "read treatment plans and dose orders",
+    Permission.SIGN_PLAN: "create a treatment plan and sign its dose order",
+    Permission.SCHEDULE_SESSION: "move or cancel a planned session",
+    Permission.USE_ADMIN: "open the admin site (clinic-scoped)",
+    Permission.MANAGE_MEMBERSHIPS: "invite staff, change roles, deactivate, reset an authenticator",
+    Permission.CHANGE_CLINIC: "edit the clinic's details",
+    Permission.VIEW_AUDIT_REPORT: "read the audit report and export it",
+}
+
+P = Permission
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.CLINIC_ADMIN: _READ
-    | {
-        Permission.ADD_PATIENT,
-        Permission.CHANGE_PATIENT,
-        Permission.USE_ADMIN,
-        Permission.MANAGE_MEMBERSHIPS,
-        Permission.CHANGE_CLINIC,
-        Permission.VIEW_AUDIT_REPORT,
-    },
-    Role.PRESCRIBER: _READ | {Permission.CHANGE_PATIENT},
-    Role.NURSE: _READ,
-    Role.COORDINATOR: _READ | {Permission.ADD_PATIENT, Permission.CHANGE_PATIENT},
-    Role.AUDITOR: _READ | {Permission.VIEW_AUDIT_REPORT},
+    # Compliance and the running of the clinic; reads the chart for audits, signs nothing clinical.
+    Role.CLINIC_ADMIN: frozenset(
+        {
+            P.VIEW_PATIENT_LIST,
+            P.VIEW_PATIENT,
+            P.ADD_PATIENT,
+            P.CHANGE_PATIENT,
+            P.VIEW_CLINICAL,
+            P.RECORD_CONSENT,
+            P.VIEW_INTAKE,
+            P.MANAGE_INTAKE,
+            P.VIEW_ELIGIBILITY,
+            P.VIEW_SCHEDULE,
+            P.VIEW_PLAN,
+            P.SCHEDULE_SESSION,
+            P.USE_ADMIN,
+            P.MANAGE_MEMBERSHIPS,
+            P.CHANGE_CLINIC,
+            P.VIEW_AUDIT_REPORT,
+        }
+    ),
+    # Decides: the only role that signs eligibility decisions and dose orders.
+    Role.PRESCRIBER: frozenset(
+        {
+            P.VIEW_PATIENT_LIST,
+            P.VIEW_PATIENT,
+            P.ADD_PATIENT,
+            P.CHANGE_PATIENT,
+            P.VIEW_CLINICAL,
+            P.CHART_CLINICAL,
+            P.RECORD_CONSENT,
+            P.SIGN_NOTE,
+            P.VIEW_INTAKE,
+            P.VIEW_ELIGIBILITY,
+            P.SIGN_ELIGIBILITY,
+            P.VIEW_SCHEDULE,
+            P.VIEW_PLAN,
+            P.SIGN_PLAN,
+            P.SCHEDULE_SESSION,
+        }
+    ),
+    # Charts (and, with the chair-side issue, discharges); signs no review, order or override.
+    Role.NURSE: frozenset(
+        {
+            P.VIEW_PATIENT_LIST,
+            P.VIEW_PATIENT,
+            P.VIEW_CLINICAL,
+            P.CHART_CLINICAL,
+            P.RECORD_CONSENT,
+            P.SIGN_NOTE,
+            P.VIEW_ELIGIBILITY,
+            P.VIEW_SCHEDULE,
+            P.VIEW_PLAN,
+        }
+    ),
+    # Registers and schedules; never reads clinical notes or the clinical chart.
+    Role.COORDINATOR: frozenset(
+        {
+            P.VIEW_PATIENT_LIST,
+            P.VIEW_PATIENT,
+            P.ADD_PATIENT,
+            P.CHANGE_PATIENT,
+            P.RECORD_CONSENT,
+            P.VIEW_INTAKE,
+            P.MANAGE_INTAKE,
+            P.VIEW_SCHEDULE,
+            P.SCHEDULE_SESSION,
+        }
+    ),
+    # Reads everything a review needs, writes nothing.
+    Role.AUDITOR: frozenset(
+        {
+            P.VIEW_PATIENT_LIST,
+            P.VIEW_PATIENT,
+            P.VIEW_CLINICAL,
+            P.VIEW_INTAKE,
+            P.VIEW_ELIGIBILITY,
+            P.VIEW_SCHEDULE,
+            P.VIEW_PLAN,
+            P.VIEW_AUDIT_REPORT,
+        }
+    ),
 }
+
+del P
 
 
 def has_permission(membership: Membership | None, permission: Permission) -> bool:
@@ -76,3 +176,22 @@ def require_permission(membership: Membership | None, permission: Permission) ->
     """Raise PermissionDenied (403) unless the membership's role grants `permission`."""
     if not has_permission(membership, permission):
         raise PermissionDenied(f"Your role does not allow {permission.value}.")
+
+
+def permissions_markdown() -> str:
+    """The role table as Markdown (docs/permissions.md)."""
+    roles = list(Role)
+    lines = [
+        "# Who may do what",
+        "",
+        "Generated from `src/ketacare/clinics/permissions.py` by `make permissions-doc`; do not "
+        "edit by hand. Every service checks this one table; anything not marked is refused. "
+        "The clinic boundary is separate: nobody ever sees another clinic's records.",
+        "",
+        "| permission | what it allows | " + " | ".join(r.label for r in roles) + " |",
+        "| --- | --- | " + " | ".join(":---:" for _ in roles) + " |",
+    ]
+    for permission in Permission:
+        marks = " | ".join("x" if permission in ROLE_PERMISSIONS[r] else "" for r in roles)
+        lines.append(f"| `{permission.value}` | {DESCRIPTIONS[permission]} | {marks} |")
+    return "\n".join(lines) + "\n"

@@ -106,6 +106,10 @@ INSTALLED_APPS = [
     "ketacare.clinics",
     "ketacare.accounts",
     "ketacare.patients",
+    "ketacare.staff",
+    "ketacare.intake",
+    "ketacare.screening",
+    "ketacare.treatment",
     "ketacare.web",
 ]
 

@@ -8,5 +8,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audit/", include("ketacare.audit.urls")),
     path("api/", include("ketacare.api.urls")),
+    path("staff/", include("ketacare.staff.urls")),
+    path("intake/", include("ketacare.intake.urls")),
+    # The chart, its eligibility review and its plans share the /patients/<id>/ prefix.
+    path("", include("ketacare.patients.urls")),
+    path("", include("ketacare.screening.urls")),
+    path("", include("ketacare.treatment.urls")),
     path("", include("ketacare.web.urls")),
 ]

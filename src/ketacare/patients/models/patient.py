@@ -39,17 +39,57 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return qs
 
 
+class SexAtBirth(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Diagnosis(models.TextChoices):
+    """The working diagnosis the eligibility screen reads (contracts.md, `screen`)."""
+
+    MDD = "mdd", "Major depressive disorder"
+    BIPOLAR_DEPRESSION = "bipolar_depression", "Bipolar depression"
+    OTHER = "other", "Other"
+
+
+class PreferredContact(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    TEXT = "text", "Text message"
+
+
 class Patient(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     mrn = models.CharField("MRN", max_length=32)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
-    sex_at_birth = models.CharField(
-        max_length=10, choices=[("female", "Female"), ("male", "Male"), ("unknown", "Unknown")]
-    )
+    sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    address_line = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip_code = models.CharField("ZIP code", max_length=5, blank=True)
+    preferred_contact = models.CharField(
+        max_length=10, choices=PreferredContact.choices, blank=True
+    )
+    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=100, blank=True)
+    emergency_contact_phone = models.CharField(max_length=30, blank=True)
+    diagnosis = models.CharField(max_length=20, choices=Diagnosis.choices, blank=True)
+    # Pregnancy and breastfeeding status with the date it was last confirmed (ELIG-PREGNANCY,
+    # ELIG-BREASTFEEDING; MON-PREG-TEST asks again before each session where relevant).
+    pregnant = models.BooleanField(default=False)
+    breastfeeding = models.BooleanField(default=False)
+    pregnancy_status_on = models.DateField(null=True, blank=True)
+    # Free-text psychiatric history (episodes, hospitalisations, prior ECT/TMS); the screen reads
+    # structured conditions, never this text.
+    psychiatric_history = models.TextField(blank=True)
+    # The intake request this patient was registered from, if any (kept as a plain id so the
+    # intake app stays above patients in the layering).
+    intake_request_id = models.BigIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,60 @@
+"""Intake requests: people who asked a clinic for an evaluation, and where each one stands."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class IntakeStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    EVALUATION_SCHEDULED = "evaluation_scheduled", "Evaluation scheduled"
+    CLOSED = "closed", "Closed"
+
+
+class IntakeSource(models.TextChoices):
+    STAFF = "staff", "Entered by staff"
+    PUBLIC = "public", "Public intake form"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "E-mail"
+    TEXT = "text", "Text message"
+
+
+class IntakeRequest(models.Model):
+    """One request in a clinic's queue (contracts.md 2.5): new → contacted → evaluation
+    scheduled → closed with a reason. Registering the patient keeps the link both ways."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=10, choices=IntakeSource.choices)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices)
+    best_time = models.CharField(max_length=100, blank=True)
+    message = models.TextField(blank=True)
+    # The anonymous self-check the person chose to attach (public side), as submitted.
+    self_check = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=30, choices=IntakeStatus.choices, default=IntakeStatus.NEW)
+    closed_reason = models.CharField(max_length=300, blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"intake request {self.pk}"

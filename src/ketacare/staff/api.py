@@ -1,0 +1,7 @@
+"""JSON API of the staff app (contracts.md section 2), mounted under /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["staff"])

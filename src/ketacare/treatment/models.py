@@ -1,0 +1,127 @@
+"""Treatment plans, their signed dose orders and the sessions they schedule.
+
+The chair-side record of a session (pre-dose, dose, readings, discharge) is added to
+`TreatmentSession` by the sessions issue; this module holds what the desk plans.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from ketacare.clinics.models import Route
+
+
+class PlanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class TreatmentPlan(models.Model):
+    """A protocol (versioned data in `ketacare.clinical.protocols`) applied to one patient.
+
+    Created only over the latest signed review for the protocol's route being `eligible`.
+    """
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    protocol = models.CharField(max_length=60)
+    route = models.CharField(max_length=20, choices=Route.choices)
+    start = models.DateField()
+    clinic_days = models.JSONField()
+    review = models.ForeignKey(
+        "screening.EligibilityReview", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["patient_id", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"treatment plan {self.pk}"
+
+
+class DoseOrder(models.Model):
+    """One signed version of a plan's dose order; a change is a new signed version.
+
+    IV: `dose_mg_per_kg` over `duration_min` (optionally `concentration_mg_per_ml`); esketamine
+    and oral: `dose_mg`. Limits are the clinical core's (DOSE-*), checked by the service.
+    """
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="orders")
+    number = models.PositiveSmallIntegerField(default=1)
+    dose_mg_per_kg = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    duration_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    concentration_mg_per_ml = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    dose_mg = models.PositiveSmallIntegerField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    class Meta:
+        ordering = ["plan_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="dose_order_plan_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"dose order {self.pk}"
+
+
+class SessionStatus(models.TextChoices):
+    """contracts.md 2.3: scheduled → in_chair → dosed → discharged; or cancelled."""
+
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_CHAIR = "in_chair", "In chair"
+    DOSED = "dosed", "Dosed"
+    DISCHARGED = "discharged", "Discharged"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class TreatmentSession(models.Model):
+    """One session of a plan, on a date; moved or cancelled only with a reason (history kept)."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    phase = models.CharField(max_length=30)
+    date = models.DateField()
+    # The date the schedule first gave it, so moves can be shown and frequency warnings explained.
+    planned_date = models.DateField()
+    time = models.TimeField(null=True, blank=True)
+    dose_text = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    change_reason = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "time", "pk"]
+        indexes = [
+            models.Index(fields=["clinic", "date"]),
+            models.Index(fields=["clinic", "patient", "date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="session_plan_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"treatment session {self.pk}"
