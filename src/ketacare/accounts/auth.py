@@ -2,7 +2,8 @@
 
 Both return the user, so endpoints read `request.auth` (the user) and scope by its memberships
 (`ketacare.clinics.tenancy.memberships_of`). A refused token and a missing one look the same to
-the caller: 401 {"detail": ...}.
+the caller: 401 {"detail": ...}; each refusal is a denied audit event
+(`record_refused_credentials`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,20 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from ketacare.accounts.services import mfa_satisfied
 from ketacare.accounts.tokens import authenticate_api_token
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_denied
+
+# The object type of a refused API request: no object was reached, only the API itself.
+API_OBJECT_TYPE = "api"
+TOKEN_MISSING = "token_missing"  # noqa: S105 - an audit code, not a secret
+TOKEN_REFUSED = "token_refused"  # noqa: S105 - an audit code, not a secret
+
+_ACTION_BY_METHOD = {
+    "POST": Action.CREATE,
+    "PUT": Action.UPDATE,
+    "PATCH": Action.UPDATE,
+    "DELETE": Action.DELETE,
+}
 
 
 class BearerTokenAuth(HttpBearer):
@@ -45,3 +60,21 @@ class VerifiedSessionAuth(APIKeyCookie):
         if key is not None and request.user.is_authenticated and mfa_satisfied(request):
             return request.user
         return None
+
+
+def record_refused_credentials(request: HttpRequest) -> None:
+    """A denied audit event for an API request refused for want of valid credentials.
+
+    The action is what the method would have done (GET and anything else: `read`); the detail
+    says only whether credentials came at all (`token_missing`) or were refused
+    (`token_refused`: wrong, malformed, revoked, expired or of a deactivated user, which the
+    caller cannot tell apart). Never the token or any part of it: the presented text may be a
+    live secret with a typo, or someone else's. No actor either: a token that matches nobody
+    proves no identity (the server log of `ketacare.accounts.tokens` says why a token failed).
+    """
+    presented = bool(request.headers.get("Authorization"))
+    record_denied(
+        action=_ACTION_BY_METHOD.get(request.method or "", Action.READ),
+        object_type=API_OBJECT_TYPE,
+        reason=TOKEN_REFUSED if presented else TOKEN_MISSING,
+    )

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from ketacare.accounts.auth import BearerTokenAuth, VerifiedSessionAuth
+from ketacare.accounts.auth import BearerTokenAuth, VerifiedSessionAuth, record_refused_credentials
 from ketacare.accounts.services import mfa_satisfied
 
 NOT_AUTHENTICATED = (
@@ -67,6 +67,7 @@ api = NinjaAPI(
 @api.exception_handler(AuthenticationError)
 def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     # Same answer for a missing, wrong, revoked or expired token: no hint whether it exists.
+    record_refused_credentials(request)
     response = api.create_response(request, {"detail": NOT_AUTHENTICATED}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="KetaCare"'
     return response
