@@ -157,19 +157,22 @@ def test_viewing_a_patient_is_audited(staff_client, adam, patient_a):
 
 
 @pytest.mark.parametrize(
-    "url_of",
+    ("url_of", "action"),
     [
-        change_url,
-        history_url,
-        lambda p: reverse("admin:patients_patient_delete", args=[p.pk]),
-        lambda p: reverse(
-            "admin:patients_patient_simple_history", args=[p.pk, p.history.get().history_id]
+        (change_url, Action.READ),
+        (history_url, Action.READ),
+        (lambda p: reverse("admin:patients_patient_delete", args=[p.pk]), Action.DELETE),
+        (
+            lambda p: reverse(
+                "admin:patients_patient_simple_history", args=[p.pk, p.history.get().history_id]
+            ),
+            Action.READ,
         ),
     ],
     ids=["change", "history", "delete", "version"],
 )
 def test_another_clinics_patient_is_a_404_in_the_admin_and_a_denied_event(
-    staff_client, bob, patient_a, url_of
+    staff_client, bob, patient_a, url_of, action
 ):
     response = staff_client(bob).get(url_of(patient_a))
     assert response.status_code == 404
@@ -179,7 +182,7 @@ def test_another_clinics_patient_is_a_404_in_the_admin_and_a_denied_event(
         bob.user_id,
         str(patient_a.pk),
         "admin",
-        Action.READ,
+        action,
     )
 
 

@@ -23,6 +23,7 @@ from ketacare.audit.services import record_event, record_list_read
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import acting_membership, deny_not_found, parse_id, scoped
+from ketacare.config.admin import attempted_action
 from ketacare.config.admin_filters import StrictChangelistMixin
 
 READ_ONLY_METHODS = ("GET", "HEAD")
@@ -140,20 +141,28 @@ class ClinicScopedAdmin(StrictChangelistMixin, admin.ModelAdmin):
         self, request: HttpRequest, object_id: str, from_field: str | None = None
     ) -> Any:
         obj = super().get_object(request, object_id, from_field)
+        attempt = attempted_action(request)
         if obj is None:
             # Django would redirect to the index ("perhaps it was deleted?"): a 404 leaks nothing.
             raise deny_not_found(
                 membership=self.membership(request),
                 user=request.user,
+                action=attempt,
                 object_type=self.audit_object_type,
                 object_id=object_id,
                 patient_id=parse_id(object_id) if self.audit_patient_id else None,
             )
         # Every answer but a write shows the object: GET and HEAD (the only other methods the
-        # admin accepts, ketacare.web.middleware.AdminMethodsMiddleware) are audited reads.
-        if request.method != "POST":
+        # admin accepts, ketacare.web.middleware.AdminMethodsMiddleware) are audited reads;
+        # a page about to be refused shows nothing (the site records the refusal instead).
+        if request.method != "POST" and self._may_attempt(request, attempt, obj):
             self.audit(request, action=Action.READ, obj=obj, detail=self.read_detail)
         return obj
+
+    def _may_attempt(self, request: HttpRequest, attempt: Action, obj: Any) -> bool:
+        if attempt == Action.DELETE:
+            return self.has_delete_permission(request, obj)
+        return self.has_view_or_change_permission(request, obj)
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
