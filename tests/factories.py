@@ -58,3 +58,106 @@ class PatientFactory(factory.django.DjangoModelFactory):
         "date_between", start_date=dt.date(1940, 1, 1), end_date=dt.date(2005, 1, 1)
     )
     sex_at_birth = "female"
+
+
+# --- patient chart (added by the chart helper) -----------------------------------------------
+# Each chart record repeats its patient's clinic (the tenant key): pass `patient=` and the clinic
+# follows.
+
+
+class _ChartRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.SelfAttribute("patient.clinic")
+
+
+class WeightMeasurementFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.WeightMeasurement"
+
+    weight_kg = 72.5
+    measured_on = factory.LazyFunction(
+        lambda: dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    )
+
+
+class OfficeVitalsFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.OfficeVitals"
+
+    at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+    systolic = 128
+    diastolic = 80
+    heart_rate = 72
+    spo2 = 98
+
+
+class AllergyFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.Allergy"
+
+    substance = factory.Sequence(lambda n: f"Substance {n}")
+    reaction = "rash"
+    severity = "mild"
+
+
+class MedicationFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.Medication"
+
+    name = factory.Sequence(lambda n: f"Medication {n}")
+    medication_class = "antidepressant"
+    dose = "20 mg daily"
+
+
+class ConditionFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.Condition"
+
+    code = "hypertension_controlled"
+
+
+class AntidepressantTrialFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.AntidepressantTrial"
+
+    drug = "sertraline"
+    daily_dose_mg = 150
+    weeks = 8
+    adherence = "good"
+    adequate = True
+    outcome = "nonresponse"
+    current_episode = True
+
+
+class ConsentFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.Consent"
+
+    document = "ketamine_treatment"
+    version = "2026-01"
+    signed_on = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC).date() - dt.timedelta(days=2))
+    signed_by = "patient"
+
+
+class CareNoteFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.CareNote"
+
+    title = "Progress note"
+    text = "Seen today."
+    signed_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
+
+
+class AssessmentFactory(_ChartRecordFactory):
+    class Meta:
+        model = "patients.Assessment"
+
+    instrument = "phq9"
+    answers = factory.LazyFunction(lambda: [2, 2, 2, 2, 1, 1, 2, 1, 0])
+    total = 13
+    severity = "moderate"
+    flags = factory.LazyFunction(list)
+    completed_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(hours=3))

@@ -6,14 +6,33 @@ the read permission gets nothing (deny by default).
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils import timezone
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied, record_event
+from ketacare.clinical.eligibility.chart import (
+    TrialRecord,
+    conditions_from_medications,
+    failed_adequate_trials,
+)
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id
-from ketacare.patients.models import Patient, PatientQuerySet
+from ketacare.patients.models import (
+    AntidepressantTrial,
+    Assessment,
+    Condition,
+    Medication,
+    OfficeVitals,
+    Patient,
+    PatientQuerySet,
+    WeightMeasurement,
+)
 
 LIST_COLUMNS = ("id", "clinic_id", "mrn", "given_name", "family_name", "date_of_birth", "is_active")
 
@@ -59,3 +78,109 @@ def get_patient_for(
             patient_id=patient.pk,
         )
     return patient
+
+
+# --- facts the clinical core reads -----------------------------------------------------
+# These helpers take a patient already read through a scoped, audited helper (get_patient_for):
+# they add no audit event of their own.
+
+
+def age_on(date_of_birth: dt.date, day: dt.date) -> int:
+    """Completed years of age on `day`."""
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - int(before_birthday)
+
+
+def current_medications(patient: Patient, *, today: dt.date | None = None) -> Any:
+    """The patient's medications not stopped by `today` (a stop date in the future still counts
+    as current)."""
+    today = today or timezone.localdate()
+    return Medication.objects.filter(clinic_id=patient.clinic_id, patient_id=patient.pk).filter(
+        Q(stopped_on__isnull=True) | Q(stopped_on__gt=today)
+    )
+
+
+def active_condition_codes(patient: Patient) -> list[str]:
+    """The codes of the patient's unresolved conditions, sorted (one query)."""
+    return sorted(
+        Condition.objects.filter(
+            clinic_id=patient.clinic_id, patient_id=patient.pk, resolved_on__isnull=True
+        ).values_list("code", flat=True)
+    )
+
+
+def patient_failed_adequate_trials(patient: Patient) -> int | None:
+    """ELIG-TRD's count from the trial ledger (clinical core; None when the ledger is empty)."""
+    rows = AntidepressantTrial.objects.filter(
+        clinic_id=patient.clinic_id, patient_id=patient.pk
+    ).values_list("adequate", "outcome", "current_episode")
+    return failed_adequate_trials(
+        TrialRecord(adequate=a, outcome=o, current_episode=c) for a, o, c in rows
+    )
+
+
+def latest_weight_kg(patient: Patient) -> float | None:
+    """The latest weight in kg (by measurement date, then entry), or None (one query)."""
+    value = (
+        WeightMeasurement.objects.filter(clinic_id=patient.clinic_id, patient_id=patient.pk)
+        .order_by("-measured_on", "-pk")
+        .values_list("weight_kg", flat=True)
+        .first()
+    )
+    return float(value) if value is not None else None
+
+
+def _latest_assessment(patient: Patient, instrument: str) -> Assessment | None:
+    return (
+        Assessment.objects.filter(
+            clinic_id=patient.clinic_id, patient_id=patient.pk, instrument=instrument
+        )
+        .order_by("-completed_at", "-pk")
+        .only("answers", "total")
+        .first()
+    )
+
+
+def chart_facts(patient: Patient, *, today: dt.date | None = None) -> dict[str, Any]:
+    """The chart as the eligibility screen reads it: the `ketacare screen` candidate document
+    (contracts.md section 1) without `route`, in six queries.
+
+    - `age` on `today` (default: the local date);
+    - `diagnosis`: the chart's working diagnosis, or **None when none is recorded**. A blank
+      diagnosis is not turned into "other": that would screen the patient as having a
+      non-depressive diagnosis (an exclusion) when nobody has decided yet; the caller must
+      refuse to screen, or ask for the diagnosis;
+    - `failed_adequate_trials`: derived from the trial ledger (ELIG-TRD, reference 2.1), None
+      when the ledger is empty;
+    - `phq9`: the answers of the latest PHQ-9, or None; `madrs_total`: the latest MADRS total;
+    - `blood_pressure`: `{"systolic", "diastolic"}` of the latest office vitals, or None;
+    - `conditions`: the active condition codes plus those implied by current (not stopped)
+      medication classes (`conditions_from_medications`), sorted without repeats;
+    - `pregnant`, `breastfeeding`: the chart's status flags.
+    """
+    today = today or timezone.localdate()
+    phq9 = _latest_assessment(patient, "phq9")
+    madrs = _latest_assessment(patient, "madrs")
+    vitals = (
+        OfficeVitals.objects.filter(clinic_id=patient.clinic_id, patient_id=patient.pk)
+        .order_by("-at", "-pk")
+        .values("systolic", "diastolic")
+        .first()
+    )
+    classes = current_medications(patient, today=today).values_list("medication_class", flat=True)
+    conditions = set(active_condition_codes(patient)) | set(conditions_from_medications(classes))
+    return {
+        "age": age_on(patient.date_of_birth, today),
+        "diagnosis": patient.diagnosis or None,
+        "failed_adequate_trials": patient_failed_adequate_trials(patient),
+        "phq9": list(phq9.answers) if phq9 is not None else None,
+        "madrs_total": madrs.total if madrs is not None else None,
+        "blood_pressure": (
+            {"systolic": vitals["systolic"], "diastolic": vitals["diastolic"]}
+            if vitals is not None
+            else None
+        ),
+        "conditions": sorted(conditions),
+        "pregnant": patient.pregnant,
+        "breastfeeding": patient.breastfeeding,
+    }
