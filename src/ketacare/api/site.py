@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError
 
 from ketacare.accounts.auth import BearerTokenAuth, VerifiedSessionAuth, record_refused_credentials
 from ketacare.accounts.services import mfa_satisfied
+from ketacare.api.errors import register_error_handlers
 
 NOT_AUTHENTICATED = (
     "Authentication required: send a valid API token, or sign in with two-factor authentication."
@@ -72,6 +73,8 @@ def _not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     response["WWW-Authenticate"] = 'Bearer realm="KetaCare"'
     return response
 
+
+register_error_handlers(api)
 
 api.add_router("/v1/", "ketacare.api.me.router")
 api.add_router("/v1/", "ketacare.patients.api.router")
