@@ -4,6 +4,8 @@
     result = screen(candidate)                 # ScreenResult(route, decision, rules)
     result.as_document()                       # the contract's output
     absolute_exclusions(result)                # what SAFE-ABS-EXCLUSION forbids signing away
+    screen_chart(document)                     # a chart's document; diagnosis may be null
+    label_extension(rule_id, route)            # the esketamine label extended by KetaCare policy
 
 The condition table (outcome per route) is data: `CONDITIONS` in
 `ketacare.clinical.catalog.eligibility`, re-exported here.
@@ -23,6 +25,8 @@ from ketacare.clinical.eligibility.candidate import (
     check_candidate,
     parse_candidate,
 )
+from ketacare.clinical.eligibility.chart_screen import DIAGNOSIS_NOT_RECORDED, screen_chart
+from ketacare.clinical.eligibility.label import LABEL_RULES, label_extension
 from ketacare.clinical.eligibility.results import RuleResult
 from ketacare.clinical.eligibility.screening import (
     Decision,
@@ -37,6 +41,8 @@ __all__ = [
     "CONDITIONS",
     "CONDITION_CODES",
     "DIAGNOSES",
+    "DIAGNOSIS_NOT_RECORDED",
+    "LABEL_RULES",
     "ROUTES",
     "BloodPressure",
     "Candidate",
@@ -49,6 +55,8 @@ __all__ = [
     "check_candidate",
     "decide",
     "is_absolute_exclusion",
+    "label_extension",
     "parse_candidate",
     "screen",
+    "screen_chart",
 ]
