@@ -34,10 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `ketacare` console script; returns the exit status."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in CLINICAL_COMMANDS:
-        from ketacare.cli.clinical import run_clinical
+        from ketacare.cli.clinical import Text, run_clinical
+        from ketacare.cli.usage import help_text, wants_help
 
-        module = importlib.import_module(CLINICAL_COMMANDS[args[0]][0])
-        return run_clinical(args[0], module.run, args[1:])
+        name = args[0]
+        if wants_help(args[1:]):
+            # `--help` or `-h` anywhere asks for usage, never names a file (use ./--help for one).
+            return run_clinical(name, lambda _args: Text(help_text(name)), [])
+        module = importlib.import_module(CLINICAL_COMMANDS[name][0])
+        return run_clinical(name, module.run, args[1:])
     return _run_django(args)
 
 
