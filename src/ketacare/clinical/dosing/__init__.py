@@ -9,7 +9,11 @@ A package, one module per concept: `model` (orders, results), `compute` (limits,
 
 from __future__ import annotations
 
-from ketacare.clinical.dosing.compute import allowed_esketamine_doses_mg, compute_dose
+from ketacare.clinical.dosing.compute import (
+    allowed_esketamine_doses_mg,
+    check_iv_order,
+    compute_dose,
+)
 from ketacare.clinical.dosing.esketamine import (
     EsketamineDoseCheck,
     check_esketamine_dose,
@@ -46,6 +50,7 @@ __all__ = [
     "allowed_esketamine_doses_mg",
     "check_esketamine_dose",
     "check_esketamine_frequency",
+    "check_iv_order",
     "compute_dose",
     "esketamine_first_dose_mg",
     "esketamine_population_notes",

@@ -103,24 +103,64 @@ def _iv_dose(order: IvDoseOrder, settings: ClinicalSettings) -> DoseResult:
             f"{_rounded(rate, places)} mL/h",
         ),
     )
-    alerts: tuple[DoseAlert, ...] = ()
-    warn_above = _exact(settings.value("DOSE-IV-MGKG", "warn_above_mg_per_kg"))
-    if per_kg > warn_above:
-        alerts = (
-            DoseAlert(
-                "DOSE-IV-MGKG",
-                "warning",
-                f"{_shown(per_kg)} mg/kg is above {_shown(warn_above)} mg/kg: effects "
-                "and adverse effects are likely dose-dependent (ANDRADE-2017).",
-            ),
-        )
     return DoseResult(
         route=Route.IV_KETAMINE,
         dose_mg=float(_rounded(dose_mg, places)),
         volume_ml=float(_rounded(volume_ml, places)),
         rate_ml_per_h=float(_rounded(rate, places)),
         steps=steps,
-        alerts=alerts,
+        alerts=_iv_alerts(per_kg, settings),
+    )
+
+
+def check_iv_order(
+    *,
+    dose_mg_per_kg: float,
+    duration_min: float,
+    concentration_mg_per_ml: float | None = None,
+    settings: ClinicalSettings = DEFAULT_SETTINGS,
+) -> tuple[DoseAlert, ...]:
+    """Check an IV dose order before any weight is known (a plan's signed order).
+
+    The limits of `compute_dose` for what the order holds: DOSE-IV-MGKG, DOSE-IV-DURATION and,
+    when given, DOSE-IV-CONC (the weight, DOSE-IV-WEIGHT, is checked at the chair). A value
+    outside its limits raises ClinicalInputError naming the field; the alerts are those
+    `compute_dose` would raise (the DOSE-IV-MGKG warning above its warning threshold).
+    """
+    per_kg = _limited(
+        "dose_mg_per_kg",
+        dose_mg_per_kg,
+        "DOSE-IV-MGKG",
+        "minimum_mg_per_kg",
+        "maximum_mg_per_kg",
+        settings,
+    )
+    _limited(
+        "duration_min", duration_min, "DOSE-IV-DURATION", "minimum_min", "maximum_min", settings
+    )
+    if concentration_mg_per_ml is not None:
+        _limited(
+            "concentration_mg_per_ml",
+            concentration_mg_per_ml,
+            "DOSE-IV-CONC",
+            "minimum_mg_per_ml",
+            "maximum_mg_per_ml",
+            settings,
+        )
+    return _iv_alerts(per_kg, settings)
+
+
+def _iv_alerts(per_kg: Fraction, settings: ClinicalSettings) -> tuple[DoseAlert, ...]:
+    warn_above = _exact(settings.value("DOSE-IV-MGKG", "warn_above_mg_per_kg"))
+    if per_kg <= warn_above:
+        return ()
+    return (
+        DoseAlert(
+            "DOSE-IV-MGKG",
+            "warning",
+            f"{_shown(per_kg)} mg/kg is above {_shown(warn_above)} mg/kg: effects "
+            "and adverse effects are likely dose-dependent (ANDRADE-2017).",
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 Each protocol is a TOML file in `data/`, loaded and checked when this package is imported
 (`loader`); `schedule` turns one into dated sessions on the clinic's days; `describe_protocols`
-gives the listing of `ketacare protocols`.
+gives the listing of `ketacare protocols`; `moves` checks a planned session's new date.
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ from ketacare.clinical.protocols.model import (
     Step,
     Titration,
 )
+from ketacare.clinical.protocols.moves import (
+    MoveCheck,
+    MoveFinding,
+    PlannedSession,
+    check_session_move,
+    step_of,
+)
 from ketacare.clinical.protocols.schedule import (
     WEEKS_DEFAULT,
     WEEKS_MINIMUM,
@@ -41,7 +48,10 @@ __all__ = [
     "WEEKS_DEFAULT",
     "WEEKS_MAXIMUM",
     "WEEKS_MINIMUM",
+    "MoveCheck",
+    "MoveFinding",
     "Phase",
+    "PlannedSession",
     "Protocol",
     "ProtocolDataError",
     "Schedule",
@@ -52,6 +62,7 @@ __all__ = [
     "SpacingKind",
     "Step",
     "Titration",
+    "check_session_move",
     "describe_protocol",
     "describe_protocols",
     "generate_schedule",
@@ -61,4 +72,5 @@ __all__ = [
     "read_clinic_days",
     "schedule_for",
     "spacing_text",
+    "step_of",
 ]
