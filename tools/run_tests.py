@@ -3,7 +3,8 @@
 PostgreSQL comes from TEST_DATABASE_URL (default: the local server on 127.0.0.1:5432); each run
 uses a fresh database name, so nothing a previous run left behind matters. With
 KETACARE_REQUIRE_POSTGRES=1 (set by .ci/run) a missing PostgreSQL is a failure, not a skip.
-Extra arguments are passed to pytest (`make test ARGS="-k audit"`).
+The browser tests drive /usr/bin/chromium (KETACARE_CHROMIUM names another) and skip without
+it; the summary says so. Extra arguments are passed to pytest (`make test ARGS="-k audit"`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,24 @@ import secrets
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/ketacare"
+# The same default and override as tests/browser/conftest.py.
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+
+
+def browser_outcome(environ: Mapping[str, str] = os.environ) -> str:
+    """The summary line's verdict on the browser tests: run, skipped or failed for want of
+    Chromium (KETACARE_REQUIRE_BROWSER=1 turns the skip into a failure, as in the tests)."""
+    chromium = environ.get("KETACARE_CHROMIUM") or DEFAULT_CHROMIUM
+    if Path(chromium).exists():
+        return f"run with {chromium}"
+    if environ.get("KETACARE_REQUIRE_BROWSER") == "1":
+        return f"FAILED (no {chromium}, required by KETACARE_REQUIRE_BROWSER=1)"
+    return f"skipped (no {chromium}; apt-get install chromium)"
 
 
 def postgres_url() -> str | None:
@@ -81,6 +97,7 @@ def main() -> int:
     else:
         code = run_suite("PostgreSQL", url, pytest_args)
         results["PostgreSQL"] = "passed" if code == 0 else f"FAILED (exit {code})"
+    results["Browser tests"] = browser_outcome()
     print("\n=== Summary ===")
     for backend, outcome in results.items():
         print(f"{backend}: {outcome}")
