@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.patients.models import Patient
+from ketacare.staff.tokens import digest_invitation_token
 
 TEST_PASSWORD = "correct horse battery staple 42"
 
@@ -161,3 +162,76 @@ class AssessmentFactory(_ChartRecordFactory):
     severity = "moderate"
     flags = factory.LazyFunction(list)
     completed_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(hours=3))
+
+
+# --- intake (added by the intake helper) ------------------------------------------------------
+
+
+class IntakeRequestFactory(factory.django.DjangoModelFactory):
+    """A new request entered by staff; pass `clinic=` (and `status=`, `source=` as needed)."""
+
+    class Meta:
+        model = "intake.IntakeRequest"
+
+    clinic = factory.SubFactory(ClinicFactory)
+    source = "staff"
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    phone = "617-555-0199"
+    preferred_contact = "phone"
+    best_time = "Weekday mornings"
+    message = "Asked about IV ketamine after two antidepressants."
+    status = "new"
+    closed_reason = factory.LazyAttribute(lambda o: "Not reachable" if o.status == "closed" else "")
+
+
+# --- staff (added by the staff helper) --------------------------------------------------------
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation link; its token is `token` (pass `token=` to choose it)."""
+
+    class Meta:
+        model = "staff.Invitation"
+        exclude = ("token",)
+
+    membership = factory.SubFactory(MembershipFactory)
+    clinic = factory.SelfAttribute("membership.clinic")
+    token = factory.Sequence(lambda n: f"test-invitation-token-{n:08d}")
+    token_sha256 = factory.LazyAttribute(lambda o: digest_invitation_token(o.token))
+    expires_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) + dt.timedelta(hours=72))
+
+
+class AuthenticatorResetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "staff.AuthenticatorReset"
+
+    membership = factory.SubFactory(MembershipFactory)
+    clinic = factory.SelfAttribute("membership.clinic")
+    reason = "Lost phone"
+
+
+# --- eligibility review (added by the screening helper) --------------------------------------
+# A signed review as the service stores it: build it over a screen with
+# `ketacare.screening.queries.chart_screen(patient, route)` for a real one; the default is an
+# empty eligible screen. Rows are insert-only (the model refuses a save of an existing row).
+
+
+class EligibilityReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "screening.EligibilityReview"
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.SelfAttribute("patient.clinic")
+    route = "iv_ketamine"
+    decision = "eligible"
+    screen_decision = "eligible"
+    screen = factory.LazyAttribute(
+        lambda r: {"route": r.route, "decision": r.screen_decision, "rules": []}
+    )
+    chart_snapshot = factory.LazyFunction(dict)
+    findings = ""
+    note = ""
+    signed_by = factory.SubFactory(UserFactory)
+    signed_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
+    supersedes = None

@@ -1,7 +1,287 @@
-"""JSON API of the intake app (contracts.md section 2), mounted under /api/v1/."""
+"""JSON API of the intake queue (contracts.md 2.0 and 2.5, staff side), mounted under /api/v1/.
+
+`GET /intake-requests` and `POST /intake-requests` act for the clinic named by `clinic_id`,
+which may be left out when the caller works for one clinic only (as `POST /patients`). The
+other endpoints act for the clinic of the request in the path. The same service functions as
+the pages: a role without the permission is a 403, another clinic's request a 404, a stale
+`version` or a move the workflow refuses a 409, bad input a 422 naming the field.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+
+from ketacare.api.errors import validation_detail
+from ketacare.api.schemas import Error
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_denied, record_list_read
+from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import deny_not_found, memberships_of, parse_id
+from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
+from ketacare.intake.queries import (
+    INTAKE_LIST_OBJECT_TYPE,
+    INTAKE_OBJECT_TYPE,
+    get_intake_request_for,
+    intake_requests_for,
+    require_intake_permission,
+)
+from ketacare.intake.services import (
+    MESSAGE_MAX_CHARS,
+    change_intake_status,
+    create_intake_request,
+    register_patient_from_intake,
+)
+from ketacare.patients.models import Diagnosis, SexAtBirth
 
 router = Router(tags=["intake"])
+
+VERSION_MAX = 2**31 - 1
+
+
+class IntakeRequestOut(Schema):
+    id: int
+    clinic_id: int
+    source: IntakeSource = Field(description="`staff` (entered at the clinic) or `public`.")
+    name: str
+    email: str
+    phone: str
+    preferred_contact: ContactMethod
+    best_time: str
+    message: str
+    self_check: dict[str, Any] | None = Field(
+        description="The public self-check the person attached, as submitted (or null)."
+    )
+    status: IntakeStatus
+    closed_reason: str
+    patient_id: int | None = Field(description="The patient registered from this request.")
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class IntakeRequestPage(Schema):
+    items: list[IntakeRequestOut]
+    count: int
+
+
+class IntakeRequestCreate(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    clinic_id: int | None = Field(None, description="Optional when you work for one clinic.")
+    name: str = Field(max_length=200)
+    email: str | None = Field(None, max_length=254, description="E-mail or phone, or both.")
+    phone: str | None = Field(None, max_length=30)
+    preferred_contact: ContactMethod
+    best_time: str | None = Field(None, max_length=100)
+    message: str | None = Field(None, max_length=MESSAGE_MAX_CHARS)
+
+
+class IntakeRequestPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=VERSION_MAX, description="The version you read.")
+    status: IntakeStatus
+    closed_reason: str | None = Field(
+        None, max_length=300, description="Required when `status` is `closed`, refused otherwise."
+    )
+
+
+class RegisterPatientIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=VERSION_MAX, description="The request's version you read.")
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    date_of_birth: dt.date
+    sex_at_birth: SexAtBirth
+    email: str | None = Field(None, max_length=254, description="Left out: the request's.")
+    phone: str | None = Field(None, max_length=30, description="Left out: the request's.")
+    mrn: str = Field("", max_length=32, description="Empty: the clinic assigns one.")
+    diagnosis: Diagnosis | None = None
+
+
+class RegisteredOut(Schema):
+    patient_id: int
+    intake_request: IntakeRequestOut
+
+
+class FieldError(Schema):
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrors(Schema):
+    detail: list[FieldError]
+
+
+def _out(intake_request: IntakeRequest) -> IntakeRequestOut:
+    return IntakeRequestOut.model_validate(intake_request, from_attributes=True)
+
+
+def _acting_for_clinic(request: HttpRequest, clinic_id: int | None, action: Action) -> Membership:
+    """The caller's membership in `clinic_id`, or their only one when it is left out."""
+    user = request.auth  # type: ignore[attr-defined]
+    memberships = memberships_of(user)
+    if clinic_id is not None:
+        found = next((m for m in memberships if m.clinic_id == clinic_id), None)
+        if found is None:
+            raise deny_not_found(
+                membership=memberships[0] if memberships else None,
+                user=user,
+                object_type="clinic",
+                object_id=clinic_id,
+                action=action,
+            )
+        return found
+    if len(memberships) == 1:
+        return memberships[0]
+    if not memberships:
+        record_denied(
+            action=action, user=user, object_type=INTAKE_OBJECT_TYPE, reason="no_membership"
+        )
+        raise PermissionDenied("Your account is not a member of any clinic.")
+    raise ValidationError(
+        {"clinic_id": "You work for several clinics: name the clinic with clinic_id."}
+    )
+
+
+def _acting_for_request(request: HttpRequest, intake_request_id: int, action: Action) -> Membership:
+    """The caller's membership in the clinic of the request in the path; 404 when none."""
+    user = request.auth  # type: ignore[attr-defined]
+    memberships = memberships_of(user)
+    pk = parse_id(intake_request_id)
+    # Only the clinic of the request is read here, to choose the acting membership.
+    clinic_id = (
+        IntakeRequest.objects.filter(pk=pk).values_list("clinic_id", flat=True).first()
+        if pk
+        else None
+    )
+    found = next((m for m in memberships if m.clinic_id == clinic_id), None)
+    if found is None:
+        raise deny_not_found(
+            membership=memberships[0] if memberships else None,
+            user=user,
+            object_type=INTAKE_OBJECT_TYPE,
+            object_id=intake_request_id,
+            action=action,
+        )
+    return found
+
+
+ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+
+
+@router.get(
+    "/intake-requests",
+    response={200: IntakeRequestPage, **ERRORS},
+    summary="The clinic's intake queue, newest first",
+)
+def list_intake_requests(
+    request: HttpRequest,
+    clinic_id: int | None = None,
+    status: IntakeStatus | None = None,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> tuple[int, object]:
+    try:
+        by = _acting_for_clinic(request, clinic_id, Action.READ)
+    except ValidationError as error:
+        return 422, {"detail": validation_detail(error, location="query")}
+    require_intake_permission(by, Permission.VIEW_INTAKE, action=Action.READ)
+    queue = intake_requests_for(by, status=status.value if status is not None else "")
+    rows = list(queue[offset : offset + limit])
+    count = queue.count()
+    record_list_read(
+        membership=by,
+        object_type=INTAKE_LIST_OBJECT_TYPE,
+        ids=[row.pk for row in rows],
+        detail=f"offset={offset} shown={len(rows)} total={count} "
+        f"status={status.value if status is not None else 'all'}",
+    )
+    return 200, IntakeRequestPage(items=[_out(row) for row in rows], count=count)
+
+
+@router.post(
+    "/intake-requests",
+    response={201: IntakeRequestOut, **ERRORS},
+    summary="Enter an intake request at the clinic (a call, a walk-in, a referral)",
+)
+def create_request(
+    request: HttpRequest, payload: IntakeRequestCreate
+) -> tuple[int, IntakeRequestOut]:
+    by = _acting_for_clinic(request, payload.clinic_id, Action.CREATE)
+    created = create_intake_request(
+        clinic=by.clinic,
+        source=IntakeSource.STAFF,
+        name=payload.name,
+        email=payload.email,
+        phone=payload.phone,
+        preferred_contact=payload.preferred_contact.value,
+        best_time=payload.best_time,
+        message=payload.message,
+        by=by,
+    )
+    return 201, _out(created)
+
+
+@router.get(
+    "/intake-requests/{intake_request_id}",
+    response={200: IntakeRequestOut, **ERRORS},
+    summary="One intake request",
+)
+def get_request(request: HttpRequest, intake_request_id: int) -> IntakeRequestOut:
+    by = _acting_for_request(request, intake_request_id, Action.READ)
+    return _out(get_intake_request_for(by, intake_request_id))
+
+
+@router.patch(
+    "/intake-requests/{intake_request_id}",
+    response={200: IntakeRequestOut, 409: Error, **ERRORS},
+    summary="Move a request on in the queue, or close it with a reason",
+)
+def update_request(
+    request: HttpRequest, intake_request_id: int, payload: IntakeRequestPatch
+) -> IntakeRequestOut:
+    by = _acting_for_request(request, intake_request_id, Action.UPDATE)
+    changed = change_intake_status(
+        membership=by,
+        intake_request_id=intake_request_id,
+        version=payload.version,
+        status=payload.status.value,
+        closed_reason=payload.closed_reason,
+    )
+    return _out(changed)
+
+
+@router.post(
+    "/intake-requests/{intake_request_id}/register",
+    response={201: RegisteredOut, 409: Error, **ERRORS},
+    summary="Register the patient from a request (the link is kept both ways)",
+)
+def register_request(
+    request: HttpRequest, intake_request_id: int, payload: RegisterPatientIn
+) -> tuple[int, RegisteredOut]:
+    by = _acting_for_request(request, intake_request_id, Action.CREATE)
+    registered = register_patient_from_intake(
+        membership=by,
+        intake_request_id=intake_request_id,
+        version=payload.version,
+        given_name=payload.given_name,
+        family_name=payload.family_name,
+        date_of_birth=payload.date_of_birth,
+        sex_at_birth=payload.sex_at_birth.value,
+        email=payload.email,
+        phone=payload.phone,
+        mrn=payload.mrn,
+        diagnosis=payload.diagnosis.value if payload.diagnosis is not None else "",
+    )
+    return 201, RegisteredOut(
+        patient_id=registered.patient.pk, intake_request=_out(registered.intake_request)
+    )

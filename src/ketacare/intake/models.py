@@ -14,6 +14,13 @@ class IntakeStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# Where a request may still move, and where it may be registered as a patient: every status
+# but closed (docs/intake.md, "Statuses").
+OPEN_STATUSES = frozenset(
+    {IntakeStatus.NEW, IntakeStatus.CONTACTED, IntakeStatus.EVALUATION_SCHEDULED}
+)
+
+
 class IntakeSource(models.TextChoices):
     STAFF = "staff", "Entered by staff"
     PUBLIC = "public", "Public intake form"
@@ -55,6 +62,17 @@ class IntakeRequest(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["clinic", "status", "-created_at"])]
+        constraints = [
+            # The clinic must be able to answer: an e-mail address or a phone number, or both.
+            models.CheckConstraint(
+                condition=~models.Q(email="") | ~models.Q(phone=""),
+                name="intake_request_has_contact",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=IntakeStatus.CLOSED) | ~models.Q(closed_reason=""),
+                name="intake_request_closed_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"intake request {self.pk}"
