@@ -16,6 +16,7 @@ from django.utils import timezone
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied, record_event
 from ketacare.clinical.eligibility.chart import (
+    MEDICATION_CLASS_CONDITIONS,
     TrialRecord,
     conditions_from_medications,
     failed_adequate_trials,
@@ -24,9 +25,12 @@ from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id
 from ketacare.patients.models import (
+    Allergy,
     AntidepressantTrial,
     Assessment,
+    CareNote,
     Condition,
+    Consent,
     Medication,
     OfficeVitals,
     Patient,
@@ -184,3 +188,102 @@ def chart_facts(patient: Patient, *, today: dt.date | None = None) -> dict[str, 
         "pregnant": patient.pregnant,
         "breastfeeding": patient.breastfeeding,
     }
+
+
+# --- the chart's sections ----------------------------------------------------------------------
+# One query per section whatever the length of the history (the chart page's query count is the
+# same for one row or a hundred: tests/patients/test_chart_queries.py).
+
+# Sections a coordinator (no view_clinical) never reads, on the page or through the API.
+CLINICAL_SECTIONS = (
+    "weights",
+    "vitals",
+    "allergies",
+    "medications",
+    "conditions",
+    "trials",
+    "assessments",
+    "notes",
+)
+OPEN_SECTIONS = ("consents",)
+SECTIONS = CLINICAL_SECTIONS + OPEN_SECTIONS
+
+
+def section_queryset(patient: Patient, section: str) -> Any:
+    """The rows of one section of `patient`'s chart, newest first, in one query."""
+    scope = {"clinic_id": patient.clinic_id, "patient_id": patient.pk}
+    if section == "weights":
+        return WeightMeasurement.objects.filter(**scope).order_by("-measured_on", "-pk")
+    if section == "vitals":
+        return OfficeVitals.objects.filter(**scope).order_by("-at", "-pk")
+    if section == "allergies":
+        return Allergy.objects.filter(**scope).order_by("-is_active", "substance", "pk")
+    if section == "medications":
+        return Medication.objects.filter(**scope).order_by(
+            Q(stopped_on__isnull=False), "name", "pk"
+        )
+    if section == "conditions":
+        return Condition.objects.filter(**scope).order_by(
+            Q(resolved_on__isnull=False), "code", "-pk"
+        )
+    if section == "trials":
+        return AntidepressantTrial.objects.filter(**scope).order_by("-current_episode", "pk")
+    if section == "assessments":
+        return Assessment.objects.filter(**scope).order_by("-completed_at", "-pk")
+    if section == "notes":
+        return (
+            CareNote.objects.filter(**scope)
+            .select_related("recorded_by")
+            .order_by("-signed_at", "-pk")
+        )
+    if section == "consents":
+        return (
+            Consent.objects.filter(**scope)
+            .select_related("recorded_by")
+            .order_by("-signed_on", "-pk")
+        )
+    raise ValueError(f"Unknown chart section {section!r}.")
+
+
+def note_threads(notes: list[Any]) -> list[dict[str, Any]]:
+    """Notes grouped by thread: the latest version first in each, threads by latest signing."""
+    threads: dict[int, list[Any]] = {}
+    for note in notes:  # newest first
+        threads.setdefault(note.thread_id or note.pk, []).append(note)
+    return [
+        {"thread_id": thread_id, "latest": versions[0], "earlier": versions[1:]}
+        for thread_id, versions in threads.items()
+    ]
+
+
+def chart_view(patient: Patient, *, clinical: bool, today: dt.date | None = None) -> dict[str, Any]:
+    """Everything the chart page shows, one query per section. Without `clinical` (a coordinator)
+    only the sections outside CLINICAL_SECTIONS are read at all."""
+    today = today or timezone.localdate()
+    view: dict[str, Any] = {
+        "age": age_on(patient.date_of_birth, today),
+        "sections": list(OPEN_SECTIONS),
+        "consents": list(section_queryset(patient, "consents")),
+    }
+    if not clinical:
+        return view
+    view["sections"] = list(SECTIONS)
+    for section in CLINICAL_SECTIONS:
+        view[section] = list(section_queryset(patient, section))
+    view["latest_weight"] = view["weights"][0] if view["weights"] else None
+    view["latest_vitals"] = view["vitals"][0] if view["vitals"] else None
+    view["active_conditions"] = [c for c in view["conditions"] if c.resolved_on is None]
+    view["resolved_conditions"] = [c for c in view["conditions"] if c.resolved_on is not None]
+    view["current_medications"] = [
+        m for m in view["medications"] if m.stopped_on is None or m.stopped_on > today
+    ]
+    view["stopped_medications"] = [
+        m for m in view["medications"] if m.stopped_on is not None and m.stopped_on <= today
+    ]
+    view["flagged_classes"] = frozenset(MEDICATION_CLASS_CONDITIONS)
+    view["failed_adequate_trials"] = failed_adequate_trials(
+        TrialRecord(adequate=t.adequate, outcome=t.outcome, current_episode=t.current_episode)
+        for t in view["trials"]
+    )
+    view["note_threads"] = note_threads(view["notes"])
+    return view
