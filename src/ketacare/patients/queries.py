@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from ketacare.audit.models import Action
@@ -220,11 +220,11 @@ def section_queryset(patient: Patient, section: str) -> Any:
         return Allergy.objects.filter(**scope).order_by("-is_active", "substance", "pk")
     if section == "medications":
         return Medication.objects.filter(**scope).order_by(
-            Q(stopped_on__isnull=False), "name", "pk"
+            F("stopped_on").desc(nulls_first=True), "name", "pk"
         )
     if section == "conditions":
         return Condition.objects.filter(**scope).order_by(
-            Q(resolved_on__isnull=False), "code", "-pk"
+            F("resolved_on").desc(nulls_first=True), "code", "-pk"
         )
     if section == "trials":
         return AntidepressantTrial.objects.filter(**scope).order_by("-current_episode", "pk")
