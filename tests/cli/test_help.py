@@ -69,3 +69,11 @@ def test_a_file_named_like_the_flag_is_read_through_a_path(tmp_path, monkeypatch
 
     assert result.returncode == 0
     assert result.document == {"route": "oral_ketamine", "dose_mg": 150}
+
+
+@pytest.mark.parametrize("name", sorted(FIRST_LINES))
+def test_help_with_the_subcommands_name_prints_the_same_usage(name: str) -> None:
+    result = run_ketacare("help", name)
+
+    assert result.returncode == 0
+    assert result.stdout == help_text(name)

@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_django(args: list[str]) -> int:
+    if len(args) == 2 and args[0] == "help" and args[1] in CLINICAL_COMMANDS:
+        # `ketacare help score`, as the listing below suggests for every subcommand.
+        return main([args[1], "--help"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.config.settings")
     if not args or (args[0] in {"-h", "--help", "help"} and len(args) == 1):
         _print_help()

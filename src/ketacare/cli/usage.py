@@ -33,7 +33,7 @@ Run the eligibility screen of one candidate for one route.
 Input:  {"route", "age", "diagnosis", "failed_adequate_trials", "conditions", "pregnant",
         "breastfeeding"} and optionally "phq9" (nine answers), "madrs_total",
         "blood_pressure": {"systolic", "diastolic"}.
-Output: {"route", "decision", "rules": [{"id", "outcome", "message", "source", ...}]};
+Output: {"route", "decision", "rules": [{"id", "outcome", "message", "source"}]};
         decision is eligible, needs_review or not_eligible.""",
     "dose": """\
 Usage: ketacare dose FILE|-
