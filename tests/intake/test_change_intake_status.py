@@ -48,9 +48,7 @@ def test_closing_keeps_the_reason(adam, request_a):
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])
-def test_closing_without_a_reason_names_closed_reason_and_changes_nothing(
-    cora, request_a, reason
-):
+def test_closing_without_a_reason_names_closed_reason_and_changes_nothing(cora, request_a, reason):
     with pytest.raises(ValidationError) as caught:
         _change(cora, request_a, status="closed", closed_reason=reason)
 

@@ -130,7 +130,9 @@ def test_a_stale_version_registers_nobody(cora, request_a):
 
 def test_a_birth_date_in_the_future_names_the_field_and_nothing_changes(cora, request_a):
     with pytest.raises(ValidationError) as caught:
-        _register(cora, request_a, date_of_birth=dt.date.today() + dt.timedelta(days=30))
+        _register(
+            cora, request_a, date_of_birth=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)
+        )
 
     assert "date_of_birth" in caught.value.message_dict
     assert not Patient.objects.exists()

@@ -41,11 +41,12 @@ def test_a_closed_request_is_final(target):
     assert refusal is not None and "final" in refusal
 
 
-@pytest.mark.parametrize("status", [NEW, CONTACTED, SCHEDULED])
-def test_staying_in_the_same_status_is_not_a_move(status):
-    assert transition_refusal(status, status) == (
-        f"The request is already {dict(new='new', contacted='contacted', evaluation_scheduled='evaluation scheduled')[status]}."
-    )
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [(NEW, "new"), (CONTACTED, "contacted"), (SCHEDULED, "evaluation scheduled")],
+)
+def test_staying_in_the_same_status_is_not_a_move(status, words):
+    assert transition_refusal(status, status) == f"The request is already {words}."
 
 
 def test_next_statuses_lists_the_allowed_moves_in_queue_order():

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ketacare.api.errors import validation_detail
@@ -189,11 +189,11 @@ def list_intake_requests(
     status: IntakeStatus | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
-) -> tuple[int, object]:
+) -> Status[object]:
     try:
         by = _acting_for_clinic(request, clinic_id, Action.READ)
     except ValidationError as error:
-        return 422, {"detail": validation_detail(error, location="query")}
+        return Status(422, {"detail": validation_detail(error, location="query")})
     require_intake_permission(by, Permission.VIEW_INTAKE, action=Action.READ)
     queue = intake_requests_for(by, status=status.value if status is not None else "")
     rows = list(queue[offset : offset + limit])
@@ -205,7 +205,7 @@ def list_intake_requests(
         detail=f"offset={offset} shown={len(rows)} total={count} "
         f"status={status.value if status is not None else 'all'}",
     )
-    return 200, IntakeRequestPage(items=[_out(row) for row in rows], count=count)
+    return Status(200, IntakeRequestPage(items=[_out(row) for row in rows], count=count))
 
 
 @router.post(
@@ -213,9 +213,7 @@ def list_intake_requests(
     response={201: IntakeRequestOut, **ERRORS},
     summary="Enter an intake request at the clinic (a call, a walk-in, a referral)",
 )
-def create_request(
-    request: HttpRequest, payload: IntakeRequestCreate
-) -> tuple[int, IntakeRequestOut]:
+def create_request(request: HttpRequest, payload: IntakeRequestCreate) -> Status[IntakeRequestOut]:
     by = _acting_for_clinic(request, payload.clinic_id, Action.CREATE)
     created = create_intake_request(
         clinic=by.clinic,
@@ -228,7 +226,7 @@ def create_request(
         message=payload.message,
         by=by,
     )
-    return 201, _out(created)
+    return Status(201, _out(created))
 
 
 @router.get(
@@ -267,7 +265,7 @@ def update_request(
 )
 def register_request(
     request: HttpRequest, intake_request_id: int, payload: RegisterPatientIn
-) -> tuple[int, RegisteredOut]:
+) -> Status[RegisteredOut]:
     by = _acting_for_request(request, intake_request_id, Action.CREATE)
     registered = register_patient_from_intake(
         membership=by,
@@ -282,6 +280,9 @@ def register_request(
         mrn=payload.mrn,
         diagnosis=payload.diagnosis.value if payload.diagnosis is not None else "",
     )
-    return 201, RegisteredOut(
-        patient_id=registered.patient.pk, intake_request=_out(registered.intake_request)
+    return Status(
+        201,
+        RegisteredOut(
+            patient_id=registered.patient.pk, intake_request=_out(registered.intake_request)
+        ),
     )
