@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from ketacare.clinics.models import Route
 
@@ -43,6 +46,29 @@ class EligibilityReview(models.Model):
     class Meta:
         ordering = ["patient_id", "-signed_at", "-pk"]
         indexes = [models.Index(fields=["clinic", "patient", "route", "-signed_at"])]
+        constraints = [
+            # SAFE-ABS-EXCLUSION, held by the database too: a screen with an exclusion is never
+            # signed eligible, whatever path wrote the row.
+            models.CheckConstraint(
+                condition=~Q(decision=ReviewDecision.ELIGIBLE, screen_decision="not_eligible"),
+                name="eligibility_review_no_eligible_over_exclusion",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"eligibility review {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A signed review never changes: a correction is a new review that supersedes it
+        # (the database refuses UPDATE as well, migration 0002).
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise SignedReviewIsFinal
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+
+class SignedReviewIsFinal(Exception):
+    """Raised on any attempt to change a signed eligibility review."""
+
+    def __init__(self) -> None:
+        super().__init__("A signed eligibility review never changes; sign a new one instead.")

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ketacare.screening import views
 
 app_name = "screening"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("patients/<int:patient_id>/eligibility/", views.review, name="review"),
+]
