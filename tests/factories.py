@@ -235,3 +235,54 @@ class EligibilityReviewFactory(factory.django.DjangoModelFactory):
     signed_by = factory.SubFactory(UserFactory)
     signed_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
     supersedes = None
+
+
+# --- treatment (added by the treatment helper) -----------------------------------------------
+# A plan over an eligible review of its route, its first signed order, and sessions; each row
+# repeats its plan's clinic and patient. The service (`ketacare.treatment.services.create_plan`)
+# is the way to build a real schedule; these are for reads, pages and query counts.
+
+
+class TreatmentPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "treatment.TreatmentPlan"
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.SelfAttribute("patient.clinic")
+    protocol = "iv_induction_3x_weekly"
+    route = "iv_ketamine"
+    start = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC).date())
+    clinic_days = factory.LazyFunction(lambda: [0, 1, 2, 3, 4])
+    review = factory.SubFactory(
+        EligibilityReviewFactory,
+        patient=factory.SelfAttribute("..patient"),
+        route=factory.SelfAttribute("..route"),
+    )
+    created_by = factory.SubFactory(UserFactory)
+
+
+class DoseOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "treatment.DoseOrder"
+
+    plan = factory.SubFactory(TreatmentPlanFactory)
+    clinic = factory.SelfAttribute("plan.clinic")
+    number = 1
+    dose_mg_per_kg = "0.50"
+    duration_min = 40
+    signed_by = factory.SubFactory(UserFactory)
+    signed_at = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC))
+
+
+class TreatmentSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "treatment.TreatmentSession"
+
+    plan = factory.SubFactory(TreatmentPlanFactory)
+    clinic = factory.SelfAttribute("plan.clinic")
+    patient = factory.SelfAttribute("plan.patient")
+    number = factory.Sequence(lambda n: n + 1)
+    phase = "induction"
+    date = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC).date())
+    planned_date = factory.SelfAttribute("date")
+    dose_text = "0.5 mg/kg over 40 min"

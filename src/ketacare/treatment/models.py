@@ -6,6 +6,8 @@ The chair-side record of a session (pre-dose, dose, readings, discharge) is adde
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -72,6 +74,9 @@ class DoseOrder(models.Model):
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
+    # The clinical core's alerts at signing (`rule`, `level`, `message`): what the prescriber
+    # saw and signed over, e.g. the DOSE-IV-MGKG warning or the esketamine label notes.
+    alerts = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["plan_id", "-number"]
@@ -81,6 +86,20 @@ class DoseOrder(models.Model):
 
     def __str__(self) -> str:
         return f"dose order {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A signed order never changes: a change is a new signed version that supersedes it.
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise SignedOrderIsFinal
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+
+class SignedOrderIsFinal(Exception):
+    """Raised on any attempt to change a signed dose order."""
+
+    def __init__(self) -> None:
+        super().__init__("A signed dose order never changes; sign a new version instead.")
 
 
 class SessionStatus(models.TextChoices):

@@ -1,0 +1,209 @@
+"""Scoped reads of plans, dose orders and sessions: every helper takes the acting membership.
+
+Anything outside the membership's clinic is a 404 with a denied audit event, whatever the role; in
+the clinic, a role without the permission is a 403 (audited too). Helpers that take a patient expect one already read
+through `ketacare.patients.queries.get_patient_for` and add no audit event of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_denied, record_event
+from ketacare.clinics.models import Route
+from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.treatment.models import DoseOrder, SessionStatus, TreatmentPlan, TreatmentSession
+
+if TYPE_CHECKING:
+    from ketacare.clinics.models import Membership
+    from ketacare.patients.models import Patient
+
+PLAN = "treatment_plan"
+ORDER = "dose_order"
+SESSION = "treatment_session"
+
+# Sessions that still take place (or took place): every status but `cancelled`.
+LIVE_STATUSES = tuple(s for s in SessionStatus.values if s != SessionStatus.CANCELLED)
+
+
+def require(
+    membership: Membership | None,
+    permission: Permission,
+    *,
+    action: Action,
+    object_type: str,
+    object_id: object = "",
+    patient_id: int | None = None,
+) -> None:
+    """403 (PermissionDenied) unless the role grants `permission`; the refusal is audited."""
+    if has_permission(membership, permission):
+        return
+    record_denied(
+        action=action,
+        membership=membership,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        reason=f"role_lacks:{permission.value}",
+    )
+    raise PermissionDenied(f"Your role does not allow {permission.value}.")
+
+
+def _orders() -> Prefetch[DoseOrder]:
+    return Prefetch("orders", queryset=DoseOrder.objects.select_related("signed_by"))
+
+
+def get_plan_for(
+    membership: Membership | None,
+    plan_id: object,
+    *,
+    permission: Permission = Permission.VIEW_PLAN,
+    action: Action = Action.READ,
+    audit_read: bool = True,
+) -> TreatmentPlan:
+    """One plan of the acting clinic, its patient joined and its orders prefetched.
+
+    With `audit_read` the read is recorded; services that go on to change the plan pass False
+    and record their own event.
+    """
+    pk = parse_id(plan_id)
+    plan = (
+        scoped(TreatmentPlan.objects.select_related("patient", "created_by"), membership)
+        .prefetch_related(_orders())
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if plan is None:
+        raise deny_not_found(
+            membership=membership, object_type=PLAN, object_id=plan_id, action=action
+        )
+    # After the lookup: another clinic's plan is a 404 whatever the role (never a 403).
+    require(
+        membership,
+        permission,
+        action=action,
+        object_type=PLAN,
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+    )
+    if audit_read:
+        record_event(
+            action=Action.READ,
+            membership=membership,
+            object_type=PLAN,
+            object_id=plan.pk,
+            patient_id=plan.patient_id,
+        )
+    return plan
+
+
+def get_session_for(
+    membership: Membership | None,
+    session_id: object,
+    *,
+    permission: Permission = Permission.VIEW_SCHEDULE,
+    action: Action = Action.READ,
+    audit_read: bool = True,
+) -> TreatmentSession:
+    """One session of the acting clinic, with its plan and patient joined."""
+    pk = parse_id(session_id)
+    session = (
+        scoped(TreatmentSession.objects.select_related("plan", "patient"), membership)
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
+    if session is None:
+        raise deny_not_found(
+            membership=membership, object_type=SESSION, object_id=session_id, action=action
+        )
+    require(
+        membership,
+        permission,
+        action=action,
+        object_type=SESSION,
+        object_id=session.pk,
+        patient_id=session.patient_id,
+    )
+    if audit_read:
+        record_event(
+            action=Action.READ,
+            membership=membership,
+            object_type=SESSION,
+            object_id=session.pk,
+            patient_id=session.patient_id,
+        )
+    return session
+
+
+def plans_of(patient: Patient) -> QuerySet[TreatmentPlan]:
+    """The patient's plans, newest first, orders prefetched (two queries)."""
+    return TreatmentPlan.objects.filter(
+        clinic_id=patient.clinic_id, patient_id=patient.pk
+    ).prefetch_related(_orders())
+
+
+def sessions_of_plan(plan: TreatmentPlan) -> QuerySet[TreatmentSession]:
+    """The plan's sessions in course order."""
+    return TreatmentSession.objects.filter(clinic_id=plan.clinic_id, plan_id=plan.pk).order_by(
+        "number"
+    )
+
+
+def sessions_of(
+    patient: Patient, *, first: dt.date | None = None, last: dt.date | None = None
+) -> QuerySet[TreatmentSession]:
+    """The patient's sessions (every plan) by date, optionally from `first` to `last`."""
+    qs = TreatmentSession.objects.filter(
+        clinic_id=patient.clinic_id, patient_id=patient.pk
+    ).select_related("plan")
+    if first is not None:
+        qs = qs.filter(date__gte=first)
+    if last is not None:
+        qs = qs.filter(date__lte=last)
+    return qs.order_by("date", "time", "pk")
+
+
+def clinic_sessions(
+    membership: Membership | None, *, first: dt.date, last: dt.date
+) -> QuerySet[TreatmentSession]:
+    """The acting clinic's sessions from `first` to `last` (inclusive), patient and plan joined.
+
+    Empty without VIEW_SCHEDULE (deny by default); the caller records the list read.
+    """
+    if not has_permission(membership, Permission.VIEW_SCHEDULE):
+        return TreatmentSession.objects.none()
+    return (
+        scoped(TreatmentSession.objects.select_related("patient", "plan"), membership)
+        .filter(date__gte=first, date__lte=last)
+        .order_by("date", "time", "patient__family_name", "patient__given_name", "pk")
+    )
+
+
+def current_order(plan: TreatmentPlan) -> DoseOrder | None:
+    """The plan's latest signed order (from the prefetched orders when there are)."""
+    orders = list(plan.orders.all())
+    return max(orders, key=lambda order: order.number) if orders else None
+
+
+def esketamine_dates(patient: Patient, *, excluding: int | None = None) -> list[dt.date]:
+    """The dates of the patient's esketamine sessions that take place (any plan), for
+    DOSE-ESK-MAX-FREQUENCY; `excluding` leaves one session out (the one being moved)."""
+    qs = TreatmentSession.objects.filter(
+        clinic_id=patient.clinic_id,
+        patient_id=patient.pk,
+        plan__route=Route.ESKETAMINE_NASAL,
+        status__in=LIVE_STATUSES,
+    )
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return list(qs.values_list("date", flat=True))

@@ -1,0 +1,462 @@
+"""Use cases of treatment plans: create a plan, sign a new order, move or cancel a session.
+
+Each is keyword-only, checks the role table, asks the clinical core every medical question
+(protocols, schedules, dose limits, spacing, the esketamine label), writes in one durable
+transaction and records the audit event as its last statement. Rows are locked in one order:
+the patient, then the plan, then the session, so plan creation, new orders and moves of one
+patient's sessions are serialised (DOSE-ESK-MAX-FREQUENCY counts across the patient's plans).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
+from ketacare.clinical.dosing import check_esketamine_frequency
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.protocols import (
+    PlannedSession,
+    Protocol,
+    check_session_move,
+    generate_schedule,
+    get_protocol,
+    read_clinic_days,
+)
+from ketacare.clinics.models import Route
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import deny_not_found
+from ketacare.patients.models import Patient
+from ketacare.screening.models import ReviewDecision
+from ketacare.screening.queries import latest_signed_review
+from ketacare.treatment.errors import ConflictCode, TreatmentConflict, stale_version
+from ketacare.treatment.models import (
+    DoseOrder,
+    PlanStatus,
+    SessionStatus,
+    TreatmentPlan,
+    TreatmentSession,
+)
+from ketacare.treatment.orders import CheckedOrder, alert_documents, check_order
+from ketacare.treatment.queries import (
+    LIVE_STATUSES,
+    ORDER,
+    PLAN,
+    SESSION,
+    esketamine_dates,
+    require,
+)
+
+if TYPE_CHECKING:
+    from ketacare.clinics.models import Membership
+
+# contracts.md 2.2: clinic days default to Monday-Friday (0 = Monday).
+DEFAULT_CLINIC_DAYS = (0, 1, 2, 3, 4)
+# Statuses after which the course's first dose has been given (DOSE-ESK-FIRST-TRD).
+DOSED_STATUSES = (SessionStatus.DOSED, SessionStatus.DISCHARGED)
+REASON_MAX_CHARS = 300
+
+
+def _in_clinic(
+    record: Patient | TreatmentPlan | TreatmentSession, by: Membership, object_type: str
+) -> None:
+    # The caller read it through a scoped helper; this keeps a service called with another
+    # clinic's record from ever acting on it.
+    if record.clinic_id != by.clinic_id:
+        raise deny_not_found(
+            membership=by, object_type=object_type, object_id=record.pk, action=Action.UPDATE
+        )
+
+
+def _lock_patient(patient_id: int) -> None:
+    Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk").first()
+
+
+def _reason(reason: object) -> str:
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ValidationError({"reason": "Give a reason."}, code="required")
+    if "\x00" in text:
+        raise ValidationError({"reason": "Remove the NUL character from this text."}, code="nul")
+    if len(text) > REASON_MAX_CHARS:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {REASON_MAX_CHARS} characters."}, code="max_length"
+        )
+    return text
+
+
+def _protocol(protocol: object, clinic_routes: Sequence[str]) -> Protocol:
+    try:
+        chosen = get_protocol(protocol)
+    except ClinicalInputError as error:
+        raise ValidationError({"protocol": error.message}, code="unknown_protocol") from None
+    if chosen.route.value not in clinic_routes:
+        raise ValidationError(
+            {"protocol": f"This clinic does not offer {chosen.route.value}."},
+            code="route_not_offered",
+        )
+    return chosen
+
+
+def _date(value: object, field: str, today: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise ValidationError({field: "Give a date (YYYY-MM-DD)."}, code="invalid")
+    if value < today:
+        raise ValidationError({field: "Give today's date or a later one."}, code="past")
+    return value
+
+
+def _clinic_days(value: object) -> tuple[int, ...]:
+    if value is None:
+        return DEFAULT_CLINIC_DAYS
+    try:
+        return read_clinic_days(list(value) if isinstance(value, tuple) else value)
+    except ClinicalInputError as error:
+        raise ValidationError({error.field: error.message}, code="invalid") from None
+
+
+def _eligible_review(patient: Patient, route: str) -> int:
+    review = latest_signed_review(patient, route)
+    if review is None:
+        raise TreatmentConflict(
+            ConflictCode.NOT_ELIGIBLE,
+            f"No signed eligibility review for {route}: a prescriber signs one before a plan.",
+        )
+    if review.decision != ReviewDecision.ELIGIBLE:
+        raise TreatmentConflict(
+            ConflictCode.NOT_ELIGIBLE,
+            f"The latest signed eligibility review for {route} (review {review.pk}) is "
+            f"{review.decision}, not eligible.",
+        )
+    return review.pk
+
+
+def _frequency_refusals(patient: Patient, dates: Iterable[dt.date]) -> list[str]:
+    """DOSE-ESK-MAX-FREQUENCY for a new esketamine plan against the patient's booked sessions."""
+    booked = esketamine_dates(patient)
+    refusals: list[str] = []
+    for day in dates:
+        alert = check_esketamine_frequency(booked, day)
+        if alert is not None:
+            refusals.append(f"{alert.rule}: {alert.message}")
+        booked.append(day)
+    return refusals
+
+
+def create_plan(
+    *,
+    patient: Patient,
+    protocol: object,
+    start: object,
+    order: Mapping[str, object],
+    clinic_days: object = None,
+    by: Membership,
+) -> TreatmentPlan:
+    """Apply a protocol to a patient: the schedule on the clinic's days and the signed order.
+
+    Prescribers only (SIGN_PLAN). Bad input is a ValidationError naming `protocol`, `start`,
+    `clinic_days` or `order.<field>`; without an `eligible` latest signed review for the route, or
+    when the schedule would break DOSE-ESK-MAX-FREQUENCY with the patient's other esketamine
+    sessions, a TreatmentConflict (409).
+    """
+    require(by, Permission.SIGN_PLAN, action=Action.CREATE, object_type=PLAN, patient_id=patient.pk)
+    _in_clinic(patient, by, "patient")
+    today = timezone.localdate()
+    chosen = _protocol(protocol, by.clinic.routes)
+    start_date = _date(start, "start", today)
+    days = _clinic_days(clinic_days)
+    checked = check_order(chosen, order, first_session=True, patient=patient, today=today)
+    try:
+        schedule = generate_schedule(chosen, start=start_date, clinic_days=days)
+    except ClinicalInputError as error:
+        raise ValidationError({error.field: error.message}, code="invalid") from None
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        _lock_patient(patient.pk)
+        review_id = _eligible_review(patient, chosen.route.value)
+        if chosen.route.value == Route.ESKETAMINE_NASAL:
+            refusals = _frequency_refusals(patient, (s.date for s in schedule.sessions))
+            if refusals:
+                raise TreatmentConflict(
+                    ConflictCode.RULE_REFUSED,
+                    "The schedule would break the esketamine frequency limit with the patient's "
+                    "other sessions.",
+                    reasons=refusals,
+                )
+        plan = TreatmentPlan.objects.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            protocol=chosen.id,
+            route=chosen.route.value,
+            start=start_date,
+            clinic_days=list(days),
+            review_id=review_id,
+            created_by=by.user,
+        )
+        signed = _new_order(plan, checked, by=by, now=now, number=1)
+        bulk_create_with_history(
+            [
+                TreatmentSession(
+                    clinic_id=plan.clinic_id,
+                    patient=patient,
+                    plan=plan,
+                    number=s.number,
+                    phase=s.phase,
+                    date=s.date,
+                    planned_date=s.date,
+                    dose_text=s.dose[:200],
+                )
+                for s in schedule.sessions
+            ],
+            TreatmentSession,
+            default_user=by.user,
+        )
+        record_event(
+            action=Action.CREATE,
+            membership=by,
+            object_type=PLAN,
+            object_id=plan.pk,
+            patient_id=patient.pk,
+            detail=f"protocol={chosen.id} version={chosen.version} order={signed.pk} "
+            f"sessions={len(schedule.sessions)} review={review_id}",
+        )
+    return plan
+
+
+def _new_order(
+    plan: TreatmentPlan,
+    checked: CheckedOrder,
+    *,
+    by: Membership,
+    now: dt.datetime,
+    number: int,
+    reason: str = "",
+    supersedes: DoseOrder | None = None,
+) -> DoseOrder:
+    return DoseOrder.objects.create(
+        clinic_id=plan.clinic_id,
+        plan=plan,
+        number=number,
+        dose_mg_per_kg=checked.dose_mg_per_kg,
+        duration_min=checked.duration_min,
+        concentration_mg_per_ml=checked.concentration_mg_per_ml,
+        dose_mg=checked.dose_mg,
+        signed_by=by.user,
+        signed_at=now,
+        reason=reason,
+        supersedes=supersedes,
+        alerts=alert_documents(checked.alerts),
+    )
+
+
+def sign_order(
+    *,
+    plan: TreatmentPlan,
+    order: Mapping[str, object],
+    reason: object,
+    version: int,
+    by: Membership,
+) -> DoseOrder:
+    """A changed order: a new signed version that supersedes the plan's current one.
+
+    Prescribers only (SIGN_PLAN). `version` is the plan's as the caller read it (409 when stale);
+    the plan's version goes up by one. DOSE-ESK-FIRST-TRD applies while no session is dosed.
+    """
+    require(
+        by,
+        Permission.SIGN_PLAN,
+        action=Action.CREATE,
+        object_type=ORDER,
+        patient_id=plan.patient_id,
+    )
+    _in_clinic(plan, by, PLAN)
+    text = _reason(reason)
+    chosen = get_protocol(plan.protocol)
+    today = timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        _lock_patient(plan.patient_id)
+        locked = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+        if locked.status != PlanStatus.ACTIVE:
+            raise TreatmentConflict(ConflictCode.PLAN_ENDED, "This plan has ended.")
+        if locked.version != version:
+            raise stale_version()
+        dosed = TreatmentSession.objects.filter(
+            clinic_id=locked.clinic_id, plan_id=locked.pk, status__in=DOSED_STATUSES
+        ).exists()
+        checked = check_order(
+            chosen, order, first_session=not dosed, patient=locked.patient, today=today
+        )
+        previous = DoseOrder.objects.filter(clinic_id=locked.clinic_id, plan_id=locked.pk).first()
+        number = previous.number + 1 if previous is not None else 1
+        signed = _new_order(
+            locked, checked, by=by, now=now, number=number, reason=text, supersedes=previous
+        )
+        locked.version += 1
+        locked.save(update_fields=["version"])
+        record_event(
+            action=Action.CREATE,
+            membership=by,
+            object_type=ORDER,
+            object_id=signed.pk,
+            patient_id=locked.patient_id,
+            detail=f"plan={locked.pk} number={number} "
+            f"supersedes={previous.pk if previous is not None else ''}",
+        )
+    return signed
+
+
+@dataclass(frozen=True, slots=True)
+class MovedSession:
+    """A moved session and the warnings of its new date ("RULE-ID: sentence" or a sentence)."""
+
+    session: TreatmentSession
+    warnings: list[str]
+
+
+def _locked_session(session: TreatmentSession, version: int) -> TreatmentSession:
+    _lock_patient(session.patient_id)
+    TreatmentPlan.objects.select_for_update().filter(pk=session.plan_id).values_list("pk").first()
+    locked = (
+        TreatmentSession.objects.select_for_update()
+        .select_related("plan", "patient")
+        .get(pk=session.pk)
+    )
+    if locked.status != SessionStatus.SCHEDULED:
+        raise TreatmentConflict(
+            ConflictCode.NOT_SCHEDULED,
+            f"Session {locked.number} is {locked.status}: only a scheduled session can be moved "
+            "or cancelled.",
+        )
+    if locked.version != version:
+        raise stale_version()
+    return locked
+
+
+def _neighbours(
+    locked: TreatmentSession,
+) -> tuple[PlannedSession | None, PlannedSession | None]:
+    others = TreatmentSession.objects.filter(
+        clinic_id=locked.clinic_id, plan_id=locked.plan_id, status__in=LIVE_STATUSES
+    ).exclude(pk=locked.pk)
+    before = others.filter(number__lt=locked.number).order_by("-number").first()
+    after = others.filter(number__gt=locked.number).order_by("number").first()
+    return (
+        PlannedSession(before.number, before.date) if before is not None else None,
+        PlannedSession(after.number, after.date) if after is not None else None,
+    )
+
+
+def reschedule_session(
+    *,
+    session: TreatmentSession,
+    date: object,
+    reason: object,
+    version: int,
+    by: Membership,
+    time: dt.time | None = None,
+) -> MovedSession:
+    """Move a scheduled session to `date` (and `time`, else the time it had).
+
+    SCHEDULE_SESSION (coordinator, prescriber, clinic admin). The clinical core decides: a date
+    closer to the previous or next session than the protocol's spacing rule, or a third
+    esketamine session in any 7 days, is a TreatmentConflict whose `reasons` name the rule; a date
+    past the protocol's frequency is allowed with a warning. A reason is required; a date before
+    today is refused (422 `date`).
+    """
+    require(
+        by,
+        Permission.SCHEDULE_SESSION,
+        action=Action.UPDATE,
+        object_type=SESSION,
+        object_id=session.pk,
+        patient_id=session.patient_id,
+    )
+    _in_clinic(session, by, SESSION)
+    text = _reason(reason)
+    new_date = _date(date, "date", timezone.localdate())
+    if time is not None and not isinstance(time, dt.time):
+        raise ValidationError({"time": "Give a time (HH:MM)."}, code="invalid")
+    with transaction.atomic(durable=True):
+        locked = _locked_session(session, version)
+        previous, following = _neighbours(locked)
+        plan = locked.plan
+        try:
+            check = check_session_move(
+                plan.protocol,
+                moved=PlannedSession(locked.number, new_date),
+                previous=previous,
+                following=following,
+                esketamine_dates=esketamine_dates(locked.patient, excluding=locked.pk)
+                if plan.route == Route.ESKETAMINE_NASAL
+                else (),
+            )
+        except ClinicalInputError as error:
+            raise ValidationError({error.field: error.message}, code="invalid") from None
+        if not check.allowed:
+            raise TreatmentConflict(
+                ConflictCode.RULE_REFUSED,
+                f"Session {locked.number} cannot be moved to {new_date.isoformat()}.",
+                reasons=[finding.reason for finding in check.refusals],
+            )
+        warnings = [finding.reason for finding in check.warnings]
+        if new_date.weekday() not in plan.clinic_days:
+            weekday = new_date.strftime("%A")
+            warnings.append(
+                f"{new_date.isoformat()} is a {weekday}, not one of the plan's clinic days."
+            )
+        moved_days = (new_date - locked.date).days
+        locked.date = new_date
+        if time is not None:
+            locked.time = time
+        locked.change_reason = text
+        locked.version += 1
+        locked.save(update_fields=["date", "time", "change_reason", "version"])
+        record_event(
+            action=Action.UPDATE,
+            membership=by,
+            object_type=SESSION,
+            object_id=locked.pk,
+            patient_id=locked.patient_id,
+            detail=f"reschedule plan={plan.pk} days={moved_days:+d} warnings={len(warnings)}",
+        )
+    return MovedSession(session=locked, warnings=warnings)
+
+
+def cancel_session(
+    *, session: TreatmentSession, reason: object, version: int, by: Membership
+) -> TreatmentSession:
+    """Cancel a scheduled session with a reason (SCHEDULE_SESSION); the row and history stay."""
+    require(
+        by,
+        Permission.SCHEDULE_SESSION,
+        action=Action.UPDATE,
+        object_type=SESSION,
+        object_id=session.pk,
+        patient_id=session.patient_id,
+    )
+    _in_clinic(session, by, SESSION)
+    text = _reason(reason)
+    with transaction.atomic(durable=True):
+        locked = _locked_session(session, version)
+        locked.status = SessionStatus.CANCELLED
+        locked.change_reason = text
+        locked.version += 1
+        locked.save(update_fields=["status", "change_reason", "version"])
+        record_event(
+            action=Action.UPDATE,
+            membership=by,
+            object_type=SESSION,
+            object_id=locked.pk,
+            patient_id=locked.patient_id,
+            detail=f"cancel plan={locked.plan_id}",
+        )
+    return locked
