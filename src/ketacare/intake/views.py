@@ -61,7 +61,7 @@ MOVE_LABELS = {
 
 def patient_chart_url(patient_id: int) -> str:
     """The chart of a registered patient (the patients app's page)."""
-    return f"/patients/{patient_id}/"
+    return reverse("patients:chart", args=[patient_id])
 
 
 # --- the queue -------------------------------------------------------------------------
