@@ -123,19 +123,27 @@ def _audit_guard_lifted_for_flush():
 # `staff_client(alice)` (a Membership or a User) returns a fresh test Client signed in as that
 # user with a confirmed TOTP device verified in the session, as after the real two-step login.
 # It is the one way tests sign in past MFA; tests of the login steps themselves drive the forms.
+# This shortcut sign-in writes no audit event (a real one is filed under the user's clinic and
+# would show in every clinic-scoped count): a test's audit trail holds only what the test did.
 
 
 @pytest.fixture
 def staff_client(db):
+    from django.contrib.auth.signals import user_logged_in
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
 
+    from ketacare.accounts.signals import LOGIN_RECEIVER_UID, on_user_logged_in
     from tests.accounts.helpers import confirmed_device
 
     def make(person, **client_kwargs):
         user = getattr(person, "user", person)
         client = Client(**client_kwargs)
-        client.force_login(user)
+        user_logged_in.disconnect(dispatch_uid=LOGIN_RECEIVER_UID)
+        try:
+            client.force_login(user)
+        finally:
+            user_logged_in.connect(on_user_logged_in, dispatch_uid=LOGIN_RECEIVER_UID)
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = confirmed_device(user).persistent_id
         session.save()

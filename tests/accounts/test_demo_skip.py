@@ -6,6 +6,7 @@ from django.test import override_settings
 
 from ketacare.accounts.models import DemoAccount
 from ketacare.accounts.services import DEMO_SKIP_SESSION_KEY, mark_demo_user
+from ketacare.accounts.views import DEMO_NOTICE, SECOND_STEP_NOTE
 from ketacare.audit.models import Action, AuditEvent
 from tests.factories import TEST_PASSWORD
 
@@ -17,10 +18,18 @@ def _sign_in(client, username):
 
 
 @override_settings(DEMO_MODE=True)
-def test_login_page_says_demo_accounts_may_skip_in_demo_mode(client, db):
+def test_login_page_says_demo_accounts_skip_the_code_and_promises_it_to_no_one_else(client, db):
     body = client.get(LOGIN).content.decode()
 
-    assert "Demo mode: demo accounts may skip two-factor sign-in." in body
+    assert DEMO_NOTICE in body
+    assert SECOND_STEP_NOTE not in body
+
+
+def test_login_page_promises_the_code_step_outside_demo_mode(client, db):
+    body = client.get(LOGIN).content.decode()
+
+    assert SECOND_STEP_NOTE in body
+    assert DEMO_NOTICE not in body
 
 
 @override_settings(DEMO_MODE=True)

@@ -6,6 +6,7 @@ import pytest
 
 from ketacare.accounts.services import create_api_token
 from ketacare.api.site import DOCS_NOT_AUTHENTICATED
+from tests.accounts.helpers import confirmed_device
 
 
 def test_openapi_json_describes_v1_me_with_bearer_auth(staff_client, alice):
@@ -45,13 +46,32 @@ def test_the_docs_page_sends_anonymous_visitors_to_the_login_page(client):
     assert response["Location"] == "/accounts/login/?next=/api/docs"
 
 
-def test_a_session_that_has_not_passed_two_factor_gets_401_for_both(client, alice):
+def test_a_session_that_has_not_passed_two_factor_gets_401_for_the_schema(client, alice):
     client.force_login(alice.user)
 
-    for url in ("/api/openapi.json", "/api/docs"):
-        response = client.get(url)
-        assert response.status_code == 401
-        assert response["Content-Type"] == "application/json"
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+
+
+def test_the_docs_page_sends_a_half_signed_in_browser_to_the_code_page(client, alice):
+    confirmed_device(alice.user)
+    client.force_login(alice.user)
+
+    response = client.get("/api/docs")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/mfa/verify/?next=%2Fapi%2Fdocs"
+
+
+def test_the_docs_page_sends_a_half_signed_in_browser_without_an_app_to_enrolment(client, alice):
+    client.force_login(alice.user)
+
+    response = client.get("/api/docs")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/mfa/enrol/?next=%2Fapi%2Fdocs"
 
 
 def test_an_api_token_alone_does_not_open_the_schema(client, alice):

@@ -103,11 +103,17 @@ def _exempt_paths() -> tuple[str, ...]:
     )
 
 
+@cache
+def _api_docs_page() -> str:
+    return reverse("api:openapi-view")
+
+
 class RequireMFAMiddleware:
     """A signed-in user who has not passed TOTP reaches only the sign-in pages and static files.
 
     Pages redirect to the verify page (or to enrolment when the user has no authenticator yet);
-    API requests get 401 JSON, unless they carry an Authorization header for the API to judge.
+    so does the API's docs page, which a browser opens. API requests get 401 JSON, unless they
+    carry an Authorization header for the API to judge.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -119,7 +125,7 @@ class RequireMFAMiddleware:
             and not self._allowed(request)
             and not mfa_satisfied(request)
         ):
-            if _is_api(request):
+            if _is_api(request) and request.path != _api_docs_page():
                 if "HTTP_AUTHORIZATION" in request.META:
                     return self.get_response(request)
                 return JsonResponse({"detail": MFA_REQUIRED_DETAIL}, status=401)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,16 +17,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketacare.accounts.models import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, ApiToken, DemoAccount
 from ketacare.accounts.tokens import NewToken, digest_secret, generate_token
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
+from ketacare.clinics.tenancy import ACTIVE_CLINIC_SESSION_KEY, memberships_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
     from django.contrib.sessions.backends.base import SessionBase
+
+    from ketacare.clinics.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +86,22 @@ def mfa_satisfied(request: HttpRequest) -> bool:
     return bool(settings.DEMO_MODE) and request.session.get(DEMO_SKIP_SESSION_KEY) is True
 
 
+def signed_in_membership(
+    user: AbstractBaseUser, session: SessionBase | None = None
+) -> Membership | None:
+    """The membership a sign-in, sign-out or failed code is filed under in the audit trail.
+
+    The clinic the session acts for (the clinic switcher's choice), else the user's first active
+    membership: the one `ketacare.clinics.tenancy.acting_membership` then chooses. So each event
+    appears once, in that clinic's audit report, with the user's role there. None for a user of
+    no clinic (a platform operator): the event then has no clinic, as before.
+    """
+    memberships = memberships_of(user)
+    wanted = session.get(ACTIVE_CLINIC_SESSION_KEY) if session is not None else None
+    chosen = next((m for m in memberships if m.clinic_id == wanted), None)
+    return chosen or (memberships[0] if memberships else None)
+
+
 # ---------------------------------------------------------------------------------------------
 # TOTP
 
@@ -88,6 +109,8 @@ def mfa_satisfied(request: HttpRequest) -> bool:
 class CodeCheck(enum.Enum):
     ACCEPTED = "accepted"
     WRONG = "wrong"
+    # The code was right for a time step already used: TOTP codes work once (replay protection).
+    REUSED = "reused"
     THROTTLED = "throttled"
 
 
@@ -130,7 +153,23 @@ def _check_code(device: TOTPDevice, code: str) -> CodeCheck:
     allowed, _info = device.verify_is_allowed()
     if not allowed:
         return CodeCheck.THROTTLED
-    return CodeCheck.ACCEPTED if device.verify_token(code) else CodeCheck.WRONG
+    last_used_step = device.last_t
+    if device.verify_token(code):
+        return CodeCheck.ACCEPTED
+    return CodeCheck.REUSED if _was_used(device, code, last_used_step) else CodeCheck.WRONG
+
+
+def _was_used(device: TOTPDevice, code: str, last_used_step: int) -> bool:
+    """The refused code belongs to a time step at or before the last accepted one.
+
+    django-otp refuses such a code like any wrong one; telling the two apart lets the page say
+    "wait for the next code" instead of blaming the device's clock. Same window as verify_token.
+    """
+    if last_used_step < 0 or not code.isdigit():
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return bool(totp.verify(int(code), device.tolerance)) and totp.t() <= last_used_step
 
 
 def confirm_totp_enrolment(
@@ -164,6 +203,7 @@ def confirm_totp_enrolment(
             TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).delete()
         record_event(
             action=Action.MFA_ENROLL,
+            membership=signed_in_membership(user, session),
             user=user,
             object_type="otp_device",
             object_id=device.pk,
@@ -176,8 +216,12 @@ def confirm_totp_enrolment(
     return result, None
 
 
-def verify_totp_login(*, user: AbstractBaseUser, code: str) -> tuple[CodeCheck, TOTPDevice | None]:
-    """Second sign-in step: check a code against the user's confirmed device; audited."""
+def verify_totp_login(
+    *, user: AbstractBaseUser, code: str, session: SessionBase | None = None
+) -> tuple[CodeCheck, TOTPDevice | None]:
+    """Second sign-in step: check a code against the user's confirmed device; audited under the
+    clinic the session acts for (`signed_in_membership`)."""
+    membership = signed_in_membership(user, session)
     with transaction.atomic(durable=True):
         # Row lock so concurrent guesses cannot slip past the device's throttling counter.
         device = (
@@ -192,14 +236,17 @@ def verify_totp_login(*, user: AbstractBaseUser, code: str) -> tuple[CodeCheck, 
         if result is CodeCheck.ACCEPTED:
             record_event(
                 action=Action.LOGIN,
+                membership=membership,
                 user=user,
                 object_type="user",
                 object_id=user.pk,
                 detail="step=totp",
             )
             return result, device
+        # A failed step names no actor (the code did not prove who typed it), only the clinic.
         record_event(
             action=Action.LOGIN_FAILED,
+            clinic_id=membership.clinic_id if membership is not None else None,
             object_type="user",
             object_id=user.pk,
             allowed=False,

@@ -39,9 +39,19 @@ from ketacare.accounts.services import (
     verify_totp_login,
 )
 
-DEMO_NOTICE = "Demo mode: demo accounts may skip two-factor sign-in."
+# The login page's promise about the second step, true in either mode.
+SECOND_STEP_NOTE = (
+    "After your password you will be asked for a code from your authenticator app (at your "
+    "first sign-in, you set one up)."
+)
+DEMO_NOTICE = (
+    "Demo mode: the demo accounts sign in with their password alone. Every other account is "
+    "asked for a code from its authenticator app after the password."
+)
 WRONG_CODE = "That code is not correct. Check that your device's clock is right and try again."
+REUSED_CODE = "This code was already used; wait for the next one."
 THROTTLED_CODE = "Too many wrong codes in a row. Wait a minute, then try the newest code."
+_REFUSED_CODE = {CodeCheck.WRONG: WRONG_CODE, CodeCheck.REUSED: REUSED_CODE}
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -72,6 +82,7 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["demo_notice"] = DEMO_NOTICE if settings.DEMO_MODE else ""
+        context["second_step_note"] = "" if settings.DEMO_MODE else SECOND_STEP_NOTE
         return context
 
     def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
@@ -107,7 +118,7 @@ def _accepted_device(
         return None
     if result is CodeCheck.ACCEPTED and device is not None:
         return device
-    form.add_error("otp_token", WRONG_CODE if result is CodeCheck.WRONG else THROTTLED_CODE)
+    form.add_error("otp_token", _REFUSED_CODE.get(result, THROTTLED_CODE))
     return None
 
 
@@ -153,7 +164,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_step_url("accounts:mfa_enrol", _safe_next(request)))
     form = TotpCodeForm(request.POST or None)
     device = _accepted_device(
-        request, form, lambda code: verify_totp_login(user=request.user, code=code)
+        request,
+        form,
+        lambda code: verify_totp_login(user=request.user, code=code, session=request.session),
     )
     if device is not None:
         return _finish_mfa(request, device)

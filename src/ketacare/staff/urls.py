@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ketacare.staff import views
 
 app_name = "staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.staff_list, name="list"),
+    path("invite/", views.invite, name="invite"),
+    path("<int:membership_id>/", views.member, name="member"),
+    path("<int:membership_id>/role/", views.change_role, name="change-role"),
+    path("<int:membership_id>/active/", views.set_active, name="set-active"),
+    path("<int:membership_id>/reset-authenticator/", views.reset, name="reset-authenticator"),
+    path("<int:membership_id>/invitation/", views.reinvite, name="reinvite"),
+    # "accept" before the token pattern: the page without a token in its address.
+    path("invitations/accept/", views.accept, name="accept"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+]
