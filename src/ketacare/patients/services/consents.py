@@ -130,8 +130,12 @@ def consent_current(
 ) -> bool:
     """Whether the patient's latest signature of `document` stands on `on` (default today):
     signed on or before that day and not withdrawn by then (see the module's docstring)."""
+    return consent_stands(latest_consent(patient, document), on=on)
+
+
+def consent_stands(consent: Consent | None, *, on: dt.date | None = None) -> bool:
+    """Whether this (latest) signature stands on `on`: signed by then and not withdrawn."""
     on = on or timezone.localdate()
-    consent = latest_consent(patient, document)
     if consent is None or consent.signed_on > on:
         return False
     return consent.withdrawn_on is None or consent.withdrawn_on > on

@@ -1,0 +1,321 @@
+"""The chart's pages: register a patient, the chart with a small form per section, the
+demographics edit (optimistic version), amending a note. Views parse, call the services in
+`ketacare.patients.services` (the same as the API) and render; the services check the role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ketacare.api.errors import Conflict
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
+from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.tenancy import membership_required, parse_id
+from ketacare.patients import services
+from ketacare.patients.forms import (
+    RECORD_FORMS,
+    AmendNoteForm,
+    DemographicsForm,
+    apply_errors,
+)
+from ketacare.patients.models import CareNote, Patient
+from ketacare.patients.queries import chart_view, get_patient_for
+
+# Which permission shows a section's form on the chart (the service checks it again).
+FORM_PERMISSION: dict[str, Permission] = {
+    "consents": Permission.RECORD_CONSENT,
+    "notes": Permission.SIGN_NOTE,
+}
+SECTION_TITLES: dict[str, str] = {
+    "weights": "Add a weight",
+    "vitals": "Record office vitals",
+    "allergies": "Add an allergy",
+    "medications": "Add a medication",
+    "conditions": "Add a condition",
+    "trials": "Add a trial",
+    "consents": "Record a consent",
+    "assessments": "Record a rating scale",
+    "notes": "Write and sign a note",
+}
+SAVED: dict[str, str] = {
+    "weights": "Weight recorded.",
+    "vitals": "Vitals recorded.",
+    "allergies": "Allergy added.",
+    "medications": "Medication added.",
+    "conditions": "Condition added.",
+    "trials": "Trial added to the ledger.",
+    "consents": "Consent recorded.",
+    "assessments": "Scale recorded and scored.",
+    "notes": "Note signed.",
+}
+
+
+def _chart_url(patient_id: int, anchor: str = "") -> str:
+    url = reverse("patients:chart", args=[patient_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _record(section: str, membership: Membership, patient: Patient, data: dict[str, Any]) -> Any:
+    """Call the section's service with the form's cleaned data."""
+    writers: dict[str, Callable[..., Any]] = {
+        "weights": services.record_weight,
+        "vitals": services.record_office_vitals,
+        "allergies": services.add_allergy,
+        "medications": services.add_medication,
+        "conditions": services.add_condition,
+        "trials": services.add_trial,
+        "consents": services.record_consent,
+        "assessments": services.record_assessment,
+        "notes": services.sign_note,
+    }
+    return writers[section](by=membership, patient=patient, **data)
+
+
+def _section_forms(
+    membership: Membership, bound: dict[str, forms.Form] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The add-forms the role may use, each with its title; a bound (invalid) one opens."""
+    clinical = has_permission(membership, Permission.CHART_CLINICAL)
+    shown: dict[str, dict[str, Any]] = {}
+    for section, form_class in RECORD_FORMS.items():
+        permission = FORM_PERMISSION.get(section)
+        allowed = has_permission(membership, permission) if permission else clinical
+        if not allowed:
+            continue
+        form = (bound or {}).get(section) or form_class(prefix=section)
+        shown[section] = {
+            "form": form,
+            "title": SECTION_TITLES[section],
+            "open": form.is_bound,
+            "action": section,
+        }
+    return shown
+
+
+def _render_chart(
+    request: HttpRequest,
+    membership: Membership,
+    patient: Patient,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    clinical = has_permission(membership, Permission.VIEW_CLINICAL)
+    view = chart_view(patient, clinical=clinical)
+    consent = next((c for c in view["consents"] if c.document == services.TREATMENT_CONSENT), None)
+    record_event(
+        action=Action.READ,
+        membership=membership,
+        object_type="patient",
+        object_id=patient.pk,
+        patient_id=patient.pk,
+        detail="chart sections=" + ",".join(view["sections"]),
+    )
+    context = {
+        "membership": membership,
+        "patient": patient,
+        "clinical": clinical,
+        "view": view,
+        "forms": _section_forms(membership, bound),
+        "treatment_consent": consent,
+        "consent_current": services.consent_stands(consent),
+        "can_chart": has_permission(membership, Permission.CHART_CLINICAL),
+        "can_edit": has_permission(membership, Permission.CHANGE_PATIENT),
+        "can_consent": has_permission(membership, Permission.RECORD_CONSENT),
+        "can_sign": has_permission(membership, Permission.SIGN_NOTE),
+    }
+    return render(request, "patients/chart.html", context, status=status)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@membership_required(Permission.ADD_PATIENT, object_type="patient", action=Action.CREATE)
+def register(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    """Register a patient (add_patient roles), then open the chart."""
+    clinical = has_permission(membership, Permission.CHART_CLINICAL)
+    form = DemographicsForm(request.POST or None, clinical=clinical, editing=False)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            try:
+                patient = services.register_patient(by=membership, **data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Patient registered with MRN {patient.mrn}.")
+                return HttpResponseRedirect(_chart_url(patient.pk))
+    return render(
+        request, "patients/register.html", {"membership": membership, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@membership_required(Permission.VIEW_PATIENT, object_type="patient")
+def chart(request: HttpRequest, patient_id: int, *, membership: Membership) -> HttpResponse:
+    patient = get_patient_for(membership, patient_id, audit_read=False)
+    return _render_chart(request, membership, patient)
+
+
+@require_POST
+@membership_required(Permission.VIEW_PATIENT, object_type="patient", action=Action.CREATE)
+def add_record(
+    request: HttpRequest, patient_id: int, section: str, *, membership: Membership
+) -> HttpResponse:
+    """One section's add-form, posted from the chart: saved and back to the chart, or the chart
+    again with the form open and its errors (400; 409 for a conflict)."""
+    form_class = RECORD_FORMS.get(section)
+    if form_class is None:
+        raise Http404("No such chart section.")
+    patient = get_patient_for(membership, patient_id, audit_read=False)
+    form = form_class(request.POST, prefix=section)
+    status = 400
+    if form.is_valid():
+        try:
+            _record(section, membership, patient, form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except Conflict as conflict:
+            form.add_error(None, conflict.detail)
+            status = 409
+        else:
+            messages.success(request, SAVED[section])
+            return HttpResponseRedirect(_chart_url(patient.pk, section))
+    return _render_chart(request, membership, patient, bound={section: form}, status=status)
+
+
+@require_POST
+@membership_required(Permission.VIEW_PATIENT, object_type="patient", action=Action.UPDATE)
+def record_action(
+    request: HttpRequest, patient_id: int, action: str, record_id: str, *, membership: Membership
+) -> HttpResponse:
+    """The chart's one-button changes: stop a medication, resolve a condition, mark an allergy
+    inactive, withdraw a consent (each kept in the chart's history)."""
+    patient = get_patient_for(membership, patient_id, audit_read=False)
+    anchors = {
+        "stop-medication": "medications",
+        "resolve-condition": "conditions",
+        "remove-allergy": "allergies",
+        "withdraw-consent": "consents",
+    }
+    if action not in anchors:
+        raise Http404("No such action.")
+    pk = parse_id(record_id)
+    try:
+        if action == "resolve-condition":
+            services.resolve_condition(by=membership, patient=patient, code=record_id)
+        elif pk is None:
+            raise Http404("No such record.")
+        elif action == "stop-medication":
+            services.stop_medication(by=membership, patient=patient, medication_id=pk)
+        elif action == "remove-allergy":
+            services.remove_allergy(by=membership, patient=patient, allergy_id=pk)
+        else:
+            services.withdraw_consent(by=membership, patient=patient, consent_id=pk)
+    except (ValidationError, Conflict) as error:
+        text = error.detail if isinstance(error, Conflict) else " ".join(error.messages)
+        messages.error(request, text)
+    else:
+        messages.success(request, "Saved; the earlier state stays in the chart's history.")
+    return HttpResponseRedirect(_chart_url(patient.pk, anchors[action]))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@membership_required(Permission.CHANGE_PATIENT, object_type="patient", action=Action.UPDATE)
+def edit(request: HttpRequest, patient_id: int, *, membership: Membership) -> HttpResponse:
+    """Demographics, contact, emergency contact (and, for clinical roles, diagnosis, pregnancy
+    status and psychiatric history), saved only over the version the editor loaded."""
+    patient = get_patient_for(membership, patient_id)
+    clinical = has_permission(membership, Permission.CHART_CLINICAL)
+    status = 200
+    problem = ""
+    if request.method == "POST":
+        form = DemographicsForm(request.POST, clinical=clinical, editing=True)
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            changes = {k: v for k, v in data.items() if v != getattr(patient, k)}
+            try:
+                services.update_patient(
+                    by=membership, patient=patient, version=version, changes=changes
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            except Conflict as conflict:
+                problem, status = conflict.detail, 409
+            else:
+                messages.success(request, "Patient record saved.")
+                return HttpResponseRedirect(_chart_url(patient.pk))
+    else:
+        initial = {name: getattr(patient, name) for name in services.EDITABLE_FIELDS}
+        form = DemographicsForm(
+            initial={**initial, "version": patient.version}, clinical=clinical, editing=True
+        )
+    context = {"membership": membership, "patient": patient, "form": form, "problem": problem}
+    return render(request, "patients/edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@membership_required(Permission.SIGN_NOTE, object_type="care_note", action=Action.CREATE)
+def amend_note(
+    request: HttpRequest, patient_id: int, note_id: int, *, membership: Membership
+) -> HttpResponse:
+    """Amend a signed note: a new signed version; the earlier one stays readable."""
+    patient = get_patient_for(membership, patient_id, audit_read=False)
+    note = CareNote.objects.filter(
+        clinic_id=patient.clinic_id, patient_id=patient.pk, pk=note_id
+    ).first()
+    if note is None:
+        raise Http404("No such note.")
+    status = 200
+    problem = ""
+    if request.method == "POST":
+        form = AmendNoteForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                services.amend_note(
+                    by=membership,
+                    patient=patient,
+                    note_id=note.pk,
+                    text=form.cleaned_data["text"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            except Conflict as conflict:
+                problem, status = conflict.detail, 409
+            else:
+                messages.success(request, "Amendment signed.")
+                return HttpResponseRedirect(_chart_url(patient.pk, "notes"))
+    else:
+        form = AmendNoteForm(initial={"text": note.text})
+    record_event(
+        action=Action.READ,
+        membership=membership,
+        object_type="care_note",
+        object_id=note.pk,
+        patient_id=patient.pk,
+    )
+    context = {
+        "membership": membership,
+        "patient": patient,
+        "note": note,
+        "form": form,
+        "problem": problem,
+    }
+    return render(request, "patients/amend_note.html", context, status=status)
