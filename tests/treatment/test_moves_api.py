@@ -32,7 +32,7 @@ def move(session: TreatmentSession, day: dt.date, **changes: object) -> dict[str
 
 
 def test_a_move_closer_than_the_spacing_rule_is_refused_naming_the_rule(api, cora, plan):
-    first, second, third, *_ = sessions(plan)
+    _, second, third, *_ = sessions(plan)
     apart = DEFAULT_SETTINGS.value(IV_SPACING, "minimum_days_apart")
     too_close = second.date + dt.timedelta(days=apart - 1)
 
@@ -46,7 +46,7 @@ def test_a_move_closer_than_the_spacing_rule_is_refused_naming_the_rule(api, cor
 
 
 def test_a_move_past_the_following_session_is_refused(api, cora, plan):
-    first, second, third, fourth, *_ = sessions(plan)
+    *_, third, fourth, _, _ = sessions(plan)
 
     response = api(cora, "post", MOVE.format(third.pk), move(third, fourth.date))
 

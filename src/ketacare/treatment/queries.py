@@ -1,8 +1,9 @@
 """Scoped reads of plans, dose orders and sessions: every helper takes the acting membership.
 
 Anything outside the membership's clinic is a 404 with a denied audit event, whatever the role; in
-the clinic, a role without the permission is a 403 (audited too). Helpers that take a patient expect one already read
-through `ketacare.patients.queries.get_patient_for` and add no audit event of their own.
+the clinic, a role without the permission is a 403 (audited too). Helpers that take a patient
+expect one already read through `ketacare.patients.queries.get_patient_for` and add no audit
+event of their own.
 """
 
 from __future__ import annotations

@@ -1,0 +1,106 @@
+"""Forms of the plan pages: a new plan, a new order version, moving and cancelling a session.
+
+Forms only parse; every limit is checked by the services (the clinical core), whose
+ValidationError names the field (`order.dose_mg_per_kg` is shown on `dose_mg_per_kg`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from ketacare.clinical.dosing import Route
+from ketacare.clinical.protocols import get_protocol
+from ketacare.treatment.orders import ALL_FIELDS, FIELDS
+from ketacare.treatment.presentation import WEEKDAYS, dose_help, order_defaults
+from ketacare.treatment.services import DEFAULT_CLINIC_DAYS, REASON_MAX_CHARS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrderFields(forms.Form):
+    """The order's fields for every route; only the chosen route's are sent to the service."""
+
+    dose_mg_per_kg = forms.DecimalField(
+        label="Dose (mg/kg)", required=False, max_digits=6, decimal_places=3
+    )
+    duration_min = forms.IntegerField(label="Infusion time (minutes)", required=False)
+    concentration_mg_per_ml = forms.DecimalField(
+        label="Concentration (mg/mL)", required=False, max_digits=6, decimal_places=3
+    )
+    dose_mg = forms.IntegerField(label="Dose (mg)", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, text in dose_help().items():
+            self.fields[name].help_text = text
+        for name in ("dose_mg_per_kg", "concentration_mg_per_ml"):
+            self.fields[name].widget.attrs["step"] = "any"
+
+    def order_for(self, route: Route) -> dict[str, object]:
+        """The order document of `route` (contracts 2.2): its fields, empty ones left out."""
+        return {
+            name: self.cleaned_data.get(name)
+            for name in FIELDS[route]
+            if self.cleaned_data.get(name) is not None
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's errors on the fields they name (`order.x` on `x`)."""
+        for field, messages in error.message_dict.items():
+            name = field.removeprefix("order.").split(".")[0]
+            self.add_error(name if name in self.fields else None, messages)
+
+
+class PlanForm(OrderFields):
+    protocol = forms.ChoiceField(label="Protocol", widget=forms.RadioSelect)
+    start = forms.DateField(label="First session", widget=DATE_INPUT)
+    clinic_days = forms.TypedMultipleChoiceField(
+        label="Clinic days",
+        coerce=int,
+        choices=list(enumerate(WEEKDAYS)),
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(DEFAULT_CLINIC_DAYS),
+    )
+
+    field_order = ("protocol", "start", "clinic_days", *ALL_FIELDS)
+
+    def __init__(self, *args: Any, protocols: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).update(order_defaults())
+        super().__init__(*args, **kwargs)
+        self.fields["protocol"].choices = list(protocols)
+
+    def order(self) -> dict[str, object]:
+        return self.order_for(get_protocol(self.cleaned_data["protocol"]).route)
+
+
+class OrderForm(OrderFields):
+    reason = forms.CharField(label="Reason for the change", max_length=REASON_MAX_CHARS)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    date = forms.DateField(label="New date", widget=DATE_INPUT)
+    time = forms.TimeField(
+        label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reason = forms.CharField(label="Reason", max_length=REASON_MAX_CHARS)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=REASON_MAX_CHARS)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(label="Day", required=False, widget=DATE_INPUT)
+
+
+class WeekForm(forms.Form):
+    week = forms.DateField(label="Week of", required=False, widget=DATE_INPUT)

@@ -1,0 +1,546 @@
+"""Pages of treatment plans and the clinic's schedule (phone first, no JavaScript needed).
+
+    /patients/<id>/plans/       the patient's plans; prescribers preview and sign a new plan
+    /patients/<id>/sessions/    the patient's upcoming (or all) sessions
+    /plans/<id>/                one plan: order versions, sessions, warnings; a new order
+    /sessions/<id>/move/        move a scheduled session (reason required)
+    /sessions/<id>/cancel/      cancel a scheduled session (reason required)
+    /today/?date=               the clinic's sessions of one day
+    /calendar/?week=            the clinic's sessions of one week, Monday first
+
+Views parse, call the services (the same as the API's) and render. Another clinic's patient,
+plan or session is a 404 before any role check; a role without the permission, the 403 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
+from ketacare.audit.services import record_event, record_list_read
+from ketacare.clinical.dosing import Route as ClinicalRoute
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.protocols import get_protocol
+from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.tenancy import membership_required
+from ketacare.patients.models import Patient
+from ketacare.patients.queries import get_patient_for
+from ketacare.treatment.errors import TreatmentConflict
+from ketacare.treatment.forms import (
+    CancelForm,
+    DayForm,
+    MoveForm,
+    OrderForm,
+    PlanForm,
+    WeekForm,
+)
+from ketacare.treatment.models import SessionStatus, TreatmentPlan, TreatmentSession
+from ketacare.treatment.orders import FIELDS, check_order
+from ketacare.treatment.presentation import (
+    WEEKDAYS,
+    preview_schedule,
+    protocol_summaries,
+    route_eligibility,
+)
+from ketacare.treatment.queries import (
+    PLAN,
+    SESSION,
+    clinic_sessions,
+    current_order,
+    get_plan_for,
+    get_session_for,
+    plans_of,
+    require,
+    sessions_of,
+    sessions_of_plan,
+)
+from ketacare.treatment.schedule import week_of
+from ketacare.treatment.services import (
+    cancel_session,
+    create_plan,
+    reschedule_session,
+    sign_order,
+)
+
+View = Callable[..., HttpResponse]
+
+
+def _forbidden_page(view: View) -> View:
+    """The 403 page (naming role and clinic) for a PermissionDenied the queries or services
+    raised and recorded; every other error is left to Django."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, membership: Membership, **kwargs: Any) -> Any:
+        try:
+            return view(request, *args, membership=membership, **kwargs)
+        except PermissionDenied:
+            context = {"membership": membership}
+            return render(request, "clinics/forbidden.html", context, status=403)
+
+    return wrapper
+
+
+def _chart_url(patient_id: int) -> str | None:
+    # The chart page belongs to the patients app; link to it when it exists.
+    try:
+        return reverse("patients:chart", args=[patient_id])
+    except NoReverseMatch:
+        return None
+
+
+def _safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _can(membership: Membership) -> dict[str, bool]:
+    return {
+        "can_sign": has_permission(membership, Permission.SIGN_PLAN),
+        "can_schedule": has_permission(membership, Permission.SCHEDULE_SESSION),
+        "can_read_plans": has_permission(membership, Permission.VIEW_PLAN),
+    }
+
+
+# --- the patient's plans and a new plan -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@membership_required(Permission.VIEW_PATIENT, object_type=PLAN)
+@_forbidden_page
+def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membership) -> HttpResponse:
+    """The patient's plans; for prescribers the new-plan form (preview, then "Sign plan")."""
+    patient = get_patient_for(membership, patient_id, audit_read=False)
+    require(
+        membership,
+        Permission.VIEW_PLAN,
+        action=Action.READ,
+        object_type=PLAN,
+        patient_id=patient.pk,
+    )
+    routes = membership.clinic.routes
+    eligibility = route_eligibility(patient, routes)
+    eligible_routes = [e.route for e in eligibility if e.eligible]
+    protocols = [p for p in protocol_summaries(routes) if p["route"] in eligible_routes]
+    can_sign = has_permission(membership, Permission.SIGN_PLAN)
+    form = None
+    preview = None
+    order_alerts: list[Any] = []
+    status = 200
+    if can_sign and protocols:
+        choices = [(str(p["id"]), str(p["title"])) for p in protocols]
+        if request.method == "POST":
+            form = PlanForm(request.POST, protocols=choices)
+            outcome = _plan_post(request, membership, patient, form)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            preview, order_alerts, status = outcome
+        else:
+            start = timezone.localdate() + dt.timedelta(days=1)
+            form = PlanForm(protocols=choices, initial={"start": start})
+    elif request.method == "POST":
+        require(
+            membership,
+            Permission.SIGN_PLAN,
+            action=Action.CREATE,
+            object_type=PLAN,
+            patient_id=patient.pk,
+        )
+        return HttpResponseRedirect(request.path)
+    plans = list(plans_of(patient))
+    record_event(
+        action=Action.READ,
+        membership=membership,
+        object_type=PLAN,
+        patient_id=patient.pk,
+        detail=f"list shown={len(plans)} ids={','.join(str(p.pk) for p in plans)}",
+    )
+    context = {
+        "membership": membership,
+        "patient": patient,
+        "chart_url": _chart_url(patient.pk),
+        "plans": [(plan, current_order(plan)) for plan in plans],
+        "eligibility": eligibility,
+        "protocols": protocols,
+        "form": form,
+        "preview": preview,
+        "order_alerts": order_alerts,
+        **_can(membership),
+    }
+    return render(request, "treatment/patient_plans.html", context, status=status)
+
+
+def _plan_post(
+    request: HttpRequest, membership: Membership, patient: Patient, form: PlanForm
+) -> HttpResponse | tuple[Any, list[Any], int]:
+    """Preview (nothing saved) or sign. A redirect to the new plan, else what to show again."""
+    if not form.is_valid():
+        return None, [], 400
+    data = form.cleaned_data
+    if "preview" in request.POST:
+        try:
+            protocol = get_protocol(data["protocol"])
+            checked = check_order(
+                protocol,
+                form.order(),
+                first_session=True,
+                patient=patient,
+                today=timezone.localdate(),
+            )
+            sessions = preview_schedule(protocol.id, data["start"], data["clinic_days"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return None, [], 400
+        except ClinicalInputError as error:
+            form.add_service_errors(ValidationError({error.field: error.message}))
+            return None, [], 400
+        return sessions, list(checked.alerts), 200
+    try:
+        plan = create_plan(
+            patient=patient,
+            protocol=data["protocol"],
+            start=data["start"],
+            clinic_days=data["clinic_days"],
+            order=form.order(),
+            by=membership,
+        )
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None, [], 400
+    except TreatmentConflict as conflict:
+        form.add_error(None, [conflict.detail, *conflict.reasons])
+        return None, [], 409
+    messages.success(request, "Plan signed.")
+    return HttpResponseRedirect(reverse("treatment:plan", args=[plan.pk]))
+
+
+# --- one plan and a new order -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@membership_required(Permission.VIEW_PATIENT, object_type=PLAN)
+@_forbidden_page
+def plan_detail(request: HttpRequest, plan_id: int, *, membership: Membership) -> HttpResponse:
+    """A plan: protocol, order versions with their alerts, sessions; POST signs a new order."""
+    if request.method == "POST":
+        plan = get_plan_for(
+            membership,
+            plan_id,
+            permission=Permission.SIGN_PLAN,
+            action=Action.CREATE,
+            audit_read=False,
+        )
+        form = OrderForm(request.POST)
+        status = _order_post(request, membership, plan, form)
+        if isinstance(status, HttpResponse):
+            return status
+        plan = get_plan_for(membership, plan_id)
+    else:
+        plan = get_plan_for(membership, plan_id)
+        form, status = None, 200
+    latest = current_order(plan)
+    can_sign = has_permission(membership, Permission.SIGN_PLAN)
+    if can_sign and form is None and plan.status == "active":
+        initial: dict[str, Any] = {"version": plan.version}
+        if latest is not None:
+            initial.update(
+                {
+                    "dose_mg_per_kg": latest.dose_mg_per_kg,
+                    "duration_min": latest.duration_min,
+                    "concentration_mg_per_ml": latest.concentration_mg_per_ml,
+                    "dose_mg": latest.dose_mg,
+                }
+            )
+        form = OrderForm(initial=initial)
+    protocol = get_protocol(plan.protocol)
+    context = {
+        "membership": membership,
+        "plan": plan,
+        "patient": plan.patient,
+        "chart_url": _chart_url(plan.patient_id),
+        "protocol": protocol,
+        "summary": next(
+            (p for p in protocol_summaries([plan.route]) if p["id"] == plan.protocol), None
+        ),
+        "order": latest,
+        "orders": sorted(plan.orders.all(), key=lambda o: -o.number),
+        "sessions": list(sessions_of_plan(plan)),
+        "route_fields": _route_fields(plan.route),
+        "form": form if can_sign else None,
+        "today": timezone.localdate(),
+        **_can(membership),
+    }
+    return render(request, "treatment/plan_detail.html", context, status=status)
+
+
+def _route_fields(route: str) -> list[str]:
+    return list(FIELDS[ClinicalRoute(route)])
+
+
+def _order_post(
+    request: HttpRequest, membership: Membership, plan: TreatmentPlan, form: OrderForm
+) -> HttpResponse | int:
+    if not form.is_valid():
+        return 400
+    data = form.cleaned_data
+    try:
+        sign_order(
+            plan=plan,
+            order=form.order_for(get_protocol(plan.protocol).route),
+            reason=data["reason"],
+            version=data["version"],
+            by=membership,
+        )
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return 400
+    except TreatmentConflict as conflict:
+        form.add_error(None, [conflict.detail, *conflict.reasons])
+        return 409
+    messages.success(request, "New order signed; the previous version is kept as superseded.")
+    return HttpResponseRedirect(reverse("treatment:plan", args=[plan.pk]) + "#orders")
+
+
+# --- moving and cancelling a session -------------------------------------------------------------
+
+
+def _session_back(request: HttpRequest, session: TreatmentSession, membership: Membership) -> str:
+    if has_permission(membership, Permission.VIEW_PLAN):
+        fallback = reverse("treatment:plan", args=[session.plan_id])
+    else:
+        fallback = reverse("treatment:patient-sessions", args=[session.patient_id])
+    return _safe_next(request, request.POST.get("next") or request.GET.get("next"), fallback)
+
+
+@require_http_methods(["GET", "POST"])
+@membership_required(Permission.VIEW_SCHEDULE, object_type=SESSION, action=Action.UPDATE)
+@_forbidden_page
+def session_move(request: HttpRequest, session_id: int, *, membership: Membership) -> HttpResponse:
+    session = get_session_for(
+        membership,
+        session_id,
+        permission=Permission.SCHEDULE_SESSION,
+        action=Action.UPDATE,
+        audit_read=request.method == "GET",
+    )
+    back = _session_back(request, session, membership)
+    status = 200
+    refusals: list[str] = []
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                moved = reschedule_session(
+                    session=session,
+                    date=data["date"],
+                    time=data["time"],
+                    reason=data["reason"],
+                    version=data["version"],
+                    by=membership,
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except TreatmentConflict as conflict:
+                form.add_error(None, conflict.detail)
+                refusals = conflict.reasons
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    f"Session {moved.session.number} moved to {moved.session.date.isoformat()}.",
+                )
+                for warning in moved.warnings:
+                    messages.warning(request, warning)
+                return HttpResponseRedirect(back)
+    else:
+        form = MoveForm(
+            initial={
+                "date": session.date,
+                "time": session.time,
+                "version": session.version,
+                "next": back,
+            }
+        )
+    context = {
+        "membership": membership,
+        "session": session,
+        "patient": session.patient,
+        "form": form,
+        "refusals": refusals,
+        "back": back,
+        "is_scheduled": session.status == SessionStatus.SCHEDULED,
+        **_can(membership),
+    }
+    return render(request, "treatment/session_move.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@membership_required(Permission.VIEW_SCHEDULE, object_type=SESSION, action=Action.UPDATE)
+@_forbidden_page
+def session_cancel(
+    request: HttpRequest, session_id: int, *, membership: Membership
+) -> HttpResponse:
+    session = get_session_for(
+        membership,
+        session_id,
+        permission=Permission.SCHEDULE_SESSION,
+        action=Action.UPDATE,
+        audit_read=request.method == "GET",
+    )
+    back = _session_back(request, session, membership)
+    status = 200
+    if request.method == "POST":
+        form = CancelForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                cancel_session(
+                    session=session,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
+                    by=membership,
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except TreatmentConflict as conflict:
+                form.add_error(None, conflict.detail)
+                status = 409
+            else:
+                messages.success(request, f"Session {session.number} cancelled.")
+                return HttpResponseRedirect(back)
+    else:
+        form = CancelForm(initial={"version": session.version, "next": back})
+    context = {
+        "membership": membership,
+        "session": session,
+        "patient": session.patient,
+        "form": form,
+        "back": back,
+        "is_scheduled": session.status == SessionStatus.SCHEDULED,
+    }
+    return render(request, "treatment/session_cancel.html", context, status=status)
+
+
+# --- the patient's sessions, the day and the week ----------------------------------------------
+
+
+@membership_required(Permission.VIEW_PATIENT, object_type=SESSION)
+@_forbidden_page
+def patient_sessions(
+    request: HttpRequest, patient_id: int, *, membership: Membership
+) -> HttpResponse:
+    """The patient's upcoming sessions (every plan), or all of them with `?all=1`."""
+    patient = get_patient_for(membership, patient_id, audit_read=False)
+    require(
+        membership,
+        Permission.VIEW_SCHEDULE,
+        action=Action.READ,
+        object_type=SESSION,
+        patient_id=patient.pk,
+    )
+    today = timezone.localdate()
+    show_all = request.GET.get("all") == "1"
+    rows = list(sessions_of(patient, first=None if show_all else today))
+    record_event(
+        action=Action.READ,
+        membership=membership,
+        object_type=SESSION,
+        patient_id=patient.pk,
+        detail=f"list shown={len(rows)} all={int(show_all)}",
+    )
+    context = {
+        "membership": membership,
+        "patient": patient,
+        "chart_url": _chart_url(patient.pk),
+        "sessions": rows,
+        "show_all": show_all,
+        "today": today,
+        "here": request.get_full_path(),
+        **_can(membership),
+    }
+    return render(request, "treatment/patient_sessions.html", context)
+
+
+def _audit_schedule(
+    membership: Membership, rows: list[TreatmentSession], first: dt.date, last: dt.date
+) -> None:
+    # Names are shown: the ids of the patients let the audit report find this view under each.
+    record_list_read(
+        membership=membership,
+        object_type=PATIENT_LIST_OBJECT_TYPE,
+        ids=sorted({row.patient_id for row in rows}),
+        detail=f"schedule from={first} to={last} shown={len(rows)}",
+    )
+
+
+@membership_required(Permission.VIEW_SCHEDULE, object_type=PATIENT_LIST_OBJECT_TYPE)
+def today(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    """The clinic's sessions of one day (`?date=`, default today), by time."""
+    form = DayForm(request.GET)
+    day = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
+    rows = list(clinic_sessions(membership, first=day, last=day))
+    _audit_schedule(membership, rows, day, day)
+    context = {
+        "membership": membership,
+        "form": form,
+        "day": day,
+        "is_today": day == timezone.localdate(),
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+        "sessions": rows,
+        "here": request.get_full_path(),
+        **_can(membership),
+    }
+    return render(request, "treatment/today.html", context, status=200 if form.is_valid() else 400)
+
+
+@membership_required(Permission.VIEW_SCHEDULE, object_type=PATIENT_LIST_OBJECT_TYPE)
+def calendar(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    """The clinic's sessions of one week, Monday first (`?week=` any day of it)."""
+    form = WeekForm(request.GET)
+    chosen = (form.cleaned_data.get("week") if form.is_valid() else None) or timezone.localdate()
+    days = week_of(chosen)
+    rows = list(clinic_sessions(membership, first=days[0], last=days[-1]))
+    _audit_schedule(membership, rows, days[0], days[-1])
+    by_day: dict[dt.date, list[TreatmentSession]] = {day: [] for day in days}
+    for row in rows:
+        by_day[row.date].append(row)
+    today_date = timezone.localdate()
+    context = {
+        "membership": membership,
+        "form": form,
+        "days": [
+            {"date": day, "weekday": WEEKDAYS[day.weekday()], "sessions": by_day[day]}
+            for day in days
+        ],
+        "first": days[0],
+        "last": days[-1],
+        "today": today_date,
+        "previous": days[0] - dt.timedelta(weeks=1),
+        "next": days[0] + dt.timedelta(weeks=1),
+        "count": len(rows),
+        "here": request.get_full_path(),
+        **_can(membership),
+    }
+    return render(
+        request, "treatment/calendar.html", context, status=200 if form.is_valid() else 400
+    )
