@@ -174,6 +174,9 @@ def _context(
         "needs_note": screen.result.decision.value == "needs_review",
         "current": current,
         "current_changed": current is not None and screen_digest(current.screen) != screen.digest,
+        "current_decision_was": (
+            DECISION_HEADLINES.get(current.screen_decision, "") if current is not None else ""
+        ),
         "earlier": of_route[1:],
         "can_sign": can_sign,
         "form": form if can_sign else None,
