@@ -112,6 +112,9 @@ def _render_chart(
 ) -> HttpResponse:
     clinical = has_permission(membership, Permission.VIEW_CLINICAL)
     view = chart_view(patient, clinical=clinical)
+    for row in view["consents"]:
+        row.label = services.CONSENT_DOCUMENTS.get(row.document, row.document)
+    # Consents come newest first: the first treatment consent is the latest signature.
     consent = next((c for c in view["consents"] if c.document == services.TREATMENT_CONSENT), None)
     record_event(
         action=Action.READ,
