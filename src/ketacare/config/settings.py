@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "ketacare.intake",
     "ketacare.screening",
     "ketacare.treatment",
+    "ketacare.demo",
     "ketacare.web",
 ]
 

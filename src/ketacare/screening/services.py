@@ -12,6 +12,8 @@ chart means; this service only enforces the contract's signing rules:
 
 from __future__ import annotations
 
+import datetime as dt
+
 import logging
 
 from django.core.exceptions import ValidationError
@@ -50,8 +52,12 @@ def sign_eligibility_decision(
     note: str = "",
     findings: str = "",
     seen_screen_digest: str | None = None,
+    now: dt.datetime | None = None,
 ) -> EligibilityReview:
     """Sign a prescriber's decision for one route; the new review supersedes the route's latest.
+
+    `now` (Python callers only, e.g. the demo loader entering a history) dates the signature
+    earlier than the present; the audit event keeps the real time it was written.
 
     404 and a denied event for another clinic's patient; 403 without `sign_eligibility`;
     ValidationError naming `route`, `decision`, `note` or `findings` for bad input or a missing
@@ -81,6 +87,7 @@ def sign_eligibility_decision(
             note=note,
             findings=findings,
             seen_screen_digest=seen_screen_digest,
+            now=now,
         )
     except ReviewConflict as conflict:
         # Outside the rolled-back transaction: the refused attempt stays on record.
@@ -103,7 +110,9 @@ def _sign(
     note: str,
     findings: str,
     seen_screen_digest: str | None,
+    now: dt.datetime | None,
 ) -> EligibilityReview:
+    signed_at = timezone.now() if now is None else min(now, timezone.now())
     with transaction.atomic(durable=True):
         # One signature per patient at a time: the supersede chain stays a line.
         Patient.objects.select_for_update(of=("self",)).filter(pk=patient.pk).first()
@@ -141,7 +150,7 @@ def _sign(
             findings=findings,
             note=note,
             signed_by=by.user,
-            signed_at=timezone.now(),
+            signed_at=signed_at,
             supersedes=previous,
         )
         review.save()

@@ -1,4 +1,5 @@
-"""`ketacare demo`: the demo clinics with one login per role and synthetic patients.
+"""`ketacare demo`: the demo clinics with one login per role and synthetic patients at every
+step of the path (intake, awaiting review, reviewed, in induction, in maintenance).
 
 Idempotent (a second run changes nothing). Refuses outside demo mode (KETACARE_DEMO=1), since
 demo logins with a published password do not belong in a production database; `--force`
@@ -17,11 +18,16 @@ from rich.table import Table
 from ketacare.audit.context import RequestContext, using_context
 from ketacare.audit.models import Channel
 from ketacare.audit.services import flush_pending_denials
-from ketacare.clinics.demo import DEMO_PASSWORD, load_demo_data
+from ketacare.clinics.demo import DEMO_CLINICS, DEMO_PASSWORD, load_demo_data
+from ketacare.clinics.models import Clinic
+from ketacare.demo.stages import load_stages
 
 
 class Command(BaseCommand):
-    help = "Create the demo clinics, one login per role and synthetic patients (demo mode only)."
+    help = (
+        "Create the demo clinics, one login per role and synthetic patients at every step "
+        "(demo mode only)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -40,6 +46,10 @@ class Command(BaseCommand):
         with using_context(RequestContext(channel=Channel.CLI)):
             try:
                 result = load_demo_data()
+                for spec in DEMO_CLINICS:
+                    clinic = Clinic.objects.get(name=spec.name)
+                    for kind, count in load_stages(clinic).items():
+                        result.created[kind] = result.created.get(kind, 0) + count
             finally:
                 flush_pending_denials()
         console = Console(file=self.stdout, width=100, color_system=None, soft_wrap=True)

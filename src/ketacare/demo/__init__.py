@@ -1,0 +1,1 @@
+"""`ketacare demo`: the demo clinics with patients at every step of the path (synthetic only)."""
