@@ -57,7 +57,7 @@ MRN_TAKEN = "Another patient of this clinic has this MRN."
 _MRN_ATTEMPTS = 5
 
 
-def _clean(patient: Patient, *, exclude: tuple[str, ...] = ()) -> None:
+def _clean(patient: Patient, *, exclude: tuple[str, ...] = (), check_mrn: bool = True) -> None:
     """Field checks of the model (choices, lengths, e-mail, the clinic's unique MRN) plus the
     birth date not in the future; raises ValidationError naming the field."""
     errors: dict[str, list[str]] = {}
@@ -66,7 +66,8 @@ def _clean(patient: Patient, *, exclude: tuple[str, ...] = ()) -> None:
     except ValidationError as error:
         errors.update(error.message_dict)
     if (
-        "mrn" not in errors
+        check_mrn
+        and "mrn" not in errors
         and Patient.objects.filter(clinic_id=patient.clinic_id, mrn=patient.mrn)
         .exclude(pk=patient.pk)
         .exists()
@@ -140,7 +141,8 @@ def register_patient(
         patient._history_user = by.user  # type: ignore[attr-defined]  # simple-history's hook
         if auto_mrn:
             patient.mrn = _next_mrn(by.clinic_id)
-        _clean(patient)
+        # A generated MRN was free a moment ago; a clash now is the race handled below.
+        _clean(patient, check_mrn=not auto_mrn)
         try:
             with transaction.atomic(durable=True):
                 patient.save()
