@@ -3,9 +3,12 @@ supersede chain of signed reviews."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 
 from ketacare.audit.models import AuditEvent
 from ketacare.clinical.eligibility import parse_candidate, screen
@@ -186,3 +189,28 @@ def test_bad_input_names_its_field_and_stores_nothing(alice, eligible_patient, c
 
     assert list(refused.value.message_dict) == [field]
     assert not EligibilityReview.objects.exists()
+
+
+def test_a_review_dated_after_the_fact_never_sorts_before_the_one_it_supersedes(
+    alice, eligible_patient
+):
+    first = sign(alice, eligible_patient)
+
+    second = sign(
+        alice,
+        eligible_patient,
+        decision="not_eligible",
+        now=first.signed_at - dt.timedelta(days=3),
+    )
+
+    assert second.supersedes_id == first.pk
+    assert second.signed_at == first.signed_at
+    assert latest_signed_review(eligible_patient, "iv_ketamine") == second
+
+
+def test_a_signature_is_never_dated_in_the_future(alice, eligible_patient):
+    before = timezone.now()
+
+    review = sign(alice, eligible_patient, now=before + dt.timedelta(days=1))
+
+    assert before <= review.signed_at <= timezone.now()

@@ -13,7 +13,6 @@ chart means; this service only enforces the contract's signing rules:
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 
 from django.core.exceptions import ValidationError
@@ -139,6 +138,10 @@ def _sign(
                 code="note_required",
             )
         previous = latest_signed_review(patient, route)
+        if previous is not None and signed_at < previous.signed_at:
+            # A review dated after the fact never sorts before the one it supersedes: the
+            # latest by signed_at stays the end of the chain (latest_signed_review).
+            signed_at = previous.signed_at
         review = EligibilityReview(
             clinic_id=patient.clinic_id,
             patient=patient,
