@@ -268,8 +268,10 @@ class MembershipForm(forms.ModelForm):
 class MembershipAdmin(ClinicScopedAdmin):
     audit_object_type = "membership"
     view_permission = Permission.MANAGE_MEMBERSHIPS
-    change_permission = Permission.MANAGE_MEMBERSHIPS
-    # Staff accounts are created by a platform operator (a later issue brings invitations).
+    # Read-only here: inviting, role changes, deactivation and authenticator resets go through
+    # the Staff pages (ketacare.staff.services), which keep the clinic's last admin and audit
+    # each change with its details.
+    change_permission = None
     add_permission = None
     superuser_may_delete = True
     form = MembershipForm
