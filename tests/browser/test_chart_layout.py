@@ -113,3 +113,23 @@ def test_the_chart_fits_the_screen(page, sign_in, alice, charted, viewport, labe
         "Consents",
     ):
         assert page.get_by_role("heading", name=heading, exact=True).is_visible()
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_a_coordinator_registers_a_patient_from_the_home_page(page, sign_in, cora, viewport, label):
+    page.set_viewport_size(viewport)
+    sign_in(cora)
+    page.goto("/")
+    page.get_by_role("link", name="Register a patient").click()
+    page.get_by_label("Given name").fill("Ada")
+    page.get_by_label("Family name").fill("Lovelace")
+    page.get_by_label("Date of birth").fill("1980-12-10")
+    page.get_by_label("Sex at birth").select_option("female")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"register-{label}.png"), full_page=True)
+    assert page.evaluate(OVERFLOW) <= 0
+    page.get_by_role("button", name="Register patient").click()
+
+    page.get_by_role("heading", name="Lovelace, Ada").wait_for()
+    assert page.get_by_text("Patient registered with MRN KC-").is_visible()
+    assert page.get_by_role("heading", name="Medications").count() == 0

@@ -127,7 +127,7 @@ class DemographicsForm(forms.Form):
     family_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(widget=DateInput)
     sex_at_birth = forms.ChoiceField(choices=_blank(SexAtBirth.choices))
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(label="E-mail", required=False)
     phone = forms.CharField(max_length=30, required=False)
     address_line = forms.CharField(label="Address", max_length=200, required=False)
     city = forms.CharField(max_length=100, required=False)
