@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def _change(by, request, **values):
     values.setdefault("version", request.version)
-    return change_intake_status(membership=by, intake_request_id=request.pk, **values)
+    return change_intake_status(by=by, intake_request_id=request.pk, **values)
 
 
 def test_coordinator_marks_a_request_contacted(cora, request_a):

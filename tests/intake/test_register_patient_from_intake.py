@@ -27,7 +27,7 @@ def _register(by, request, **values):
     values.setdefault("family_name", "Quill")
     values.setdefault("date_of_birth", BORN)
     values.setdefault("sex_at_birth", "female")
-    return register_patient_from_intake(membership=by, intake_request_id=request.pk, **values)
+    return register_patient_from_intake(by=by, intake_request_id=request.pk, **values)
 
 
 def test_coordinator_registers_the_patient_and_the_link_is_kept_both_ways(cora, request_a):

@@ -271,7 +271,7 @@ def _load_intake(clinic: Clinic, coordinator: Membership) -> int:
         version = request.version
         for step in path:
             request = change_intake_status(
-                membership=coordinator,
+                by=coordinator,
                 intake_request_id=request.pk,
                 version=version,
                 status=step,

@@ -249,7 +249,7 @@ def update_request(
 ) -> IntakeRequestOut:
     by = _acting_for_request(request, intake_request_id, Action.UPDATE)
     changed = change_intake_status(
-        membership=by,
+        by=by,
         intake_request_id=intake_request_id,
         version=payload.version,
         status=payload.status.value,
@@ -268,7 +268,7 @@ def register_request(
 ) -> Status[RegisteredOut]:
     by = _acting_for_request(request, intake_request_id, Action.CREATE)
     registered = register_patient_from_intake(
-        membership=by,
+        by=by,
         intake_request_id=intake_request_id,
         version=payload.version,
         given_name=payload.given_name,

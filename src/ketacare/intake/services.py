@@ -216,7 +216,7 @@ def _check_version(intake_request: IntakeRequest, version: int) -> None:
 
 def change_intake_status(
     *,
-    membership: Membership,
+    by: Membership,
     intake_request_id: object,
     version: int,
     status: str,
@@ -229,7 +229,7 @@ def change_intake_status(
     otherwise (ValidationError naming `closed_reason`).
     """
     require_intake_permission(
-        membership, Permission.MANAGE_INTAKE, action=Action.UPDATE, object_id=intake_request_id
+        by, Permission.MANAGE_INTAKE, action=Action.UPDATE, object_id=intake_request_id
     )
     errors: dict[str, str] = {}
     if status not in IntakeStatus.values:
@@ -243,7 +243,7 @@ def change_intake_status(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(durable=True):
-        intake_request = _find_intake_request(membership, intake_request_id, action=Action.UPDATE)
+        intake_request = _find_intake_request(by, intake_request_id, action=Action.UPDATE)
         _check_version(intake_request, version)
         refusal = transition_refusal(intake_request.status, status)
         if refusal is not None:
@@ -257,11 +257,11 @@ def change_intake_status(
         intake_request.status = status
         intake_request.closed_reason = reason
         intake_request.version += 1
-        intake_request._history_user = membership.user  # type: ignore[attr-defined]
+        intake_request._history_user = by.user  # type: ignore[attr-defined]
         intake_request.save(update_fields=["status", "closed_reason", "version", "updated_at"])
         record_event(
             action=Action.UPDATE,
-            membership=membership,
+            membership=by,
             object_type=INTAKE_OBJECT_TYPE,
             object_id=intake_request.pk,
             patient_id=intake_request.patient_id,
@@ -293,7 +293,7 @@ def _registration_refusal(intake_request: IntakeRequest) -> IntakeConflict | Non
 
 def register_patient_from_intake(
     *,
-    membership: Membership,
+    by: Membership,
     intake_request_id: object,
     version: int,
     given_name: str,
@@ -317,10 +317,10 @@ def register_patient_from_intake(
     """
     for permission in (Permission.MANAGE_INTAKE, Permission.ADD_PATIENT):
         require_intake_permission(
-            membership, permission, action=Action.CREATE, object_id=intake_request_id
+            by, permission, action=Action.CREATE, object_id=intake_request_id
         )
     intake_request = _find_intake_request(
-        membership, intake_request_id, action=Action.CREATE, lock=False
+        by, intake_request_id, action=Action.CREATE, lock=False
     )
     _check_version(intake_request, version)
     refusal = _registration_refusal(intake_request)
@@ -332,7 +332,7 @@ def register_patient_from_intake(
     # created here then names the request in intake_request_id, for staff to merge.
     clinical = {"diagnosis": diagnosis} if diagnosis else {}
     patient = register_patient(
-        by=membership,
+        by=by,
         given_name=given_name,
         family_name=family_name,
         date_of_birth=date_of_birth,
@@ -345,7 +345,7 @@ def register_patient_from_intake(
         **clinical,
     )
     with transaction.atomic(durable=True):
-        intake_request = _find_intake_request(membership, intake_request.pk, action=Action.UPDATE)
+        intake_request = _find_intake_request(by, intake_request.pk, action=Action.UPDATE)
         if intake_request.patient_id is not None:
             raise IntakeConflict(
                 ConflictCode.ALREADY_REGISTERED,
@@ -356,11 +356,11 @@ def register_patient_from_intake(
         intake_request.patient = patient
         intake_request.status = status_after_registering(previous)
         intake_request.version += 1
-        intake_request._history_user = membership.user  # type: ignore[attr-defined]
+        intake_request._history_user = by.user  # type: ignore[attr-defined]
         intake_request.save(update_fields=["patient", "status", "version", "updated_at"])
         record_event(
             action=Action.UPDATE,
-            membership=membership,
+            membership=by,
             object_type=INTAKE_OBJECT_TYPE,
             object_id=intake_request.pk,
             patient_id=patient.pk,

@@ -173,7 +173,7 @@ def change_status(request: HttpRequest, request_id: int, *, membership: Membersh
     if form.is_valid():
         try:
             changed = change_intake_status(
-                membership=membership,
+                by=membership,
                 intake_request_id=request_id,
                 version=form.cleaned_data["version"],
                 status=form.cleaned_data["status"],
@@ -218,7 +218,7 @@ def register(request: HttpRequest, request_id: int, *, membership: Membership) -
             data = form.cleaned_data
             try:
                 registered = register_patient_from_intake(
-                    membership=membership,
+                    by=membership,
                     intake_request_id=intake_request.pk,
                     version=data["version"],
                     given_name=data["given_name"],
