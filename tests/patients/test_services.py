@@ -4,17 +4,25 @@ the consent-current rule, nothing half-saved."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections  # noqa: F401 - connection: skipif
 from django.utils import timezone
 
 from ketacare.audit.models import AuditEvent
 from ketacare.patients import services
 from ketacare.patients.errors import ChartConflict, StaleVersion
 from ketacare.patients.models import CareNote, Patient
-from tests.factories import ConsentFactory, PatientFactory
+from tests.factories import (
+    ClinicFactory,
+    ConsentFactory,
+    MembershipFactory,
+    PatientFactory,
+    UserFactory,
+)
 
 
 def test_register_patient_keeps_the_intake_request_link(cora):
@@ -131,3 +139,44 @@ def test_bad_vitals_name_the_field_without_the_internal_path(nora, patient_a):
 
     assert list(caught.value.message_dict) == ["diastolic"]
     assert "pre_dose" not in str(caught.value)
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="real concurrent writers need PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_api_edits_of_one_version_at_the_same_moment_one_wins_one_gets_409():
+    clinic = ClinicFactory(name="Clinic R")
+    editors = [
+        MembershipFactory(user=UserFactory(username=f"e{n}"), clinic=clinic, role="coordinator")
+        for n in range(2)
+    ]
+    patient = PatientFactory(clinic=clinic)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def save(n: int) -> None:
+        try:
+            start.wait(timeout=10)
+            services.update_patient(
+                by=editors[n], patient=patient, version=1, changes={"phone": f"555-000{n}"}
+            )
+            outcomes.append("saved")
+        except StaleVersion:
+            outcomes.append("conflict")
+        except BaseException as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(outcomes) == ["conflict", "saved"]
+    patient.refresh_from_db()
+    assert (patient.version, patient.history.count()) == (2, 2)
