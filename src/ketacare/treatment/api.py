@@ -130,7 +130,7 @@ class PlanSessionOut(Schema):
     status: SessionStatusId
     time: dt.time | None
     planned_date: dt.date
-    dose: str
+    protocol_dose: str = Field(description="The protocol's dose text for this session.")
     change_reason: str
     version: int
 
@@ -158,7 +158,8 @@ class PlanPage(Schema):
 
 
 class SessionOut(Schema):
-    """A session of the schedule. `dose` only for roles that read plans (null otherwise)."""
+    """A session of the schedule. `dose` (the plan's current signed order) and `protocol_dose`
+    (the protocol's text for the session) only for roles that read plans (null otherwise)."""
 
     id: int
     patient_id: int
@@ -172,6 +173,7 @@ class SessionOut(Schema):
     route: RouteId
     status: SessionStatusId
     dose: str | None
+    protocol_dose: str | None
     change_reason: str
     version: int
 
@@ -270,6 +272,11 @@ def _order_out(order: DoseOrder) -> OrderOut:
     )
 
 
+def _order_text(plan: TreatmentPlan) -> str | None:
+    order = plan.current_order
+    return order.summary if order is not None else None
+
+
 def _plan_out(plan: TreatmentPlan, sessions: list[TreatmentSession]) -> PlanOut:
     orders = sorted(plan.orders.all(), key=lambda order: order.number)
     latest = current_order(plan)
@@ -296,7 +303,7 @@ def _plan_out(plan: TreatmentPlan, sessions: list[TreatmentSession]) -> PlanOut:
                 status=s.status,
                 time=s.time,
                 planned_date=s.planned_date,
-                dose=s.dose_text,
+                protocol_dose=s.dose_text,
                 change_reason=s.change_reason,
                 version=s.version,
             )
@@ -319,7 +326,8 @@ def _session_out(session: TreatmentSession, *, clinical: bool) -> dict[str, Any]
         "phase": session.phase,
         "route": session.plan.route,
         "status": session.status,
-        "dose": session.dose_text if clinical else None,
+        "dose": _order_text(session.plan) if clinical else None,
+        "protocol_dose": session.dose_text if clinical else None,
         "change_reason": session.change_reason,
         "version": session.version,
     }
@@ -445,7 +453,8 @@ def list_patient_sessions(request: HttpRequest, patient_id: int, params: Query[R
         window = _range(params, default_days=None)
     except _QueryInvalid as invalid:
         return Status(422, {"detail": validation_detail(invalid.error, location="query")})
-    qs = sessions_of(patient, first=window.first, last=window.last)
+    clinical = has_permission(membership, Permission.VIEW_PLAN)
+    qs = sessions_of(patient, first=window.first, last=window.last, with_orders=clinical)
     count = qs.count()
     rows = list(qs[params.offset : params.offset + params.limit])
     for row in rows:
@@ -457,7 +466,6 @@ def list_patient_sessions(request: HttpRequest, patient_id: int, params: Query[R
         patient_id=patient.pk,
         detail=f"list shown={len(rows)} total={count}",
     )
-    clinical = has_permission(membership, Permission.VIEW_PLAN)
     return Status(
         200, {"items": [_session_out(s, clinical=clinical) for s in rows], "count": count}
     )
@@ -477,7 +485,8 @@ def list_schedule(
         window = _range(params, default_days=7)
     except _QueryInvalid as invalid:
         return Status(422, {"detail": validation_detail(invalid.error, location="query")})
-    qs = clinic_sessions(membership, first=window.first, last=window.last)  # type: ignore[arg-type]
+    clinical = has_permission(membership, Permission.VIEW_PLAN)
+    qs = clinic_sessions(membership, first=window.first, last=window.last, with_orders=clinical)
     count = qs.count()
     rows = list(qs[params.offset : params.offset + params.limit])
     # Names are shown: the ids of the patients let the audit report find this read under each.
@@ -487,7 +496,6 @@ def list_schedule(
         ids=sorted({row.patient_id for row in rows}),
         detail=f"schedule from={window.first} to={window.last} shown={len(rows)} total={count}",
     )
-    clinical = has_permission(membership, Permission.VIEW_PLAN)
     return Status(
         200, {"items": [_session_out(s, clinical=clinical) for s in rows], "count": count}
     )

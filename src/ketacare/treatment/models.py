@@ -6,6 +6,7 @@ The chair-side record of a session (pre-dose, dose, readings, discharge) is adde
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,12 @@ class TreatmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"treatment plan {self.pk}"
+
+    @property
+    def current_order(self) -> DoseOrder | None:
+        """The latest signed order (from prefetched orders when there are: no query then)."""
+        orders = list(self.orders.all())
+        return max(orders, key=lambda order: order.number) if orders else None
 
 
 class DoseOrder(models.Model):
@@ -93,6 +100,21 @@ class DoseOrder(models.Model):
             raise SignedOrderIsFinal
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
+
+    @property
+    def summary(self) -> str:
+        """The order as one line: `0.5 mg/kg over 40 min` (IV) or `56 mg`."""
+        if self.dose_mg_per_kg is not None:
+            text = f"{_number(self.dose_mg_per_kg)} mg/kg over {self.duration_min} min"
+            if self.concentration_mg_per_ml is not None:
+                text += f" at {_number(self.concentration_mg_per_ml)} mg/mL"
+            return text
+        return f"{self.dose_mg} mg"
+
+
+def _number(value: Decimal | str) -> str:
+    """0.50 -> 0.5, 40.00 -> 40: the number as a prescriber writes it."""
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 class SignedOrderIsFinal(Exception):

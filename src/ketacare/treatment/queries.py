@@ -161,12 +161,19 @@ def sessions_of_plan(plan: TreatmentPlan) -> QuerySet[TreatmentSession]:
 
 
 def sessions_of(
-    patient: Patient, *, first: dt.date | None = None, last: dt.date | None = None
+    patient: Patient,
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    with_orders: bool = False,
 ) -> QuerySet[TreatmentSession]:
-    """The patient's sessions (every plan) by date, optionally from `first` to `last`."""
+    """The patient's sessions (every plan) by date, optionally from `first` to `last`;
+    `with_orders` prefetches each plan's orders (`current_order`), one query more."""
     qs = TreatmentSession.objects.filter(
         clinic_id=patient.clinic_id, patient_id=patient.pk
     ).select_related("plan")
+    if with_orders:
+        qs = qs.prefetch_related("plan__orders")
     if first is not None:
         qs = qs.filter(date__gte=first)
     if last is not None:
@@ -175,25 +182,32 @@ def sessions_of(
 
 
 def clinic_sessions(
-    membership: Membership | None, *, first: dt.date, last: dt.date
+    membership: Membership | None,
+    *,
+    first: dt.date | None,
+    last: dt.date | None,
+    with_orders: bool = False,
 ) -> QuerySet[TreatmentSession]:
-    """The acting clinic's sessions from `first` to `last` (inclusive), patient and plan joined.
+    """The acting clinic's sessions from `first` to `last` (inclusive), patient and plan joined;
+    `with_orders` prefetches each plan's orders (one query more, whatever the number of rows).
 
     Empty without VIEW_SCHEDULE (deny by default); the caller records the list read.
     """
     if not has_permission(membership, Permission.VIEW_SCHEDULE):
         return TreatmentSession.objects.none()
-    return (
-        scoped(TreatmentSession.objects.select_related("patient", "plan"), membership)
-        .filter(date__gte=first, date__lte=last)
-        .order_by("date", "time", "patient__family_name", "patient__given_name", "pk")
-    )
+    qs = scoped(TreatmentSession.objects.select_related("patient", "plan"), membership)
+    if first is not None:
+        qs = qs.filter(date__gte=first)
+    if last is not None:
+        qs = qs.filter(date__lte=last)
+    if with_orders:
+        qs = qs.prefetch_related("plan__orders")
+    return qs.order_by("date", "time", "patient__family_name", "patient__given_name", "pk")
 
 
 def current_order(plan: TreatmentPlan) -> DoseOrder | None:
     """The plan's latest signed order (from the prefetched orders when there are)."""
-    orders = list(plan.orders.all())
-    return max(orders, key=lambda order: order.number) if orders else None
+    return plan.current_order
 
 
 def esketamine_dates(patient: Patient, *, excluding: int | None = None) -> list[dt.date]:

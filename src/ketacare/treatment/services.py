@@ -159,8 +159,12 @@ def create_plan(
     order: Mapping[str, object],
     clinic_days: object = None,
     by: Membership,
+    now: dt.datetime | None = None,
 ) -> TreatmentPlan:
     """Apply a protocol to a patient: the schedule on the clinic's days and the signed order.
+
+    `now` (Python callers only, e.g. the demo loader entering a course begun weeks ago) is when
+    the order is signed and what "today" means for the start date; never later than the present.
 
     Prescribers only (SIGN_PLAN). Bad input is a ValidationError naming `protocol`, `start`,
     `clinic_days` or `order.<field>`; without an `eligible` latest signed review for the route, or
@@ -169,7 +173,8 @@ def create_plan(
     """
     require(by, Permission.SIGN_PLAN, action=Action.CREATE, object_type=PLAN, patient_id=patient.pk)
     _in_clinic(patient, by, "patient")
-    today = timezone.localdate()
+    now = timezone.now() if now is None else min(now, timezone.now())
+    today = timezone.localdate(now)
     chosen = _protocol(protocol, by.clinic.routes)
     start_date = _date(start, "start", today)
     days = _clinic_days(clinic_days)
@@ -178,7 +183,6 @@ def create_plan(
         schedule = generate_schedule(chosen, start=start_date, clinic_days=days)
     except ClinicalInputError as error:
         raise ValidationError({error.field: error.message}, code="invalid") from None
-    now = timezone.now()
     with transaction.atomic(durable=True):
         _lock_patient(patient.pk)
         review_id = _eligible_review(patient, chosen.route.value)

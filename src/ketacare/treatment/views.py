@@ -47,8 +47,8 @@ from ketacare.treatment.forms import (
     PlanForm,
     WeekForm,
 )
-from ketacare.treatment.models import SessionStatus, TreatmentPlan, TreatmentSession
-from ketacare.treatment.orders import FIELDS, check_order
+from ketacare.treatment.models import DoseOrder, SessionStatus, TreatmentPlan, TreatmentSession
+from ketacare.treatment.orders import FIELDS, CheckedOrder, check_order
 from ketacare.treatment.presentation import (
     WEEKDAYS,
     preview_schedule,
@@ -177,6 +177,9 @@ def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membersh
         "plans": [(plan, current_order(plan)) for plan in plans],
         "eligibility": eligibility,
         "protocols": protocols,
+        "order_fields": sorted(
+            {name for route in eligible_routes for name in FIELDS[ClinicalRoute(route)]}
+        ),
         "form": form,
         "preview": preview,
         "order_alerts": order_alerts,
@@ -209,7 +212,7 @@ def _plan_post(
         except ClinicalInputError as error:
             form.add_service_errors(ValidationError({error.field: error.message}))
             return None, [], 400
-        return sessions, list(checked.alerts), 200
+        return (sessions, checked_summary(checked)), list(checked.alerts), 200
     try:
         plan = create_plan(
             patient=patient,
@@ -227,6 +230,16 @@ def _plan_post(
         return None, [], 409
     messages.success(request, "Plan signed.")
     return HttpResponseRedirect(reverse("treatment:plan", args=[plan.pk]))
+
+
+def checked_summary(checked: CheckedOrder) -> str:
+    """The one-line text of an order not yet signed (as `DoseOrder.summary` writes it)."""
+    return DoseOrder(
+        dose_mg_per_kg=checked.dose_mg_per_kg,
+        duration_min=checked.duration_min,
+        concentration_mg_per_ml=checked.concentration_mg_per_ml,
+        dose_mg=checked.dose_mg,
+    ).summary
 
 
 # --- one plan and a new order -------------------------------------------------------------------
@@ -459,7 +472,13 @@ def patient_sessions(
     )
     today = timezone.localdate()
     show_all = request.GET.get("all") == "1"
-    rows = list(sessions_of(patient, first=None if show_all else today))
+    rows = list(
+        sessions_of(
+            patient,
+            first=None if show_all else today,
+            with_orders=has_permission(membership, Permission.VIEW_PLAN),
+        )
+    )
     record_event(
         action=Action.READ,
         membership=membership,
@@ -497,7 +516,8 @@ def today(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     """The clinic's sessions of one day (`?date=`, default today), by time."""
     form = DayForm(request.GET)
     day = (form.cleaned_data.get("date") if form.is_valid() else None) or timezone.localdate()
-    rows = list(clinic_sessions(membership, first=day, last=day))
+    with_orders = has_permission(membership, Permission.VIEW_PLAN)
+    rows = list(clinic_sessions(membership, first=day, last=day, with_orders=with_orders))
     _audit_schedule(membership, rows, day, day)
     context = {
         "membership": membership,
@@ -519,7 +539,8 @@ def calendar(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     form = WeekForm(request.GET)
     chosen = (form.cleaned_data.get("week") if form.is_valid() else None) or timezone.localdate()
     days = week_of(chosen)
-    rows = list(clinic_sessions(membership, first=days[0], last=days[-1]))
+    with_orders = has_permission(membership, Permission.VIEW_PLAN)
+    rows = list(clinic_sessions(membership, first=days[0], last=days[-1], with_orders=with_orders))
     _audit_schedule(membership, rows, days[0], days[-1])
     by_day: dict[dt.date, list[TreatmentSession]] = {day: [] for day in days}
     for row in rows:
