@@ -316,20 +316,40 @@ def register_patient_from_intake(
     field.
     """
     for permission in (Permission.MANAGE_INTAKE, Permission.ADD_PATIENT):
-        require_intake_permission(
-            by, permission, action=Action.CREATE, object_id=intake_request_id
-        )
-    intake_request = _find_intake_request(
-        by, intake_request_id, action=Action.CREATE, lock=False
-    )
+        require_intake_permission(by, permission, action=Action.CREATE, object_id=intake_request_id)
+    intake_request = _find_intake_request(by, intake_request_id, action=Action.CREATE, lock=False)
     _check_version(intake_request, version)
     refusal = _registration_refusal(intake_request)
     if refusal is not None:
         raise refusal
-    # register_patient runs its own durable transaction (it audits the new patient), so the
-    # link is a second one. A status change landing between the two is kept; only a second
-    # registration of the same request, racing this one, is refused there (409): the patient
-    # created here then names the request in intake_request_id, for staff to merge.
+    linked: list[IntakeRequest] = []
+
+    def link(patient: Patient) -> None:
+        # Inside register_patient's transaction: a request registered by someone else meanwhile
+        # refuses this registration whole, so no second patient is left behind.
+        current = _find_intake_request(by, intake_request.pk, action=Action.UPDATE)
+        if current.patient_id is not None:
+            raise IntakeConflict(
+                ConflictCode.ALREADY_REGISTERED,
+                f"Someone registered this request as patient {current.patient_id} while you "
+                "were registering it; nothing was stored.",
+            )
+        previous = current.status
+        current.patient = patient
+        current.status = status_after_registering(previous)
+        current.version += 1
+        current._history_user = by.user  # type: ignore[attr-defined]
+        current.save(update_fields=["patient", "status", "version", "updated_at"])
+        record_event(
+            action=Action.UPDATE,
+            membership=by,
+            object_type=INTAKE_OBJECT_TYPE,
+            object_id=current.pk,
+            patient_id=patient.pk,
+            detail=f"registered patient={patient.pk} status={previous}->{current.status}",
+        )
+        linked.append(current)
+
     clinical = {"diagnosis": diagnosis} if diagnosis else {}
     patient = register_patient(
         by=by,
@@ -342,28 +362,8 @@ def register_patient_from_intake(
         email=intake_request.email if email is None else email,
         phone=intake_request.phone if phone is None else phone,
         preferred_contact=intake_request.preferred_contact,
+        on_created=link,
         **clinical,
     )
-    with transaction.atomic(durable=True):
-        intake_request = _find_intake_request(by, intake_request.pk, action=Action.UPDATE)
-        if intake_request.patient_id is not None:
-            raise IntakeConflict(
-                ConflictCode.ALREADY_REGISTERED,
-                f"Someone registered this request as patient {intake_request.patient_id} while "
-                f"you were registering it; patient {patient.pk} was registered too: keep one.",
-            )
-        previous = intake_request.status
-        intake_request.patient = patient
-        intake_request.status = status_after_registering(previous)
-        intake_request.version += 1
-        intake_request._history_user = by.user  # type: ignore[attr-defined]
-        intake_request.save(update_fields=["patient", "status", "version", "updated_at"])
-        record_event(
-            action=Action.UPDATE,
-            membership=by,
-            object_type=INTAKE_OBJECT_TYPE,
-            object_id=intake_request.pk,
-            patient_id=patient.pk,
-            detail=f"registered patient={patient.pk} status={previous}->{intake_request.status}",
-        )
+    intake_request = linked[0]
     return Registered(intake_request=intake_request, patient=patient)

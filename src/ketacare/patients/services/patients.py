@@ -4,7 +4,7 @@ contact, diagnosis, pregnancy status, psychiatric history) with an optimistic ve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -105,13 +105,16 @@ def register_patient(
     sex_at_birth: str,
     mrn: str = "",
     intake_request_id: int | None = None,
+    on_created: Callable[[Patient], None] | None = None,
     **fields: Any,
 ) -> Patient:
     """Register a patient in `by`'s clinic (add_patient).
 
     A blank MRN is generated (KC-000123, unique in the clinic). Further keyword arguments are
     any of EDITABLE_FIELDS; clinical ones (a diagnosis, pregnancy status) need chart_clinical.
-    `intake_request_id` links the intake request the patient came from.
+    `intake_request_id` links the intake request the patient came from; `on_created(patient)`
+    runs inside the same transaction right after the insert (the intake queue links its request
+    there), so an error it raises leaves no patient behind.
     """
     require(by, Permission.ADD_PATIENT, action=Action.CREATE, object_type="patient")
     unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
@@ -146,6 +149,8 @@ def register_patient(
         try:
             with transaction.atomic(durable=True):
                 patient.save()
+                if on_created is not None:
+                    on_created(patient)
                 audit(
                     action=Action.CREATE,
                     by=by,
