@@ -178,13 +178,20 @@ def update_patient(
     StaleVersion (409) and nothing changes. Setting `pregnant` or `breastfeeding` without
     `pregnancy_status_on` dates the status today. Returns the patient as saved.
     """
-    require(
-        by, Permission.CHANGE_PATIENT, action=Action.UPDATE, object_type="patient", patient=patient
-    )
+    clinical = set(changes) & set(CLINICAL_FIELDS)
+    # A nurse (chart_clinical without change_patient) records pregnancy status and history.
+    if not clinical or set(changes) - clinical:
+        require(
+            by,
+            Permission.CHANGE_PATIENT,
+            action=Action.UPDATE,
+            object_type="patient",
+            patient=patient,
+        )
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError({unknown[0]: "This field cannot be changed here."}, code="unknown")
-    if set(changes) & set(CLINICAL_FIELDS):
+    if clinical:
         require(
             by,
             Permission.CHART_CLINICAL,
