@@ -205,6 +205,7 @@ def load_stages(clinic: Clinic) -> dict[str, int]:
                 order=dict(stage.order or {}),
                 now=started + dt.timedelta(hours=2),
             )
+            _book_times(plan, number)
             _close_past_sessions(plan, staff[Role.NURSE])
             created["plan"] += 1
     created["intake request"] = _load_intake(clinic, staff[Role.COORDINATOR])
@@ -224,6 +225,16 @@ def _reviewed(patient: Patient) -> bool:
 
 def _planned(patient: Patient) -> bool:
     return TreatmentPlan.objects.filter(clinic_id=patient.clinic_id, patient=patient).exists()
+
+
+def _book_times(plan: TreatmentPlan, number: int) -> None:
+    """Give the course a chair time (plans are made by date; the desk books the hour): one
+    patient an hour and a half from 08:00, so a day's list reads like a real clinic's."""
+    slot = number % 6
+    minutes = 8 * 60 + slot * 90
+    TreatmentSession.objects.filter(clinic_id=plan.clinic_id, plan=plan).update(
+        time=dt.time(minutes // 60, minutes % 60)
+    )
 
 
 def _close_past_sessions(plan: TreatmentPlan, nurse: Membership) -> None:
