@@ -247,3 +247,26 @@ def test_a_note_is_amended_from_its_page(staff_client, nora, patient_a):
     page = client.get(_chart(patient_a)).content.decode()
     assert "Second" in page
     assert "Earlier versions (1)" in page
+
+
+def test_a_nurse_edits_diagnosis_and_pregnancy_status_but_not_demographics(
+    staff_client, nora, patient_a
+):
+    nurse = staff_client(nora)
+    page = nurse.get(f"/patients/{patient_a.pk}/edit/").content.decode()
+    assert 'name="diagnosis"' in page and 'name="pregnant"' in page
+    assert 'name="given_name"' not in page and 'name="phone"' not in page
+
+    response = nurse.post(
+        f"/patients/{patient_a.pk}/edit/",
+        {"diagnosis": "mdd", "pregnant": "on", "version": patient_a.version},
+    )
+
+    assert response.status_code == 302
+    patient_a.refresh_from_db()
+    assert (patient_a.diagnosis, patient_a.pregnant) == ("mdd", True)
+    assert patient_a.given_name  # untouched
+
+
+def test_an_auditor_cannot_open_the_edit_page(staff_client, audrey, patient_a):
+    assert staff_client(audrey).get(f"/patients/{patient_a.pk}/edit/").status_code == 403

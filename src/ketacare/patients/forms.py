@@ -161,14 +161,21 @@ class DemographicsForm(forms.Form):
         "psychiatric_history",
     )
 
-    def __init__(self, *args: Any, clinical: bool, editing: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, clinical: bool, editing: bool, demographic: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not clinical:
             for name in self.CLINICAL:
                 del self.fields[name]
+        if not demographic:
+            # A nurse charts diagnosis and pregnancy status but does not edit demographics.
+            for name in [n for n in self.fields if n not in (*self.CLINICAL, "version")]:
+                del self.fields[name]
         if editing:
-            self.fields["mrn"].required = True
-            self.fields["mrn"].help_text = ""
+            if demographic:
+                self.fields["mrn"].required = True
+                self.fields["mrn"].help_text = ""
             self.fields["version"].required = True
         else:
             del self.fields["version"]

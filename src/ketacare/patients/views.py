@@ -30,6 +30,7 @@ from ketacare.patients.forms import (
 )
 from ketacare.patients.models import CareNote, Patient
 from ketacare.patients.queries import chart_view, get_patient_for
+from ketacare.patients.services._common import require
 
 # Which permission shows a section's form on the chart (the service checks it again).
 FORM_PERMISSION: dict[str, Permission] = {
@@ -237,16 +238,22 @@ def record_action(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@membership_required(Permission.CHANGE_PATIENT, object_type="patient", action=Action.UPDATE)
+@membership_required(Permission.VIEW_PATIENT, object_type="patient", action=Action.UPDATE)
 def edit(request: HttpRequest, patient_id: int, *, membership: Membership) -> HttpResponse:
-    """Demographics, contact, emergency contact (and, for clinical roles, diagnosis, pregnancy
-    status and psychiatric history), saved only over the version the editor loaded."""
+    """Demographics, contact, emergency contact (change_patient) and diagnosis, pregnancy
+    status and psychiatric history (chart_clinical): each role sees the part it may change.
+    Saved only over the version the editor loaded."""
     patient = get_patient_for(membership, patient_id)
+    demographic = has_permission(membership, Permission.CHANGE_PATIENT)
     clinical = has_permission(membership, Permission.CHART_CLINICAL)
+    if not (demographic or clinical):
+        require(membership, Permission.CHANGE_PATIENT, action=Action.UPDATE, object_type="patient")
     status = 200
     problem = ""
     if request.method == "POST":
-        form = DemographicsForm(request.POST, clinical=clinical, editing=True)
+        form = DemographicsForm(
+            request.POST, clinical=clinical, editing=True, demographic=demographic
+        )
         status = 400
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -266,7 +273,10 @@ def edit(request: HttpRequest, patient_id: int, *, membership: Membership) -> Ht
     else:
         initial = {name: getattr(patient, name) for name in services.EDITABLE_FIELDS}
         form = DemographicsForm(
-            initial={**initial, "version": patient.version}, clinical=clinical, editing=True
+            initial={**initial, "version": patient.version},
+            clinical=clinical,
+            editing=True,
+            demographic=demographic,
         )
     context = {"membership": membership, "patient": patient, "form": form, "problem": problem}
     return render(request, "patients/edit.html", context, status=status)
