@@ -12,18 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from ketacare.api.errors import validation_detail
+from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
 from ketacare.api.schemas import Error
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied, record_list_read
-from ketacare.clinics.models import Membership
+from ketacare.audit.services import record_list_read
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import deny_not_found, memberships_of, parse_id
 from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
 from ketacare.intake.queries import (
     INTAKE_LIST_OBJECT_TYPE,
@@ -125,56 +122,6 @@ def _out(intake_request: IntakeRequest) -> IntakeRequestOut:
     return IntakeRequestOut.model_validate(intake_request, from_attributes=True)
 
 
-def _acting_for_clinic(request: HttpRequest, clinic_id: int | None, action: Action) -> Membership:
-    """The caller's membership in `clinic_id`, or their only one when it is left out."""
-    user = request.auth  # type: ignore[attr-defined]
-    memberships = memberships_of(user)
-    if clinic_id is not None:
-        found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-        if found is None:
-            raise deny_not_found(
-                membership=memberships[0] if memberships else None,
-                user=user,
-                object_type="clinic",
-                object_id=clinic_id,
-                action=action,
-            )
-        return found
-    if len(memberships) == 1:
-        return memberships[0]
-    if not memberships:
-        record_denied(
-            action=action, user=user, object_type=INTAKE_OBJECT_TYPE, reason="no_membership"
-        )
-        raise PermissionDenied("Your account is not a member of any clinic.")
-    raise ValidationError(
-        {"clinic_id": "You work for several clinics: name the clinic with clinic_id."}
-    )
-
-
-def _acting_for_request(request: HttpRequest, intake_request_id: int, action: Action) -> Membership:
-    """The caller's membership in the clinic of the request in the path; 404 when none."""
-    user = request.auth  # type: ignore[attr-defined]
-    memberships = memberships_of(user)
-    pk = parse_id(intake_request_id)
-    # Only the clinic of the request is read here, to choose the acting membership.
-    clinic_id = (
-        IntakeRequest.objects.filter(pk=pk).values_list("clinic_id", flat=True).first()
-        if pk
-        else None
-    )
-    found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-    if found is None:
-        raise deny_not_found(
-            membership=memberships[0] if memberships else None,
-            user=user,
-            object_type=INTAKE_OBJECT_TYPE,
-            object_id=intake_request_id,
-            action=action,
-        )
-    return found
-
-
 ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
@@ -190,10 +137,9 @@ def list_intake_requests(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ) -> Status[object]:
-    try:
-        by = _acting_for_clinic(request, clinic_id, Action.READ)
-    except ValidationError as error:
-        return Status(422, {"detail": validation_detail(error, location="query")})
+    by = membership_for_clinic(
+        request, clinic_id, location="query", unnamed="only", object_type=INTAKE_OBJECT_TYPE
+    )
     require_intake_permission(by, Permission.VIEW_INTAKE, action=Action.READ)
     queue = intake_requests_for(by, status=status.value if status is not None else "")
     rows = list(queue[offset : offset + limit])
@@ -214,7 +160,14 @@ def list_intake_requests(
     summary="Enter an intake request at the clinic (a call, a walk-in, a referral)",
 )
 def create_request(request: HttpRequest, payload: IntakeRequestCreate) -> Status[IntakeRequestOut]:
-    by = _acting_for_clinic(request, payload.clinic_id, Action.CREATE)
+    by = membership_for_clinic(
+        request,
+        payload.clinic_id,
+        location="body",
+        unnamed="only",
+        action=Action.CREATE,
+        object_type=INTAKE_OBJECT_TYPE,
+    )
     created = create_intake_request(
         clinic=by.clinic,
         source=IntakeSource.STAFF,
@@ -235,7 +188,13 @@ def create_request(request: HttpRequest, payload: IntakeRequestCreate) -> Status
     summary="One intake request",
 )
 def get_request(request: HttpRequest, intake_request_id: int) -> IntakeRequestOut:
-    by = _acting_for_request(request, intake_request_id, Action.READ)
+    by = membership_for_object_or_404(
+        request,
+        IntakeRequest,
+        intake_request_id,
+        object_type=INTAKE_OBJECT_TYPE,
+        action=Action.READ,
+    )
     return _out(get_intake_request_for(by, intake_request_id))
 
 
@@ -247,7 +206,13 @@ def get_request(request: HttpRequest, intake_request_id: int) -> IntakeRequestOu
 def update_request(
     request: HttpRequest, intake_request_id: int, payload: IntakeRequestPatch
 ) -> IntakeRequestOut:
-    by = _acting_for_request(request, intake_request_id, Action.UPDATE)
+    by = membership_for_object_or_404(
+        request,
+        IntakeRequest,
+        intake_request_id,
+        object_type=INTAKE_OBJECT_TYPE,
+        action=Action.UPDATE,
+    )
     changed = change_intake_status(
         by=by,
         intake_request_id=intake_request_id,
@@ -266,7 +231,13 @@ def update_request(
 def register_request(
     request: HttpRequest, intake_request_id: int, payload: RegisterPatientIn
 ) -> Status[RegisteredOut]:
-    by = _acting_for_request(request, intake_request_id, Action.CREATE)
+    by = membership_for_object_or_404(
+        request,
+        IntakeRequest,
+        intake_request_id,
+        object_type=INTAKE_OBJECT_TYPE,
+        action=Action.CREATE,
+    )
     registered = register_patient_from_intake(
         by=by,
         intake_request_id=intake_request_id,

@@ -23,14 +23,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
-from ninja.errors import ValidationError as NinjaValidationError
 
+from ketacare.api.acting import membership_for_clinic, membership_for_object
 from ketacare.api.schemas import Error
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
 from ketacare.audit.services import record_event, record_list_read
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import acting_membership, deny_not_found, parse_id, user_memberships
 from ketacare.patients import services
 from ketacare.patients.models import Patient
 from ketacare.patients.queries import (
@@ -99,50 +98,10 @@ def _responses(ok: Any, status: int = 201) -> dict[int, Any]:
 # --- the acting membership ------------------------------------------------------------------
 
 
-def _membership_for_patient(request: HttpRequest, patient_id: object) -> Membership | None:
-    """The caller's membership in the clinic of patient `patient_id`, else the acting one."""
-    memberships = user_memberships(request)
-    pk = parse_id(patient_id)
-    if pk is not None and memberships:
-        clinic_id = (
-            Patient.objects.filter(pk=pk, clinic_id__in=[m.clinic_id for m in memberships])
-            .values_list("clinic_id", flat=True)
-            .first()
-        )
-        found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-        if found is not None:
-            return found
-    return acting_membership(request)
-
-
-def _membership_for_clinic(
-    request: HttpRequest, clinic_id: int | None, location: str
-) -> Membership | None:
-    """The caller's membership in `clinic_id`; without one, the only clinic the caller acts for
-    (or, in a browser session, the clinic chosen there). A clinic the caller does not belong to
-    is a 404; several and none named, a 422 on `clinic_id`."""
-    memberships = user_memberships(request)
-    if clinic_id is not None:
-        found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-        if found is None:
-            raise deny_not_found(
-                membership=acting_membership(request),
-                user=request.user,
-                object_type="clinic",
-                object_id=clinic_id,
-            )
-        return found
-    if len(memberships) <= 1 or not hasattr(request, "api_token"):
-        return acting_membership(request)
-    raise NinjaValidationError(
-        [{"loc": [location, "clinic_id"], "msg": "You act for several clinics: name clinic_id."}]
-    )
-
-
 def _patient(
     request: HttpRequest, patient_id: int, *, audit_read: bool = False
 ) -> tuple[Membership, Patient]:
-    membership = _membership_for_patient(request, patient_id)
+    membership = membership_for_object(request, Patient, patient_id)
     patient = get_patient_for(membership, patient_id, audit_read=audit_read)
     assert membership is not None  # noqa: S101  # get_patient_for refuses a missing membership
     return membership, patient
@@ -242,7 +201,9 @@ def _section_page(
 
 @router.post("/patients", response=_responses(ChartOut), summary="Register a patient")
 def create_patient(request: HttpRequest, payload: PatientCreate) -> Any:
-    membership = _membership_for_clinic(request, payload.clinic_id, "body")
+    membership = membership_for_clinic(
+        request, payload.clinic_id, location="body", unnamed="session"
+    )
     fields = payload.dict(exclude={"clinic_id"}, exclude_none=True)
     patient = services.register_patient(by=membership, **fields)  # type: ignore[arg-type]
     return Status(201, chart_out(membership, patient))  # type: ignore[arg-type]
@@ -254,7 +215,9 @@ def create_patient(request: HttpRequest, payload: PatientCreate) -> Any:
     summary="The clinic's patients; `q` searches name and MRN",
 )
 def list_patients(request: HttpRequest, params: Query[PatientListParams]) -> Any:
-    membership = _membership_for_clinic(request, params.clinic_id, "query")
+    membership = membership_for_clinic(
+        request, params.clinic_id, location="query", unnamed="session"
+    )
     require(
         membership,
         Permission.VIEW_PATIENT_LIST,

@@ -16,14 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.db.models import Model
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from ketacare.api.acting import membership_for_object
 from ketacare.api.schemas import Error
-from ketacare.clinics.models import Membership
-from ketacare.clinics.tenancy import acting_membership, parse_id, user_memberships
 from ketacare.patients.models import Patient
 from ketacare.screening.models import EligibilityReview
 from ketacare.screening.queries import get_review_for, reviews_for, screen_patient_for
@@ -107,25 +105,7 @@ class PageParams(Schema):
     offset: int = Field(0, ge=0)
 
 
-# --- the acting membership ------------------------------------------------------------------
-
-
-def _membership_for(
-    request: HttpRequest, model: type[Model], object_id: object
-) -> Membership | None:
-    """The caller's membership in the clinic of `model` `object_id`, else the acting one."""
-    memberships = user_memberships(request)
-    pk = parse_id(object_id)
-    if pk is not None and memberships:
-        clinic_id = (
-            model._default_manager.filter(pk=pk, clinic_id__in=[m.clinic_id for m in memberships])
-            .values_list("clinic_id", flat=True)
-            .first()
-        )
-        found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-        if found is not None:
-            return found
-    return acting_membership(request)
+# --- answers ------------------------------------------------------------------------------
 
 
 def _review_out(review: EligibilityReview) -> ReviewOut:
@@ -154,7 +134,7 @@ def _review_out(review: EligibilityReview) -> ReviewOut:
     summary="The eligibility screen of the chart as it is now (unsigned)",
 )
 def screen_patient(request: HttpRequest, patient_id: int, route: RouteId) -> Any:
-    membership = _membership_for(request, Patient, patient_id)
+    membership = membership_for_object(request, Patient, patient_id)
     _patient, screen = screen_patient_for(membership, patient_id, route)
     return Status(200, screen.document)
 
@@ -165,7 +145,7 @@ def screen_patient(request: HttpRequest, patient_id: int, route: RouteId) -> Any
     summary="Sign an eligibility decision for one route (prescribers)",
 )
 def sign_review(request: HttpRequest, patient_id: int, payload: ReviewCreate) -> Any:
-    membership = _membership_for(request, Patient, patient_id)
+    membership = membership_for_object(request, Patient, patient_id)
     review = sign_eligibility_decision(
         by=membership,
         patient_id=patient_id,
@@ -185,7 +165,7 @@ def sign_review(request: HttpRequest, patient_id: int, payload: ReviewCreate) ->
     summary="A patient's signed eligibility reviews, newest first",
 )
 def list_reviews(request: HttpRequest, patient_id: int, page: Query[PageParams]) -> Any:
-    membership = _membership_for(request, Patient, patient_id)
+    membership = membership_for_object(request, Patient, patient_id)
     _patient, rows, count = reviews_for(
         membership, patient_id, limit=page.limit, offset=page.offset
     )
@@ -198,5 +178,5 @@ def list_reviews(request: HttpRequest, patient_id: int, page: Query[PageParams])
     summary="One signed eligibility review",
 )
 def get_review(request: HttpRequest, review_id: int) -> Any:
-    membership = _membership_for(request, EligibilityReview, review_id)
+    membership = membership_for_object(request, EligibilityReview, review_id)
     return Status(200, _review_out(get_review_for(membership, review_id)))

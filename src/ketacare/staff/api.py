@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
-from ketacare.api.errors import validation_detail
+from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
 from ketacare.api.schemas import Error
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied, record_list_read
+from ketacare.audit.services import record_list_read
 from ketacare.clinics.models import Membership, Role
-from ketacare.clinics.tenancy import deny_not_found, memberships_of
 from ketacare.staff.queries import MEMBERSHIP, get_member_for, staff_for
 from ketacare.staff.services import (
     NAME_MAX_CHARS,
@@ -119,50 +117,6 @@ def _out(member: Membership) -> StaffMemberOut:
     )
 
 
-def _acting_for_clinic(request: HttpRequest, clinic_id: int | None, action: Action) -> Membership:
-    """The caller's membership in `clinic_id`, or their only one when it is left out."""
-    user = request.auth  # type: ignore[attr-defined]
-    memberships = memberships_of(user)
-    if clinic_id is not None:
-        found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-        if found is None:
-            raise deny_not_found(
-                membership=memberships[0] if memberships else None,
-                user=user,
-                object_type="clinic",
-                object_id=clinic_id,
-                action=action,
-            )
-        return found
-    if len(memberships) == 1:
-        return memberships[0]
-    if not memberships:
-        record_denied(action=action, user=user, object_type=MEMBERSHIP, reason="no_membership")
-        raise PermissionDenied("Your account is not a member of any clinic.")
-    raise ValidationError(
-        {"clinic_id": "You work for several clinics: name the clinic with clinic_id."}
-    )
-
-
-def _acting_for_member(request: HttpRequest, membership_id: int, action: Action) -> Membership:
-    """The caller's membership in the clinic of `membership_id`; 404 when they have none."""
-    user = request.auth  # type: ignore[attr-defined]
-    memberships = memberships_of(user)
-    clinic_id = (
-        Membership.objects.filter(pk=membership_id).values_list("clinic_id", flat=True).first()
-    )
-    found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-    if found is None:
-        raise deny_not_found(
-            membership=memberships[0] if memberships else None,
-            user=user,
-            object_type=MEMBERSHIP,
-            object_id=membership_id,
-            action=action,
-        )
-    return found
-
-
 @router.get(
     "/staff",
     response={200: StaffPage, 401: Error, 403: Error, 404: Error, 422: ValidationErrors},
@@ -174,10 +128,9 @@ def list_staff(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ) -> Status:
-    try:
-        by = _acting_for_clinic(request, clinic_id, Action.READ)
-    except ValidationError as error:
-        return Status(422, {"detail": validation_detail(error, location="query")})
+    by = membership_for_clinic(
+        request, clinic_id, location="query", unnamed="only", object_type=MEMBERSHIP
+    )
     members = staff_for(by)
     rows = list(members[offset : offset + limit])
     count = members.count()
@@ -203,7 +156,14 @@ def list_staff(
     summary="Invite a colleague by e-mail (or add an existing account to the clinic)",
 )
 def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
-    by = _acting_for_clinic(request, payload.clinic_id, Action.CREATE)
+    by = membership_for_clinic(
+        request,
+        payload.clinic_id,
+        location="body",
+        unnamed="only",
+        action=Action.CREATE,
+        object_type=MEMBERSHIP,
+    )
     invited = invite_staff(
         by=by,
         email=payload.email,
@@ -238,7 +198,9 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
 def update_member(
     request: HttpRequest, membership_id: int, payload: MembershipPatch
 ) -> StaffMemberOut:
-    by = _acting_for_member(request, membership_id, Action.UPDATE)
+    by = membership_for_object_or_404(
+        request, Membership, membership_id, object_type=MEMBERSHIP, action=Action.UPDATE
+    )
     member = change_membership(
         by=by,
         membership_id=membership_id,
@@ -263,7 +225,9 @@ def update_member(
 def reset_member_authenticator(
     request: HttpRequest, membership_id: int, payload: AuthenticatorResetIn
 ) -> StaffMemberOut:
-    by = _acting_for_member(request, membership_id, Action.UPDATE)
+    by = membership_for_object_or_404(
+        request, Membership, membership_id, object_type=MEMBERSHIP, action=Action.UPDATE
+    )
     reset_authenticator(
         by=by,
         membership_id=membership_id,

@@ -25,23 +25,16 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from ketacare.api.acting import membership_for_clinic, membership_for_object
 from ketacare.api.errors import validation_detail
 from ketacare.api.schemas import Error
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
 from ketacare.audit.services import record_event, record_list_read
-from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import (
-    acting_membership,
-    deny_not_found,
-    parse_id,
-    user_memberships,
-)
 from ketacare.patients.models import Patient
 from ketacare.patients.queries import get_patient_for
 from ketacare.treatment.models import DoseOrder, TreatmentPlan, TreatmentSession
@@ -233,25 +226,7 @@ ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Invalid}
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ConflictOut}
 
 
-# --- the acting membership and answers -----------------------------------------------------
-
-
-def _membership_for(
-    request: HttpRequest, model: type[Model], object_id: object
-) -> Membership | None:
-    """The caller's membership in the clinic of `model` `object_id`, else the acting one."""
-    memberships = user_memberships(request)
-    pk = parse_id(object_id)
-    if pk is not None and memberships:
-        clinic_id = (
-            model._default_manager.filter(pk=pk, clinic_id__in=[m.clinic_id for m in memberships])
-            .values_list("clinic_id", flat=True)
-            .first()
-        )
-        found = next((m for m in memberships if m.clinic_id == clinic_id), None)
-        if found is not None:
-            return found
-    return acting_membership(request)
+# --- answers -----------------------------------------------------------------------------
 
 
 def _order_out(order: DoseOrder) -> OrderOut:
@@ -355,7 +330,7 @@ class _QueryInvalid(Exception):
     summary="Create a treatment plan and sign its dose order (prescribers)",
 )
 def create_treatment_plan(request: HttpRequest, patient_id: int, payload: PlanCreate) -> Any:
-    membership = _membership_for(request, Patient, patient_id)
+    membership = membership_for_object(request, Patient, patient_id)
     # Another clinic's patient is a 404 before any role check; the service checks SIGN_PLAN.
     patient = get_patient_for(membership, patient_id, audit_read=False)
     plan = create_plan(
@@ -375,7 +350,7 @@ def create_treatment_plan(request: HttpRequest, patient_id: int, payload: PlanCr
     summary="A patient's treatment plans, newest first",
 )
 def list_treatment_plans(request: HttpRequest, patient_id: int, page: Query[PageParams]) -> Any:
-    membership = _membership_for(request, Patient, patient_id)
+    membership = membership_for_object(request, Patient, patient_id)
     patient = get_patient_for(membership, patient_id, audit_read=False)
     require(
         membership,
@@ -406,7 +381,7 @@ def list_treatment_plans(request: HttpRequest, patient_id: int, page: Query[Page
     "/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="One plan with its sessions"
 )
 def get_treatment_plan(request: HttpRequest, plan_id: int) -> Any:
-    membership = _membership_for(request, TreatmentPlan, plan_id)
+    membership = membership_for_object(request, TreatmentPlan, plan_id)
     plan = get_plan_for(membership, plan_id)
     return Status(200, _plan_out(plan, list(sessions_of_plan(plan))))
 
@@ -417,7 +392,7 @@ def get_treatment_plan(request: HttpRequest, plan_id: int) -> Any:
     summary="Sign a changed dose order: a new version that supersedes the current one",
 )
 def sign_dose_order(request: HttpRequest, plan_id: int, payload: OrderCreate) -> Any:
-    membership = _membership_for(request, TreatmentPlan, plan_id)
+    membership = membership_for_object(request, TreatmentPlan, plan_id)
     plan = get_plan_for(
         membership, plan_id, permission=Permission.SIGN_PLAN, action=Action.CREATE, audit_read=False
     )
@@ -440,7 +415,7 @@ def sign_dose_order(request: HttpRequest, plan_id: int, payload: OrderCreate) ->
     summary="A patient's sessions by date (?from=&to=, both optional)",
 )
 def list_patient_sessions(request: HttpRequest, patient_id: int, params: Query[RangeParams]) -> Any:
-    membership = _membership_for(request, Patient, patient_id)
+    membership = membership_for_object(request, Patient, patient_id)
     patient = get_patient_for(membership, patient_id, audit_read=False)
     require(
         membership,
@@ -479,7 +454,7 @@ def list_patient_sessions(request: HttpRequest, patient_id: int, params: Query[R
 def list_schedule(
     request: HttpRequest, params: Query[RangeParams], clinic_id: int | None = None
 ) -> Any:
-    membership = _clinic_membership(request, clinic_id)
+    membership = membership_for_clinic(request, clinic_id, location="query", unnamed="acting")
     require(membership, Permission.VIEW_SCHEDULE, action=Action.READ, object_type=SESSION)
     try:
         window = _range(params, default_days=7)
@@ -501,18 +476,6 @@ def list_schedule(
     )
 
 
-def _clinic_membership(request: HttpRequest, clinic_id: int | None) -> Membership | None:
-    """The caller's membership in `clinic_id`, or the acting one when it is left out."""
-    if clinic_id is None:
-        return acting_membership(request)
-    found = next((m for m in user_memberships(request) if m.clinic_id == clinic_id), None)
-    if found is None:
-        raise deny_not_found(
-            membership=acting_membership(request), object_type="clinic", object_id=clinic_id
-        )
-    return found
-
-
 @router.post(
     "/sessions/{session_id}/reschedule",
     response={200: MovedOut, **WRITE_ERRORS},
@@ -521,7 +484,7 @@ def _clinic_membership(request: HttpRequest, clinic_id: int | None) -> Membershi
 def reschedule_treatment_session(
     request: HttpRequest, session_id: int, payload: RescheduleIn
 ) -> Any:
-    membership = _membership_for(request, TreatmentSession, session_id)
+    membership = membership_for_object(request, TreatmentSession, session_id)
     session = get_session_for(
         membership,
         session_id,
@@ -549,7 +512,7 @@ def reschedule_treatment_session(
     summary="Cancel a scheduled session with a reason",
 )
 def cancel_treatment_session(request: HttpRequest, session_id: int, payload: CancelIn) -> Any:
-    membership = _membership_for(request, TreatmentSession, session_id)
+    membership = membership_for_object(request, TreatmentSession, session_id)
     session = get_session_for(
         membership,
         session_id,
