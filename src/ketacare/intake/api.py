@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
-from ketacare.api.schemas import Error
+from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_list_read
 from ketacare.clinics.permissions import Permission
@@ -63,9 +63,8 @@ class IntakeRequestOut(Schema):
     updated_at: dt.datetime
 
 
-class IntakeRequestPage(Schema):
-    items: list[IntakeRequestOut]
-    count: int
+class IntakeRequestPage(Page[IntakeRequestOut]):
+    pass
 
 
 class IntakeRequestCreate(Schema):
@@ -109,15 +108,6 @@ class RegisteredOut(Schema):
     intake_request: IntakeRequestOut
 
 
-class FieldError(Schema):
-    loc: list[str | int]
-    msg: str
-
-
-class ValidationErrors(Schema):
-    detail: list[FieldError]
-
-
 def _out(intake_request: IntakeRequest) -> IntakeRequestOut:
     return IntakeRequestOut.model_validate(intake_request, from_attributes=True)
 
@@ -132,23 +122,23 @@ ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: ValidationErr
 )
 def list_intake_requests(
     request: HttpRequest,
+    *,
     clinic_id: int | None = None,
     status: IntakeStatus | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    page: Query[PageParams],
 ) -> Status[object]:
     by = membership_for_clinic(
         request, clinic_id, location="query", unnamed="only", object_type=INTAKE_OBJECT_TYPE
     )
     require_intake_permission(by, Permission.VIEW_INTAKE, action=Action.READ)
     queue = intake_requests_for(by, status=status.value if status is not None else "")
-    rows = list(queue[offset : offset + limit])
+    rows = list(queue[page.offset : page.offset + page.limit])
     count = queue.count()
     record_list_read(
         membership=by,
         object_type=INTAKE_LIST_OBJECT_TYPE,
         ids=[row.pk for row in rows],
-        detail=f"offset={offset} shown={len(rows)} total={count} "
+        detail=f"offset={page.offset} shown={len(rows)} total={count} "
         f"status={status.value if status is not None else 'all'}",
     )
     return Status(200, IntakeRequestPage(items=[_out(row) for row in rows], count=count))

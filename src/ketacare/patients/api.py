@@ -25,7 +25,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object
-from ketacare.api.schemas import Error
+from ketacare.api.schemas import ConflictOut, Error, Invalid, PageParams
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
 from ketacare.audit.services import record_event, record_list_read
 from ketacare.clinics.models import Membership
@@ -54,13 +54,11 @@ from ketacare.patients.schemas import (
     ConditionCreate,
     ConditionOut,
     ConditionPage,
-    ConflictOut,
     ConsentCreate,
     ConsentOut,
     ConsentPage,
     ConsentStatusOut,
     ConsentWithdraw,
-    Invalid,
     MedicationCreate,
     MedicationOut,
     MedicationPage,
@@ -69,7 +67,6 @@ from ketacare.patients.schemas import (
     NoteCreate,
     NoteOut,
     NotePage,
-    PageParams,
     PatientCreate,
     PatientListItem,
     PatientListParams,

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, StrictInt
 
+from ketacare.api.schemas import Page, PageParams
 from ketacare.patients.models import MedicationClass, TrialAdherence, TrialOutcome
 
 Sex = Literal["female", "male", "unknown"]
@@ -20,27 +21,6 @@ OutcomeId = Literal[tuple(TrialOutcome.values)]  # type: ignore[valid-type]
 SeverityId = Literal["mild", "moderate", "severe", ""]
 
 _IN = ConfigDict(extra="forbid")
-
-
-class FieldError(Schema):
-    loc: list[str | int]
-    msg: str
-
-
-class Invalid(Schema):
-    """422: the last element of `loc` names the field (contracts.md 2.0)."""
-
-    detail: list[FieldError]
-
-
-class ConflictOut(Schema):
-    detail: str
-    reasons: list[str] = []
-
-
-class PageParams(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class PatientListParams(PageParams):
@@ -102,9 +82,8 @@ class PatientListItem(Schema):
     is_active: bool
 
 
-class PatientPage(Schema):
-    items: list[PatientListItem]
-    count: int
+class PatientPage(Page[PatientListItem]):
+    pass
 
 
 class ChartOut(Schema):
@@ -339,49 +318,40 @@ class NoteOut(_Recorded):
 # Pages of each section: `{"items": [...], "count": N}` (contracts.md 2.0).
 
 
-class WeightPage(Schema):
-    items: list[WeightOut]
-    count: int
+class WeightPage(Page[WeightOut]):
+    pass
 
 
-class VitalsPage(Schema):
-    items: list[VitalsOut]
-    count: int
+class VitalsPage(Page[VitalsOut]):
+    pass
 
 
-class ConditionPage(Schema):
-    items: list[ConditionOut]
-    count: int
+class ConditionPage(Page[ConditionOut]):
+    pass
 
 
-class AllergyPage(Schema):
-    items: list[AllergyOut]
-    count: int
+class AllergyPage(Page[AllergyOut]):
+    pass
 
 
-class MedicationPage(Schema):
-    items: list[MedicationOut]
-    count: int
+class MedicationPage(Page[MedicationOut]):
+    pass
 
 
-class ConsentPage(Schema):
-    items: list[ConsentOut]
-    count: int
+class ConsentPage(Page[ConsentOut]):
+    pass
 
 
-class TrialPage(Schema):
-    items: list[TrialOut]
-    count: int
+class TrialPage(Page[TrialOut]):
+    pass
 
 
-class AssessmentPage(Schema):
-    items: list[AssessmentOut]
-    count: int
+class AssessmentPage(Page[AssessmentOut]):
+    pass
 
 
-class NotePage(Schema):
-    items: list[NoteOut]
-    count: int
+class NotePage(Page[NoteOut]):
+    pass
 
 
 def decimal_or_none(value: Decimal | None) -> float | None:

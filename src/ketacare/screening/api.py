@@ -21,7 +21,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ketacare.api.acting import membership_for_object
-from ketacare.api.schemas import Error
+from ketacare.api.schemas import ConflictOut, Error, Invalid, Page, PageParams
 from ketacare.patients.models import Patient
 from ketacare.screening.models import EligibilityReview
 from ketacare.screening.queries import get_review_for, reviews_for, screen_patient_for
@@ -79,30 +79,8 @@ class ReviewOut(Schema):
     superseded: bool
 
 
-class ReviewPage(Schema):
-    items: list[ReviewOut]
-    count: int
-
-
-class FieldError(Schema):
-    loc: list[str | int]
-    msg: str
-
-
-class Invalid(Schema):
-    """422: `loc` ends with the field's name (contracts.md 2.0)."""
-
-    detail: list[FieldError]
-
-
-class ConflictOut(Schema):
-    detail: str
-    reasons: list[str]
-
-
-class PageParams(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+class ReviewPage(Page[ReviewOut]):
+    pass
 
 
 # --- answers ------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ change the clinic's state forbids (the last clinic admin) a 409, bad input a 422
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
-from ketacare.api.schemas import Error
+from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_list_read
 from ketacare.clinics.models import Membership, Role
@@ -50,9 +51,8 @@ class StaffMemberOut(Schema):
     created_at: dt.datetime
 
 
-class StaffPage(Schema):
-    items: list[StaffMemberOut]
-    count: int
+class StaffPage(Page[StaffMemberOut]):
+    pass
 
 
 class InvitationIn(Schema):
@@ -89,13 +89,7 @@ class AuthenticatorResetIn(Schema):
     reason: str = Field(min_length=1, max_length=REASON_MAX_CHARS)
 
 
-class FieldError(Schema):
-    loc: list[str | int]
-    msg: str
-
-
-class ValidationErrors(Schema):
-    detail: list[FieldError]
+ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
 def _out(member: Membership) -> StaffMemberOut:
@@ -119,40 +113,33 @@ def _out(member: Membership) -> StaffMemberOut:
 
 @router.get(
     "/staff",
-    response={200: StaffPage, 401: Error, 403: Error, 404: Error, 422: ValidationErrors},
+    response={200: StaffPage, **ERRORS},
     summary="The clinic's staff (clinic admins)",
 )
 def list_staff(
     request: HttpRequest,
+    *,
     clinic_id: int | None = None,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    page: Query[PageParams],
 ) -> Status:
     by = membership_for_clinic(
         request, clinic_id, location="query", unnamed="only", object_type=MEMBERSHIP
     )
     members = staff_for(by)
-    rows = list(members[offset : offset + limit])
+    rows = list(members[page.offset : page.offset + page.limit])
     count = members.count()
     record_list_read(
         membership=by,
         object_type=STAFF_LIST_OBJECT_TYPE,
         ids=[row.pk for row in rows],
-        detail=f"offset={offset} shown={len(rows)} total={count}",
+        detail=f"offset={page.offset} shown={len(rows)} total={count}",
     )
     return Status(200, StaffPage(items=[_out(row) for row in rows], count=count))
 
 
 @router.post(
     "/staff/invitations",
-    response={
-        201: InvitationOut,
-        401: Error,
-        403: Error,
-        404: Error,
-        409: Error,
-        422: ValidationErrors,
-    },
+    response={201: InvitationOut, 409: Error, **ERRORS},
     summary="Invite a colleague by e-mail (or add an existing account to the clinic)",
 )
 def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
@@ -185,14 +172,7 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
 
 @router.patch(
     "/staff/{membership_id}",
-    response={
-        200: StaffMemberOut,
-        401: Error,
-        403: Error,
-        404: Error,
-        409: Error,
-        422: ValidationErrors,
-    },
+    response={200: StaffMemberOut, 409: Error, **ERRORS},
     summary="Change a colleague's role, deactivate or reactivate them",
 )
 def update_member(
@@ -212,14 +192,7 @@ def update_member(
 
 @router.post(
     "/staff/{membership_id}/authenticator-reset",
-    response={
-        200: StaffMemberOut,
-        401: Error,
-        403: Error,
-        404: Error,
-        409: Error,
-        422: ValidationErrors,
-    },
+    response={200: StaffMemberOut, 409: Error, **ERRORS},
     summary="Remove a colleague's authenticator app, with a reason; they set up a new one",
 )
 def reset_member_authenticator(

@@ -31,7 +31,7 @@ from pydantic import ConfigDict
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object
 from ketacare.api.errors import validation_detail
-from ketacare.api.schemas import Error
+from ketacare.api.schemas import ConflictOut, Error, Invalid, Page, PageParams
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
 from ketacare.audit.services import record_event, record_list_read
 from ketacare.clinics.permissions import Permission, has_permission
@@ -145,9 +145,8 @@ class PlanOut(Schema):
     sessions: list[PlanSessionOut]
 
 
-class PlanPage(Schema):
-    items: list[PlanOut]
-    count: int
+class PlanPage(Page[PlanOut]):
+    pass
 
 
 class SessionOut(Schema):
@@ -171,9 +170,8 @@ class SessionOut(Schema):
     version: int
 
 
-class SessionPage(Schema):
-    items: list[SessionOut]
-    count: int
+class SessionPage(Page[SessionOut]):
+    pass
 
 
 class MovedOut(SessionOut):
@@ -194,27 +192,6 @@ class CancelIn(Schema):
 
     reason: str = Field(max_length=300)
     version: int
-
-
-class FieldError(Schema):
-    loc: list[str | int]
-    msg: str
-
-
-class Invalid(Schema):
-    """422: `loc` ends with the field's name (contracts.md 2.0)."""
-
-    detail: list[FieldError]
-
-
-class ConflictOut(Schema):
-    detail: str
-    reasons: list[str] = []
-
-
-class PageParams(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
 class RangeParams(PageParams):
