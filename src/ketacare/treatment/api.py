@@ -27,6 +27,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object
@@ -43,8 +44,9 @@ from ketacare.treatment.queries import (
     SESSION,
     clinic_sessions,
     current_order,
+    get_patient_with,
     get_plan_for,
-    get_session_for,
+    get_session_to_schedule_for,
     plans_of,
     require,
     sessions_of,
@@ -286,16 +288,15 @@ def _session_out(session: TreatmentSession, *, clinical: bool) -> dict[str, Any]
 
 
 def _range(params: RangeParams, *, default_days: int | None) -> ScheduleRange:
+    """The dates asked for; a bad range is a 422 naming the query parameter."""
     try:
         return schedule_range(params.date_from, params.date_to, default_days=default_days)
     except ValidationError as error:
-        raise _QueryInvalid(error) from None
+        raise NinjaValidationError(validation_detail(error, location="query")) from None
 
 
-class _QueryInvalid(Exception):
-    def __init__(self, error: ValidationError) -> None:
-        super().__init__(str(error))
-        self.error = error
+def _sessions_page(rows: list[TreatmentSession], count: int, *, clinical: bool) -> dict[str, Any]:
+    return {"items": [_session_out(s, clinical=clinical) for s in rows], "count": count}
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -328,13 +329,8 @@ def create_treatment_plan(request: HttpRequest, patient_id: int, payload: PlanCr
 )
 def list_treatment_plans(request: HttpRequest, patient_id: int, page: Query[PageParams]) -> Any:
     membership = membership_for_object(request, Patient, patient_id)
-    patient = get_patient_for(membership, patient_id, audit_read=False)
-    require(
-        membership,
-        Permission.VIEW_PLAN,
-        action=Action.READ,
-        object_type=PLAN,
-        patient_id=patient.pk,
+    patient = get_patient_with(
+        membership, patient_id, permission=Permission.VIEW_PLAN, object_type=PLAN
     )
     qs = plans_of(patient).select_related("created_by")
     count = qs.count()
@@ -393,18 +389,10 @@ def sign_dose_order(request: HttpRequest, plan_id: int, payload: OrderCreate) ->
 )
 def list_patient_sessions(request: HttpRequest, patient_id: int, params: Query[RangeParams]) -> Any:
     membership = membership_for_object(request, Patient, patient_id)
-    patient = get_patient_for(membership, patient_id, audit_read=False)
-    require(
-        membership,
-        Permission.VIEW_SCHEDULE,
-        action=Action.READ,
-        object_type=SESSION,
-        patient_id=patient.pk,
+    patient = get_patient_with(
+        membership, patient_id, permission=Permission.VIEW_SCHEDULE, object_type=SESSION
     )
-    try:
-        window = _range(params, default_days=None)
-    except _QueryInvalid as invalid:
-        return Status(422, {"detail": validation_detail(invalid.error, location="query")})
+    window = _range(params, default_days=None)
     clinical = has_permission(membership, Permission.VIEW_PLAN)
     qs = sessions_of(patient, first=window.first, last=window.last, with_orders=clinical)
     count = qs.count()
@@ -418,9 +406,7 @@ def list_patient_sessions(request: HttpRequest, patient_id: int, params: Query[R
         patient_id=patient.pk,
         detail=f"list shown={len(rows)} total={count}",
     )
-    return Status(
-        200, {"items": [_session_out(s, clinical=clinical) for s in rows], "count": count}
-    )
+    return Status(200, _sessions_page(rows, count, clinical=clinical))
 
 
 @router.get(
@@ -433,10 +419,7 @@ def list_schedule(
 ) -> Any:
     membership = membership_for_clinic(request, clinic_id, location="query", unnamed="acting")
     require(membership, Permission.VIEW_SCHEDULE, action=Action.READ, object_type=SESSION)
-    try:
-        window = _range(params, default_days=7)
-    except _QueryInvalid as invalid:
-        return Status(422, {"detail": validation_detail(invalid.error, location="query")})
+    window = _range(params, default_days=7)
     clinical = has_permission(membership, Permission.VIEW_PLAN)
     qs = clinic_sessions(membership, first=window.first, last=window.last, with_orders=clinical)
     count = qs.count()
@@ -448,9 +431,7 @@ def list_schedule(
         ids=sorted({row.patient_id for row in rows}),
         detail=f"schedule from={window.first} to={window.last} shown={len(rows)} total={count}",
     )
-    return Status(
-        200, {"items": [_session_out(s, clinical=clinical) for s in rows], "count": count}
-    )
+    return Status(200, _sessions_page(rows, count, clinical=clinical))
 
 
 @router.post(
@@ -462,13 +443,7 @@ def reschedule_treatment_session(
     request: HttpRequest, session_id: int, payload: RescheduleIn
 ) -> Any:
     membership = membership_for_object(request, TreatmentSession, session_id)
-    session = get_session_for(
-        membership,
-        session_id,
-        permission=Permission.SCHEDULE_SESSION,
-        action=Action.UPDATE,
-        audit_read=False,
-    )
+    session = get_session_to_schedule_for(membership, session_id, audit_read=False)
     moved = reschedule_session(
         session=session,
         date=payload.date,
@@ -490,13 +465,7 @@ def reschedule_treatment_session(
 )
 def cancel_treatment_session(request: HttpRequest, session_id: int, payload: CancelIn) -> Any:
     membership = membership_for_object(request, TreatmentSession, session_id)
-    session = get_session_for(
-        membership,
-        session_id,
-        permission=Permission.SCHEDULE_SESSION,
-        action=Action.UPDATE,
-        audit_read=False,
-    )
+    session = get_session_to_schedule_for(membership, session_id, audit_read=False)
     cancelled = cancel_session(
         session=session,
         reason=payload.reason,

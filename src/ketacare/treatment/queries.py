@@ -9,7 +9,7 @@ event of their own.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -19,6 +19,7 @@ from ketacare.audit.services import record_denied, record_event
 from ketacare.clinics.models import Route
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.patients.queries import get_patient_for
 from ketacare.treatment.models import DoseOrder, SessionStatus, TreatmentPlan, TreatmentSession
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ SESSION = "treatment_session"
 
 # Sessions that still take place (or took place): every status but `cancelled`.
 LIVE_STATUSES = tuple(s for s in SessionStatus.values if s != SessionStatus.CANCELLED)
+
+T = TypeVar("T", TreatmentPlan, TreatmentSession)
 
 
 def require(
@@ -73,37 +76,10 @@ def get_plan_for(
     With `audit_read` the read is recorded; services that go on to change the plan pass False
     and record their own event.
     """
-    pk = parse_id(plan_id)
-    plan = (
-        scoped(TreatmentPlan.objects.select_related("patient", "created_by"), membership)
-        .prefetch_related(_orders())
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
+    plans = TreatmentPlan.objects.select_related("patient", "created_by").prefetch_related(
+        _orders()
     )
-    if plan is None:
-        raise deny_not_found(
-            membership=membership, object_type=PLAN, object_id=plan_id, action=action
-        )
-    # After the lookup: another clinic's plan is a 404 whatever the role (never a 403).
-    require(
-        membership,
-        permission,
-        action=action,
-        object_type=PLAN,
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-    )
-    if audit_read:
-        record_event(
-            action=Action.READ,
-            membership=membership,
-            object_type=PLAN,
-            object_id=plan.pk,
-            patient_id=plan.patient_id,
-        )
-    return plan
+    return _get_for(membership, plans, plan_id, PLAN, permission, action, audit_read)
 
 
 def get_session_for(
@@ -115,35 +91,72 @@ def get_session_for(
     audit_read: bool = True,
 ) -> TreatmentSession:
     """One session of the acting clinic, with its plan and patient joined."""
-    pk = parse_id(session_id)
-    session = (
-        scoped(TreatmentSession.objects.select_related("plan", "patient"), membership)
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
+    sessions = TreatmentSession.objects.select_related("plan", "patient")
+    return _get_for(membership, sessions, session_id, SESSION, permission, action, audit_read)
+
+
+def get_session_to_schedule_for(
+    membership: Membership | None, session_id: object, *, audit_read: bool
+) -> TreatmentSession:
+    """A session to move or cancel: SCHEDULE_SESSION, refusals audited as UPDATE."""
+    return get_session_for(
+        membership,
+        session_id,
+        permission=Permission.SCHEDULE_SESSION,
+        action=Action.UPDATE,
+        audit_read=audit_read,
     )
-    if session is None:
+
+
+def _get_for(
+    membership: Membership | None,
+    queryset: QuerySet[T],
+    object_id: object,
+    object_type: str,
+    permission: Permission,
+    action: Action,
+    audit_read: bool,
+) -> T:
+    pk = parse_id(object_id)
+    found = scoped(queryset, membership).filter(pk=pk).first() if pk else None
+    if found is None:
         raise deny_not_found(
-            membership=membership, object_type=SESSION, object_id=session_id, action=action
+            membership=membership, object_type=object_type, object_id=object_id, action=action
         )
+    # After the lookup: another clinic's row is a 404 whatever the role (never a 403).
     require(
         membership,
         permission,
         action=action,
-        object_type=SESSION,
-        object_id=session.pk,
-        patient_id=session.patient_id,
+        object_type=object_type,
+        object_id=found.pk,
+        patient_id=found.patient_id,
     )
     if audit_read:
         record_event(
             action=Action.READ,
             membership=membership,
-            object_type=SESSION,
-            object_id=session.pk,
-            patient_id=session.patient_id,
+            object_type=object_type,
+            object_id=found.pk,
+            patient_id=found.patient_id,
         )
-    return session
+    return found
+
+
+def get_patient_with(
+    membership: Membership | None, patient_id: object, *, permission: Permission, object_type: str
+) -> Patient:
+    """A patient of the acting clinic (404 across clinics) whose `object_type` rows the role may
+    read with `permission` (403, audited). The caller records the read of what it lists."""
+    patient = get_patient_for(membership, patient_id, audit_read=False)
+    require(
+        membership,
+        permission,
+        action=Action.READ,
+        object_type=object_type,
+        patient_id=patient.pk,
+    )
+    return patient
 
 
 def plans_of(patient: Patient) -> QuerySet[TreatmentPlan]:

@@ -326,6 +326,37 @@ class MovedSession:
     warnings: list[str]
 
 
+def _may_change_session(session: TreatmentSession, by: Membership, reason: object) -> str:
+    """Moving or cancelling: SCHEDULE_SESSION in the session's clinic; the reason, required."""
+    require(
+        by,
+        Permission.SCHEDULE_SESSION,
+        action=Action.UPDATE,
+        object_type=SESSION,
+        object_id=session.pk,
+        patient_id=session.patient_id,
+    )
+    _in_clinic(session, by, SESSION)
+    return _reason(reason)
+
+
+def _save_session_change(
+    locked: TreatmentSession, fields: list[str], *, reason: str, by: Membership, detail: str
+) -> None:
+    """Save a moved or cancelled session with its reason and next version; audit it last."""
+    locked.change_reason = reason
+    locked.version += 1
+    locked.save(update_fields=[*fields, "change_reason", "version"])
+    record_event(
+        action=Action.UPDATE,
+        membership=by,
+        object_type=SESSION,
+        object_id=locked.pk,
+        patient_id=locked.patient_id,
+        detail=detail,
+    )
+
+
 def _locked_session(session: TreatmentSession, version: int) -> TreatmentSession:
     _lock_patient(session.patient_id)
     TreatmentPlan.objects.select_for_update().filter(pk=session.plan_id).values_list("pk").first()
@@ -376,16 +407,7 @@ def reschedule_session(
     past the protocol's frequency is allowed with a warning. A reason is required; a date before
     today is refused (422 `date`).
     """
-    require(
-        by,
-        Permission.SCHEDULE_SESSION,
-        action=Action.UPDATE,
-        object_type=SESSION,
-        object_id=session.pk,
-        patient_id=session.patient_id,
-    )
-    _in_clinic(session, by, SESSION)
-    text = _reason(reason)
+    text = _may_change_session(session, by, reason)
     new_date = _date(date, "date", timezone.localdate())
     if time is not None and not isinstance(time, dt.time):
         raise ValidationError({"time": "Give a time (HH:MM)."}, code="invalid")
@@ -421,15 +443,11 @@ def reschedule_session(
         locked.date = new_date
         if time is not None:
             locked.time = time
-        locked.change_reason = text
-        locked.version += 1
-        locked.save(update_fields=["date", "time", "change_reason", "version"])
-        record_event(
-            action=Action.UPDATE,
-            membership=by,
-            object_type=SESSION,
-            object_id=locked.pk,
-            patient_id=locked.patient_id,
+        _save_session_change(
+            locked,
+            ["date", "time"],
+            reason=text,
+            by=by,
             detail=f"reschedule plan={plan.pk} days={moved_days:+d} warnings={len(warnings)}",
         )
     return MovedSession(session=locked, warnings=warnings)
@@ -439,28 +457,11 @@ def cancel_session(
     *, session: TreatmentSession, reason: object, version: int, by: Membership
 ) -> TreatmentSession:
     """Cancel a scheduled session with a reason (SCHEDULE_SESSION); the row and history stay."""
-    require(
-        by,
-        Permission.SCHEDULE_SESSION,
-        action=Action.UPDATE,
-        object_type=SESSION,
-        object_id=session.pk,
-        patient_id=session.patient_id,
-    )
-    _in_clinic(session, by, SESSION)
-    text = _reason(reason)
+    text = _may_change_session(session, by, reason)
     with transaction.atomic(durable=True):
         locked = _locked_session(session, version)
         locked.status = SessionStatus.CANCELLED
-        locked.change_reason = text
-        locked.version += 1
-        locked.save(update_fields=["status", "change_reason", "version"])
-        record_event(
-            action=Action.UPDATE,
-            membership=by,
-            object_type=SESSION,
-            object_id=locked.pk,
-            patient_id=locked.patient_id,
-            detail=f"cancel plan={locked.plan_id}",
+        _save_session_change(
+            locked, ["status"], reason=text, by=by, detail=f"cancel plan={locked.plan_id}"
         )
     return locked

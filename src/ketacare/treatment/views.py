@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,7 +38,6 @@ from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import membership_required
 from ketacare.patients.models import Patient
-from ketacare.patients.queries import get_patient_for
 from ketacare.treatment.errors import TreatmentConflict
 from ketacare.treatment.forms import (
     CancelForm,
@@ -60,8 +60,9 @@ from ketacare.treatment.queries import (
     SESSION,
     clinic_sessions,
     current_order,
+    get_patient_with,
     get_plan_for,
-    get_session_for,
+    get_session_to_schedule_for,
     plans_of,
     require,
     sessions_of,
@@ -125,13 +126,8 @@ def _can(membership: Membership) -> dict[str, bool]:
 @_forbidden_page
 def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membership) -> HttpResponse:
     """The patient's plans; for prescribers the new-plan form (preview, then "Sign plan")."""
-    patient = get_patient_for(membership, patient_id, audit_read=False)
-    require(
-        membership,
-        Permission.VIEW_PLAN,
-        action=Action.READ,
-        object_type=PLAN,
-        patient_id=patient.pk,
+    patient = get_patient_with(
+        membership, patient_id, permission=Permission.VIEW_PLAN, object_type=PLAN
     )
     routes = membership.clinic.routes
     eligibility = route_eligibility(patient, routes)
@@ -174,7 +170,9 @@ def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membersh
         "membership": membership,
         "patient": patient,
         "chart_url": _chart_url(patient.pk),
-        "plans": [(plan, current_order(plan)) for plan in plans],
+        "plans": [
+            (plan, current_order(plan), get_protocol(plan.protocol).title) for plan in plans
+        ],
         "eligibility": eligibility,
         "protocols": protocols,
         "order_fields": sorted(
@@ -332,6 +330,12 @@ def _order_post(
 # --- moving and cancelling a session -------------------------------------------------------------
 
 
+def _show_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's errors under the fields they name, the others above the form."""
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def _session_back(request: HttpRequest, session: TreatmentSession, membership: Membership) -> str:
     if has_permission(membership, Permission.VIEW_PLAN):
         fallback = reverse("treatment:plan", args=[session.plan_id])
@@ -344,12 +348,8 @@ def _session_back(request: HttpRequest, session: TreatmentSession, membership: M
 @membership_required(Permission.VIEW_SCHEDULE, object_type=SESSION, action=Action.UPDATE)
 @_forbidden_page
 def session_move(request: HttpRequest, session_id: int, *, membership: Membership) -> HttpResponse:
-    session = get_session_for(
-        membership,
-        session_id,
-        permission=Permission.SCHEDULE_SESSION,
-        action=Action.UPDATE,
-        audit_read=request.method == "GET",
+    session = get_session_to_schedule_for(
+        membership, session_id, audit_read=request.method == "GET"
     )
     back = _session_back(request, session, membership)
     status = 200
@@ -369,8 +369,7 @@ def session_move(request: HttpRequest, session_id: int, *, membership: Membershi
                     by=membership,
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _show_errors(form, error)
             except TreatmentConflict as conflict:
                 form.add_error(None, conflict.detail)
                 refusals = conflict.reasons
@@ -411,12 +410,8 @@ def session_move(request: HttpRequest, session_id: int, *, membership: Membershi
 def session_cancel(
     request: HttpRequest, session_id: int, *, membership: Membership
 ) -> HttpResponse:
-    session = get_session_for(
-        membership,
-        session_id,
-        permission=Permission.SCHEDULE_SESSION,
-        action=Action.UPDATE,
-        audit_read=request.method == "GET",
+    session = get_session_to_schedule_for(
+        membership, session_id, audit_read=request.method == "GET"
     )
     back = _session_back(request, session, membership)
     status = 200
@@ -432,8 +427,7 @@ def session_cancel(
                     by=membership,
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                _show_errors(form, error)
             except TreatmentConflict as conflict:
                 form.add_error(None, conflict.detail)
                 status = 409
@@ -462,13 +456,8 @@ def patient_sessions(
     request: HttpRequest, patient_id: int, *, membership: Membership
 ) -> HttpResponse:
     """The patient's upcoming sessions (every plan), or all of them with `?all=1`."""
-    patient = get_patient_for(membership, patient_id, audit_read=False)
-    require(
-        membership,
-        Permission.VIEW_SCHEDULE,
-        action=Action.READ,
-        object_type=SESSION,
-        patient_id=patient.pk,
+    patient = get_patient_with(
+        membership, patient_id, permission=Permission.VIEW_SCHEDULE, object_type=SESSION
     )
     today = timezone.localdate()
     show_all = request.GET.get("all") == "1"
