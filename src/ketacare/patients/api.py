@@ -18,6 +18,7 @@ denied audit event. Errors: 403 role, 404 other clinic, 409 conflict, 422 naming
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -164,6 +165,20 @@ def _assessment_out(row: Any) -> AssessmentOut:
     )
 
 
+def _write(
+    request: HttpRequest,
+    patient_id: int,
+    use_case: Callable[..., Any],
+    fields: dict[str, Any],
+    *,
+    status: int = 201,
+    out: Callable[[Any], Any] = _record_out,
+) -> Status[Any]:
+    """Call a chart use case on the patient in the path; answer the row it wrote."""
+    membership, patient = _patient(request, patient_id)
+    return Status(status, out(use_case(by=membership, patient=patient, **fields)))
+
+
 def _section_page(
     request: HttpRequest, patient_id: int, section: str, page: PageParams, *, out: Any = None
 ) -> dict[str, Any]:
@@ -272,11 +287,7 @@ def list_weights(request: HttpRequest, patient_id: int, page: Query[PageParams])
     "/patients/{patient_id}/weights", response=_responses(WeightOut), summary="Record a weight"
 )
 def add_weight(request: HttpRequest, patient_id: int, payload: WeightCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.record_weight(
-        by=membership, patient=patient, weight_kg=payload.weight_kg, measured_on=payload.measured_on
-    )
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.record_weight, payload.dict())
 
 
 @router.get("/patients/{patient_id}/vitals", response={200: VitalsPage, 403: Error, 404: Error})
@@ -288,9 +299,7 @@ def list_vitals(request: HttpRequest, patient_id: int, page: Query[PageParams]) 
     "/patients/{patient_id}/vitals", response=_responses(VitalsOut), summary="Record office vitals"
 )
 def add_vitals(request: HttpRequest, patient_id: int, payload: VitalsCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.record_office_vitals(by=membership, patient=patient, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.record_office_vitals, payload.dict())
 
 
 # --- conditions, allergies, medications -----------------------------------------------------
@@ -309,9 +318,7 @@ def list_conditions(request: HttpRequest, patient_id: int, page: Query[PageParam
     summary="Chart a condition by its screening code",
 )
 def add_condition(request: HttpRequest, patient_id: int, payload: ConditionCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.add_condition(by=membership, patient=patient, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.add_condition, payload.dict())
 
 
 @router.delete(
@@ -320,9 +327,7 @@ def add_condition(request: HttpRequest, patient_id: int, payload: ConditionCreat
     summary="Resolve an active condition (kept in history)",
 )
 def resolve_condition(request: HttpRequest, patient_id: int, code: str) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.resolve_condition(by=membership, patient=patient, code=code)
-    return Status(200, _record_out(row))
+    return _write(request, patient_id, services.resolve_condition, {"code": code}, status=200)
 
 
 @router.get("/patients/{patient_id}/allergies", response={200: AllergyPage, 403: Error, 404: Error})
@@ -334,9 +339,7 @@ def list_allergies(request: HttpRequest, patient_id: int, page: Query[PageParams
     "/patients/{patient_id}/allergies", response=_responses(AllergyOut), summary="Chart an allergy"
 )
 def add_allergy(request: HttpRequest, patient_id: int, payload: AllergyCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.add_allergy(by=membership, patient=patient, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.add_allergy, payload.dict())
 
 
 @router.delete(
@@ -345,9 +348,8 @@ def add_allergy(request: HttpRequest, patient_id: int, payload: AllergyCreate) -
     summary="Mark an allergy inactive (kept in history)",
 )
 def remove_allergy(request: HttpRequest, patient_id: int, allergy_id: int) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.remove_allergy(by=membership, patient=patient, allergy_id=allergy_id)
-    return Status(200, _record_out(row))
+    fields = {"allergy_id": allergy_id}
+    return _write(request, patient_id, services.remove_allergy, fields, status=200)
 
 
 @router.get(
@@ -363,9 +365,7 @@ def list_medications(request: HttpRequest, patient_id: int, page: Query[PagePara
     summary="Chart a medication",
 )
 def add_medication(request: HttpRequest, patient_id: int, payload: MedicationCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.add_medication(by=membership, patient=patient, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.add_medication, payload.dict())
 
 
 @router.post(
@@ -376,11 +376,8 @@ def add_medication(request: HttpRequest, patient_id: int, payload: MedicationCre
 def stop_medication(
     request: HttpRequest, patient_id: int, medication_id: int, payload: MedicationStop
 ) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.stop_medication(
-        by=membership, patient=patient, medication_id=medication_id, **payload.dict()
-    )
-    return Status(200, _record_out(row))
+    fields = {"medication_id": medication_id, **payload.dict()}
+    return _write(request, patient_id, services.stop_medication, fields, status=200)
 
 
 # --- consents ---------------------------------------------------------------------------------
@@ -397,9 +394,7 @@ def list_consents(request: HttpRequest, patient_id: int, page: Query[PageParams]
     summary="Record a signed consent",
 )
 def add_consent(request: HttpRequest, patient_id: int, payload: ConsentCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.record_consent(by=membership, patient=patient, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.record_consent, payload.dict())
 
 
 @router.post(
@@ -410,11 +405,8 @@ def add_consent(request: HttpRequest, patient_id: int, payload: ConsentCreate) -
 def withdraw_consent(
     request: HttpRequest, patient_id: int, consent_id: int, payload: ConsentWithdraw
 ) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.withdraw_consent(
-        by=membership, patient=patient, consent_id=consent_id, withdrawn_on=payload.withdrawn_on
-    )
-    return Status(200, _record_out(row))
+    fields = {"consent_id": consent_id, **payload.dict()}
+    return _write(request, patient_id, services.withdraw_consent, fields, status=200)
 
 
 @router.get(
@@ -461,9 +453,7 @@ def list_trials(request: HttpRequest, patient_id: int, page: Query[PageParams]) 
     summary="Add an antidepressant trial to the ledger",
 )
 def add_trial(request: HttpRequest, patient_id: int, payload: TrialCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.add_trial(by=membership, patient=patient, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.add_trial, payload.dict())
 
 
 @router.get(
@@ -479,9 +469,9 @@ def list_assessments(request: HttpRequest, patient_id: int, page: Query[PagePara
     summary="Record a rating scale (scored as `ketacare score`)",
 )
 def add_assessment(request: HttpRequest, patient_id: int, payload: AssessmentCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.record_assessment(by=membership, patient=patient, **payload.dict())
-    return Status(201, _assessment_out(row))
+    return _write(
+        request, patient_id, services.record_assessment, payload.dict(), out=_assessment_out
+    )
 
 
 # --- care-team notes --------------------------------------------------------------------------
@@ -496,9 +486,7 @@ def list_notes(request: HttpRequest, patient_id: int, page: Query[PageParams]) -
     "/patients/{patient_id}/notes", response=_responses(NoteOut), summary="Sign a care-team note"
 )
 def add_note(request: HttpRequest, patient_id: int, payload: NoteCreate) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.sign_note(by=membership, patient=patient, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.sign_note, payload.dict())
 
 
 @router.post(
@@ -507,6 +495,4 @@ def add_note(request: HttpRequest, patient_id: int, payload: NoteCreate) -> Any:
     summary="Sign an amendment of a note (a new version; the old one is kept)",
 )
 def amend_note(request: HttpRequest, patient_id: int, note_id: int, payload: NoteAmend) -> Any:
-    membership, patient = _patient(request, patient_id)
-    row = services.amend_note(by=membership, patient=patient, note_id=note_id, **payload.dict())
-    return Status(201, _record_out(row))
+    return _write(request, patient_id, services.amend_note, {"note_id": note_id, **payload.dict()})

@@ -136,6 +136,14 @@ def _chart(
 # --- weights and office vitals (append-only) ------------------------------------------------
 
 
+def _tenths(value: object) -> Decimal | None:
+    """`value` as a decimal to 0.1 (half up), or None when it is no number."""
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return None
+
+
 def check_weight_kg(value: object) -> Decimal:
     """A weight within DOSE-IV-WEIGHT's limits, to 0.1 kg; ValidationError on `weight_kg`."""
     low = DEFAULT_SETTINGS.value(WEIGHT_RULE, "minimum_kg")
@@ -143,10 +151,9 @@ def check_weight_kg(value: object) -> Decimal:
     message = f"weight_kg must be from {low:g} to {high:g} kg ({WEIGHT_RULE})."
     if isinstance(value, bool):
         raise ValidationError({"weight_kg": message}, code="range")
-    try:
-        weight = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"weight_kg": message}, code="invalid") from None
+    weight = _tenths(value)
+    if weight is None:
+        raise ValidationError({"weight_kg": message}, code="invalid")
     if not weight.is_finite() or not low <= weight <= high:
         raise ValidationError({"weight_kg": f"{message} Got {value}."}, code="range")
     return weight
@@ -384,10 +391,7 @@ def add_trial(
         raise ValidationError({"weeks": f"weeks must be from 1 to {MAX_TRIAL_WEEKS}."})
     dose: Decimal | None = None
     if daily_dose_mg is not None:
-        try:
-            dose = Decimal(str(daily_dose_mg)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        except (InvalidOperation, ValueError):
-            dose = None
+        dose = _tenths(daily_dose_mg)
         if dose is None or not dose.is_finite() or dose <= 0:
             raise ValidationError({"daily_dose_mg": "daily_dose_mg must be a positive number."})
     record = AntidepressantTrial(
