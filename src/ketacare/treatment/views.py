@@ -170,9 +170,7 @@ def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membersh
         "membership": membership,
         "patient": patient,
         "chart_url": _chart_url(patient.pk),
-        "plans": [
-            (plan, current_order(plan), get_protocol(plan.protocol).title) for plan in plans
-        ],
+        "plans": [(plan, current_order(plan), get_protocol(plan.protocol).title) for plan in plans],
         "eligibility": eligibility,
         "protocols": protocols,
         "order_fields": sorted(
