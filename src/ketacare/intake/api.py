@@ -20,6 +20,7 @@ from ketacare.api.acting import membership_for_clinic, membership_for_object_or_
 from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_list_read
+from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
 from ketacare.intake.queries import (
@@ -112,6 +113,13 @@ def _out(intake_request: IntakeRequest) -> IntakeRequestOut:
     return IntakeRequestOut.model_validate(intake_request, from_attributes=True)
 
 
+def _acting_for_request(request: HttpRequest, intake_request_id: int, action: Action) -> Membership:
+    """The caller's membership in the clinic of the request in the path; 404 when none."""
+    return membership_for_object_or_404(
+        request, IntakeRequest, intake_request_id, object_type=INTAKE_OBJECT_TYPE, action=action
+    )
+
+
 ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
 
 
@@ -178,13 +186,7 @@ def create_request(request: HttpRequest, payload: IntakeRequestCreate) -> Status
     summary="One intake request",
 )
 def get_request(request: HttpRequest, intake_request_id: int) -> IntakeRequestOut:
-    by = membership_for_object_or_404(
-        request,
-        IntakeRequest,
-        intake_request_id,
-        object_type=INTAKE_OBJECT_TYPE,
-        action=Action.READ,
-    )
+    by = _acting_for_request(request, intake_request_id, Action.READ)
     return _out(get_intake_request_for(by, intake_request_id))
 
 
@@ -196,13 +198,7 @@ def get_request(request: HttpRequest, intake_request_id: int) -> IntakeRequestOu
 def update_request(
     request: HttpRequest, intake_request_id: int, payload: IntakeRequestPatch
 ) -> IntakeRequestOut:
-    by = membership_for_object_or_404(
-        request,
-        IntakeRequest,
-        intake_request_id,
-        object_type=INTAKE_OBJECT_TYPE,
-        action=Action.UPDATE,
-    )
+    by = _acting_for_request(request, intake_request_id, Action.UPDATE)
     changed = change_intake_status(
         by=by,
         intake_request_id=intake_request_id,
@@ -221,13 +217,7 @@ def update_request(
 def register_request(
     request: HttpRequest, intake_request_id: int, payload: RegisterPatientIn
 ) -> Status[RegisteredOut]:
-    by = membership_for_object_or_404(
-        request,
-        IntakeRequest,
-        intake_request_id,
-        object_type=INTAKE_OBJECT_TYPE,
-        action=Action.CREATE,
-    )
+    by = _acting_for_request(request, intake_request_id, Action.CREATE)
     registered = register_patient_from_intake(
         by=by,
         intake_request_id=intake_request_id,

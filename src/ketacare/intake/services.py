@@ -209,6 +209,23 @@ def _find_intake_request(
     return found
 
 
+def _save_change(
+    intake_request: IntakeRequest, fields: list[str], *, by: Membership, detail: str
+) -> None:
+    """Save the changed `fields` with the next version and history; the audit event last."""
+    intake_request.version += 1
+    intake_request._history_user = by.user  # type: ignore[attr-defined]  # simple-history
+    intake_request.save(update_fields=[*fields, "version", "updated_at"])
+    record_event(
+        action=Action.UPDATE,
+        membership=by,
+        object_type=INTAKE_OBJECT_TYPE,
+        object_id=intake_request.pk,
+        patient_id=intake_request.patient_id,
+        detail=detail,
+    )
+
+
 def _check_version(intake_request: IntakeRequest, version: int) -> None:
     if intake_request.version != version:
         raise IntakeConflict(ConflictCode.STALE_VERSION, STALE_VERSION_MESSAGE)
@@ -256,15 +273,10 @@ def change_intake_status(
         previous = intake_request.status
         intake_request.status = status
         intake_request.closed_reason = reason
-        intake_request.version += 1
-        intake_request._history_user = by.user  # type: ignore[attr-defined]
-        intake_request.save(update_fields=["status", "closed_reason", "version", "updated_at"])
-        record_event(
-            action=Action.UPDATE,
-            membership=by,
-            object_type=INTAKE_OBJECT_TYPE,
-            object_id=intake_request.pk,
-            patient_id=intake_request.patient_id,
+        _save_change(
+            intake_request,
+            ["status", "closed_reason"],
+            by=by,
             detail=f"status={previous}->{status}",
         )
     return intake_request
@@ -337,15 +349,10 @@ def register_patient_from_intake(
         previous = current.status
         current.patient = patient
         current.status = status_after_registering(previous)
-        current.version += 1
-        current._history_user = by.user  # type: ignore[attr-defined]
-        current.save(update_fields=["patient", "status", "version", "updated_at"])
-        record_event(
-            action=Action.UPDATE,
-            membership=by,
-            object_type=INTAKE_OBJECT_TYPE,
-            object_id=current.pk,
-            patient_id=patient.pk,
+        _save_change(
+            current,
+            ["patient", "status"],
+            by=by,
             detail=f"registered patient={patient.pk} status={previous}->{current.status}",
         )
         linked.append(current)
