@@ -16,6 +16,7 @@ from ketacare.clinical.dosing import Route
 from ketacare.clinical.protocols import get_protocol
 from ketacare.treatment.orders import ALL_FIELDS, FIELDS
 from ketacare.treatment.presentation import WEEKDAYS, dose_help, order_defaults
+from ketacare.treatment.schedule import validate_year
 from ketacare.treatment.services import DEFAULT_CLINIC_DAYS, REASON_MAX_CHARS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -99,8 +100,12 @@ class CancelForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label="Day", required=False, widget=DATE_INPUT)
+    date = forms.DateField(
+        label="Day", required=False, widget=DATE_INPUT, validators=[validate_year]
+    )
 
 
 class WeekForm(forms.Form):
-    week = forms.DateField(label="Week of", required=False, widget=DATE_INPUT)
+    week = forms.DateField(
+        label="Week of", required=False, widget=DATE_INPUT, validators=[validate_year]
+    )

@@ -411,6 +411,12 @@ def reschedule_session(
     new_date = _date(date, "date", timezone.localdate())
     if time is not None and not isinstance(time, dt.time):
         raise ValidationError({"time": "Give a time (HH:MM)."}, code="invalid")
+    if time is not None and time.tzinfo is not None:
+        # A session's time is the clinic's wall-clock time: SQLite cannot store an offset and
+        # PostgreSQL would drop it silently.
+        raise ValidationError(
+            {"time": "Give the clinic's local time (HH:MM), without a UTC offset."}, code="invalid"
+        )
     with transaction.atomic(durable=True):
         locked = _locked_session(session, version)
         previous, following = _neighbours(locked)
