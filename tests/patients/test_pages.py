@@ -60,7 +60,7 @@ def test_a_future_birth_date_is_a_form_error_and_nothing_is_saved(staff_client, 
     )
 
     assert response.status_code == 400
-    assert "date_of_birth must not be in the future" in response.content.decode()
+    assert "The date must not be in the future." in response.content.decode()
     assert not Patient.objects.exists()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.forms.utils import pretty_name
 
 from ketacare.patients.models import (
     Diagnosis,
@@ -116,7 +117,15 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
         name = field.split(".")[0]
         target = name if name in form.fields else None
         for message in messages:
-            form.add_error(target, message if target else f"{field}: {message}")
+            if target is None:
+                form.add_error(None, f"{field}: {message}")
+                continue
+            # The clinical core names the field by its code name (right for the API's `loc`);
+            # under the field on a page the person reads its label instead.
+            if message.startswith(f"{name} "):
+                label = form.fields[name].label or pretty_name(name)
+                message = f"{label}{message[len(name) :]}"
+            form.add_error(target, message)
 
 
 class DemographicsForm(forms.Form):

@@ -53,7 +53,14 @@ class OrderFields(forms.Form):
         """Show a service's errors on the fields they name (`order.x` on `x`)."""
         for field, messages in error.message_dict.items():
             name = field.removeprefix("order.").split(".")[0]
-            self.add_error(name if name in self.fields else None, messages)
+            if name not in self.fields:
+                self.add_error(None, messages)
+                continue
+            # The clinical core names the field by its code name (right for the API's `loc`);
+            # under the field on a page the person reads its label instead.
+            label = str(self.fields[name].label)
+            shown = [label + m[len(name) :] if m.startswith(f"{name} ") else m for m in messages]
+            self.add_error(name, shown)
 
 
 class PlanForm(OrderFields):

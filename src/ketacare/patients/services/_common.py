@@ -79,7 +79,8 @@ def moment(value: dt.datetime | None, field: str, *, now: dt.datetime | None = N
     if timezone.is_naive(value):
         raise ValidationError({field: "Give the time with its UTC offset."}, code="naive")
     if value > now + FUTURE_TOLERANCE:
-        raise ValidationError({field: f"{field} must not be in the future."}, code="future")
+        # The field is named by the error's key (the form field, the API's `loc`), not the text.
+        raise ValidationError({field: "The time must not be in the future."}, code="future")
     return value
 
 
@@ -91,7 +92,7 @@ def day(value: dt.date | None, field: str) -> dt.date:
 def optional_day(value: dt.date | None, field: str) -> dt.date | None:
     """`value` (may be left out), never after today."""
     if value is not None and value > _today():
-        raise ValidationError({field: f"{field} must not be in the future."}, code="future")
+        raise ValidationError({field: "The date must not be in the future."}, code="future")
     return value
 
 

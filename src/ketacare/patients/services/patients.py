@@ -83,7 +83,7 @@ def _clean(patient: Patient, *, exclude: tuple[str, ...] = (), check_mrn: bool =
             # ELIG-AGE's plausibility bound: an older age is a typing error the screen refuses.
             oldest = int(DEFAULT_SETTINGS.value("ELIG-AGE", "maximum_plausible_years"))
             if age_on(born, timezone.localdate()) > oldest:
-                errors["date_of_birth"] = [f"date_of_birth gives an age over {oldest} years."]
+                errors["date_of_birth"] = [f"This birth date gives an age over {oldest} years."]
     if errors:
         raise ValidationError(errors)
 
