@@ -35,9 +35,13 @@ class ConflictOut(Schema):
     reasons: list[str] = []
 
 
+# The largest OFFSET the databases take (a 64-bit integer); past it SQLite answers an error.
+OFFSET_MAXIMUM = 2**63 - 1
+
+
 class PageParams(Schema):
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=OFFSET_MAXIMUM)
 
 
 class Page(Schema, Generic[T]):
