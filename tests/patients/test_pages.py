@@ -131,6 +131,11 @@ def test_a_zero_weight_is_a_form_error_on_the_chart(staff_client, nora, patient_
     assert response.status_code == 400
     page = response.content.decode()
     assert "DOSE-IV-WEIGHT" in page
+    # The field's label, not its code name; the form posts back to its own section.
+    assert "Weight (kg) must be from 30 to 300 kg" in page
+    assert f'action="/patients/{patient_a.pk}/add/weights/#weights"' in page
+    # Django's widget points aria-describedby at "<id>_helptext": the help text carries that id.
+    assert 'id="id_weights-measured_on_helptext"' in page
     assert '<details class="chart-add" open>' in page
     assert not WeightMeasurement.objects.exists()
 

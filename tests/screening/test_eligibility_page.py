@@ -115,6 +115,8 @@ def test_the_form_has_labelled_fields_and_a_sign_button(staff_client, alice, eli
         assert re.search(rf'<label for="id_[a-z]+">{label}', html), label
     assert '<button type="submit">Sign review</button>' in html
     assert 'method="post"' in html
+    # A refused form comes back scrolled to itself, not to the top of 36 rules.
+    assert '?route=iv_ketamine#sign"' in html
 
 
 def test_eligible_is_disabled_with_the_reason_when_a_rule_excludes(

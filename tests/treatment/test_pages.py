@@ -203,6 +203,7 @@ def test_an_order_outside_the_limits_is_a_form_error_and_nothing_is_saved(
 
     assert response.status_code == 400
     assert "DOSE-IV-MGKG" in response.content.decode()
+    assert "Dose (mg/kg) must be from" in response.content.decode()
     assert not TreatmentPlan.objects.exists()
 
 
