@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 NAME_MAX_CHARS = 150
 REASON_MAX_CHARS = 1000
 INVITATION_OBJECT_TYPE = "invitation"
+# PostgreSQL cannot store a NUL character in text.
+NUL_MESSAGE = "Remove the NUL character from this text."
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def _clean_invite(
     ):
         if not value:
             errors[field] = f"Enter the colleague's {words}."
+        elif "\x00" in value:
+            errors[field] = NUL_MESSAGE
         elif len(value) > NAME_MAX_CHARS:
             errors[field] = f"The {words} can be at most {NAME_MAX_CHARS} characters long."
     if role not in Role.values:
@@ -380,6 +384,8 @@ def reset_authenticator(
         raise ValidationError(
             {"reason": "Write why the authenticator is reset (for example: lost phone)."}
         )
+    if "\x00" in reason:
+        raise ValidationError({"reason": NUL_MESSAGE})
     if len(reason) > REASON_MAX_CHARS:
         raise ValidationError({"reason": f"Keep the reason under {REASON_MAX_CHARS} characters."})
     target = get_member_for(by, membership_id, action=Action.UPDATE)
