@@ -20,7 +20,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import membership_required, parse_id
+from ketacare.clinics.tenancy import deny_not_found, membership_required, parse_id
 from ketacare.patients import services
 from ketacare.patients.forms import (
     RECORD_FORMS,
@@ -293,7 +293,14 @@ def amend_note(
         clinic_id=patient.clinic_id, patient_id=patient.pk, pk=note_id
     ).first()
     if note is None:
-        raise Http404("No such note.")
+        # Another clinic's note (or another patient's) is a 404 with its denied event.
+        raise deny_not_found(
+            membership=membership,
+            object_type="care_note",
+            object_id=note_id,
+            action=Action.CREATE if request.method == "POST" else Action.READ,
+            patient_id=patient.pk,
+        )
     status = 200
     problem = ""
     if request.method == "POST":

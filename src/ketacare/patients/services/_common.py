@@ -13,6 +13,7 @@ from django.utils import timezone
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied, record_event
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import YEAR_MINIMUM
 from ketacare.clinics.permissions import Permission, has_permission
 
 if TYPE_CHECKING:
@@ -72,12 +73,16 @@ def check_texts(values: Mapping[str, Any]) -> None:
 
 
 def moment(value: dt.datetime | None, field: str, *, now: dt.datetime | None = None) -> dt.datetime:
-    """`value`, or now when left out; aware, and not more than 60 s in the future."""
+    """`value`, or now when left out; aware, not before YEAR_MINIMUM, and not more than 60 s in
+    the future."""
     now = now or timezone.now()
     if value is None:
         return now
     if timezone.is_naive(value):
         raise ValidationError({field: "Give the time with its UTC offset."}, code="naive")
+    if value.year < YEAR_MINIMUM:
+        # Also keeps the conversion to UTC inside what `datetime` holds (year 1 +14:00 is not).
+        raise ValidationError({field: f"Give a time in {YEAR_MINIMUM} or later."}, code="past")
     if value > now + FUTURE_TOLERANCE:
         # The field is named by the error's key (the form field, the API's `loc`), not the text.
         raise ValidationError({field: "The time must not be in the future."}, code="future")
@@ -90,9 +95,11 @@ def day(value: dt.date | None, field: str) -> dt.date:
 
 
 def optional_day(value: dt.date | None, field: str) -> dt.date | None:
-    """`value` (may be left out), never after today."""
+    """`value` (may be left out), never after today nor before YEAR_MINIMUM."""
     if value is not None and value > _today():
         raise ValidationError({field: "The date must not be in the future."}, code="future")
+    if value is not None and value.year < YEAR_MINIMUM:
+        raise ValidationError({field: f"Give a date in {YEAR_MINIMUM} or later."}, code="past")
     return value
 
 

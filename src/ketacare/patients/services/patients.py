@@ -138,6 +138,8 @@ def register_patient(
         "pregnancy_status_on"
     ):
         values["pregnancy_status_on"] = timezone.localdate()
+    if values.get("pregnancy_status_on") is not None:
+        day(values["pregnancy_status_on"], "pregnancy_status_on")
     auto_mrn = not values["mrn"]
     for attempt in range(_MRN_ATTEMPTS):
         patient = Patient(clinic_id=by.clinic_id, intake_request_id=intake_request_id, **values)
