@@ -9,6 +9,8 @@ Every read of clinic data starts from the acting `Membership`:
   audited as denied.
 - `scoped(queryset, membership)` narrows any queryset of a model carrying a clinic to the
   membership's clinic (an empty queryset without a membership: deny by default).
+- `require_role(membership, permission, ...)` is the role check of queries and services: a
+  role without the permission is a denied audit event and a 403.
 - `deny_not_found(...)` records the denied audit event for a lookup that found nothing in the
   acting clinic and returns the Http404 to raise; 404, not 403, so existence does not leak.
 
@@ -24,6 +26,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -167,6 +170,33 @@ def deny_not_found(
         membership.user_id if membership is not None else getattr(user, "pk", None),
     )
     return Http404(f"No {object_type} with that id.")
+
+
+def require_role(
+    membership: Membership | None,
+    permission: Permission,
+    *,
+    action: Action | str,
+    object_type: str,
+    object_id: object = "",
+    patient_id: int | None = None,
+    message: str = "",
+) -> Membership:
+    """The membership, if its role grants `permission`; else a denied `action` on `object_type`
+    (`role_lacks:<permission>`, the object's id only if it is one) and PermissionDenied (403)
+    with `message`, by default naming the permission."""
+    if membership is not None and has_permission(membership, permission):
+        return membership
+    pk = parse_id(object_id)
+    record_denied(
+        action=action,
+        membership=membership,
+        object_type=object_type,
+        object_id=pk if pk is not None else "",
+        patient_id=patient_id,
+        reason=f"role_lacks:{permission.value}",
+    )
+    raise PermissionDenied(message or f"Your role does not allow {permission.value}.")
 
 
 def parse_id(raw: object) -> int | None:

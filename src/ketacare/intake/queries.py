@@ -7,14 +7,13 @@ event, a role without `view_intake` gets nothing (deny by default).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied, record_event
+from ketacare.audit.services import record_event
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.clinics.tenancy import deny_not_found, parse_id, require_role, scoped
 from ketacare.intake.models import IntakeRequest, IntakeStatus
 
 # Audit object types: one request, and a list of them (its detail names the ids shown).
@@ -50,17 +49,9 @@ def require_intake_permission(
     object_id: object = "",
 ) -> None:
     """Raise PermissionDenied (403) unless the role grants `permission`; the refusal is audited."""
-    if has_permission(membership, permission):
-        return
-    pk = parse_id(object_id)
-    record_denied(
-        action=action,
-        membership=membership,
-        object_type=INTAKE_OBJECT_TYPE,
-        object_id=pk if pk is not None else "",
-        reason=f"role_lacks:{permission.value}",
+    require_role(
+        membership, permission, action=action, object_type=INTAKE_OBJECT_TYPE, object_id=object_id
     )
-    raise PermissionDenied(f"Your role does not allow {permission.value}.")
 
 
 def get_intake_request_for(

@@ -14,16 +14,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied, record_event
+from ketacare.audit.services import record_event
 from ketacare.clinical.eligibility import ScreenResult, screen_chart
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinics.models import Membership, Route
-from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import deny_not_found, parse_id, require_role, scoped
 from ketacare.patients.models import Patient
 from ketacare.patients.queries import chart_facts, get_patient_for
 from ketacare.screening.errors import ConflictCode, ReviewConflict
@@ -95,18 +95,15 @@ def require_eligibility_permission(
     patient_id: int | None = None,
 ) -> Membership:
     """The acting membership if its role grants `permission`; else a denied event and a 403."""
-    if membership is None or not has_permission(membership, permission):
-        pk = parse_id(object_id)
-        record_denied(
-            action=action,
-            membership=membership,
-            object_type=object_type,
-            object_id=pk if pk is not None else "",
-            patient_id=patient_id,
-            reason=f"role_lacks:{permission.value}",
-        )
-        raise PermissionDenied(f"Your role does not allow this ({permission.value}).")
-    return membership
+    return require_role(
+        membership,
+        permission,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        message=f"Your role does not allow this ({permission.value}).",
+    )
 
 
 def screen_patient_for(

@@ -7,16 +7,14 @@ denied audit event) and then stays inside the acting clinic (another clinic's me
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied
 from ketacare.clinics.models import Membership
-from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import deny_not_found, parse_id, require_role, scoped
 from ketacare.staff.models import Invitation
 from ketacare.staff.tokens import TOKEN_MAX_CHARS, digest_invitation_token
 
@@ -31,17 +29,14 @@ def require_manage(
     object_id: object = "",
 ) -> Membership:
     """The acting membership, if its role may manage staff; else a denied event and a 403."""
-    if by is None or not has_permission(by, Permission.MANAGE_MEMBERSHIPS):
-        pk = parse_id(object_id)
-        record_denied(
-            action=action,
-            membership=by,
-            object_type=object_type,
-            object_id=pk if pk is not None else "",
-            reason=f"role_lacks:{Permission.MANAGE_MEMBERSHIPS.value}",
-        )
-        raise PermissionDenied("Your role does not allow managing the clinic's staff.")
-    return by
+    return require_role(
+        by,
+        Permission.MANAGE_MEMBERSHIPS,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        message="Your role does not allow managing the clinic's staff.",
+    )
 
 
 def staff_for(by: Membership | None) -> QuerySet[Membership]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied, record_event
+from ketacare.audit.services import record_event
 from ketacare.clinics.models import Route
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.clinics.tenancy import require_role as require
 from ketacare.patients.queries import get_patient_for
 from ketacare.treatment.models import DoseOrder, SessionStatus, TreatmentPlan, TreatmentSession
 
@@ -34,29 +34,6 @@ SESSION = "treatment_session"
 LIVE_STATUSES = tuple(s for s in SessionStatus.values if s != SessionStatus.CANCELLED)
 
 T = TypeVar("T", TreatmentPlan, TreatmentSession)
-
-
-def require(
-    membership: Membership | None,
-    permission: Permission,
-    *,
-    action: Action,
-    object_type: str,
-    object_id: object = "",
-    patient_id: int | None = None,
-) -> None:
-    """403 (PermissionDenied) unless the role grants `permission`; the refusal is audited."""
-    if has_permission(membership, permission):
-        return
-    record_denied(
-        action=action,
-        membership=membership,
-        object_type=object_type,
-        object_id=object_id,
-        patient_id=patient_id,
-        reason=f"role_lacks:{permission.value}",
-    )
-    raise PermissionDenied(f"Your role does not allow {permission.value}.")
 
 
 def _orders() -> Prefetch[DoseOrder]:
