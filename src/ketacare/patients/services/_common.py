@@ -7,14 +7,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied, record_event
+from ketacare.audit.services import record_event
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import YEAR_MINIMUM
-from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import require_role
 
 if TYPE_CHECKING:
     from ketacare.clinics.models import Membership
@@ -33,16 +34,13 @@ def require(
     patient: Patient | None = None,
 ) -> None:
     """403 (PermissionDenied) unless the role grants `permission`; the refusal is audited."""
-    if has_permission(membership, permission):
-        return
-    record_denied(
+    require_role(
+        membership,
+        permission,
         action=action,
-        membership=membership,
         object_type=object_type,
         patient_id=patient.pk if patient is not None else None,
-        reason=f"role_lacks:{permission.value}",
     )
-    raise PermissionDenied(f"Your role does not allow {permission.value}.")
 
 
 def audit(
