@@ -9,6 +9,8 @@ Every read of clinic data starts from the acting `Membership`:
   audited as denied.
 - `scoped(queryset, membership)` narrows any queryset of a model carrying a clinic to the
   membership's clinic (an empty queryset without a membership: deny by default).
+- `scoped_get(queryset, membership, object_id, object_type=...)` reads one row that way, or
+  answers 404 as `deny_not_found` does.
 - `require_role(membership, permission, ...)` is the role check of queries and services: a
   role without the permission is a denied audit event and a 403.
 - `deny_not_found(...)` records the denied audit event for a lookup that found nothing in the
@@ -131,6 +133,25 @@ def scoped(
     if membership is None or not membership.is_active:
         return qs.none()
     return qs.filter(**{f"{clinic_field}_id": membership.clinic_id})
+
+
+def scoped_get(
+    queryset: QuerySet[M] | Manager[M],
+    membership: Membership | None,
+    object_id: object,
+    *,
+    object_type: str,
+    action: Action | str = Action.READ,
+) -> M:
+    """The row `object_id` of `queryset` in the membership's clinic; otherwise (another clinic's,
+    none, or no id at all) the denied event of `deny_not_found` and its 404."""
+    pk = parse_id(object_id)
+    found = scoped(queryset, membership).filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise deny_not_found(
+            membership=membership, object_type=object_type, object_id=object_id, action=action
+        )
+    return found
 
 
 # --- denied lookups --------------------------------------------------------------------

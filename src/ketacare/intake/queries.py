@@ -13,7 +13,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, require_role, scoped
+from ketacare.clinics.tenancy import require_role, scoped, scoped_get
 from ketacare.intake.models import IntakeRequest, IntakeStatus
 
 # Audit object types: one request, and a list of them (its detail names the ids shown).
@@ -66,12 +66,9 @@ def get_intake_request_for(
     require_intake_permission(
         membership, Permission.VIEW_INTAKE, action=Action.READ, object_id=request_id
     )
-    pk = parse_id(request_id)
-    found = scoped(IntakeRequest.objects, membership).filter(pk=pk).first() if pk else None
-    if found is None:
-        raise deny_not_found(
-            membership=membership, object_type=INTAKE_OBJECT_TYPE, object_id=request_id
-        )
+    found = scoped_get(
+        IntakeRequest.objects, membership, request_id, object_type=INTAKE_OBJECT_TYPE
+    )
     if audit_read:
         record_event(
             action=Action.READ,

@@ -21,7 +21,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinics.models import Clinic, Membership
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
+from ketacare.clinics.tenancy import deny_not_found, scoped_get
 from ketacare.intake.errors import STALE_VERSION_MESSAGE, ConflictCode, IntakeConflict
 from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
 from ketacare.intake.queries import INTAKE_OBJECT_TYPE, require_intake_permission
@@ -194,19 +194,8 @@ def _find_intake_request(
 ) -> IntakeRequest:
     """The clinic's request (404 otherwise); with `lock`, row-locked until the caller's
     transaction ends."""
-    pk = parse_id(request_id)
-    rows = scoped(IntakeRequest.objects, membership)
-    if lock:
-        rows = rows.select_for_update()
-    found = rows.filter(pk=pk).first() if pk else None
-    if found is None:
-        raise deny_not_found(
-            membership=membership,
-            object_type=INTAKE_OBJECT_TYPE,
-            object_id=request_id,
-            action=action,
-        )
-    return found
+    rows = IntakeRequest.objects.select_for_update() if lock else IntakeRequest.objects.all()
+    return scoped_get(rows, membership, request_id, object_type=INTAKE_OBJECT_TYPE, action=action)
 
 
 def _save_change(

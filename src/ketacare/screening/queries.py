@@ -23,7 +23,7 @@ from ketacare.clinical.eligibility import ScreenResult, screen_chart
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinics.models import Membership, Route
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, require_role, scoped
+from ketacare.clinics.tenancy import require_role, scoped_get
 from ketacare.patients.models import Patient
 from ketacare.patients.queries import chart_facts, get_patient_for
 from ketacare.screening.errors import ConflictCode, ReviewConflict
@@ -187,14 +187,8 @@ def reviews_for(
 
 def get_review_for(membership: Membership | None, review_id: object) -> EligibilityReview:
     """One signed review of the acting clinic (with `superseded`), audited as a read."""
-    pk = parse_id(review_id)
-    review = (
-        _with_superseded(scoped(EligibilityReview.objects, membership)).filter(pk=pk).first()
-        if pk is not None
-        else None
-    )
-    if review is None:
-        raise deny_not_found(membership=membership, object_type=REVIEW, object_id=review_id)
+    reviews = _with_superseded(EligibilityReview.objects.all())
+    review = scoped_get(reviews, membership, review_id, object_type=REVIEW)
     require_eligibility_permission(
         membership,
         Permission.VIEW_ELIGIBILITY,

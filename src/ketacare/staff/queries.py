@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ketacare.audit.models import Action
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, require_role, scoped
+from ketacare.clinics.tenancy import require_role, scoped, scoped_get
 from ketacare.staff.models import Invitation
 from ketacare.staff.tokens import TOKEN_MAX_CHARS, digest_invitation_token
 
@@ -62,13 +62,7 @@ def get_member_for(
     Another clinic's membership, or none at all, is an Http404 and a denied `action` event.
     """
     require_manage(by, action=action, object_id=membership_id)
-    pk = parse_id(membership_id)
-    found = staff_for(by).filter(pk=pk).first() if pk is not None else None
-    if found is None:
-        raise deny_not_found(
-            membership=by, object_type=MEMBERSHIP, object_id=membership_id, action=action
-        )
-    return found
+    return scoped_get(staff_for(by), by, membership_id, object_type=MEMBERSHIP, action=action)
 
 
 def usable_invitation(token: str | None) -> Invitation | None:

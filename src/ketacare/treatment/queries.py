@@ -17,8 +17,8 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinics.models import Route
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, parse_id, scoped
 from ketacare.clinics.tenancy import require_role as require
+from ketacare.clinics.tenancy import scoped, scoped_get
 from ketacare.patients.queries import get_patient_for
 from ketacare.treatment.models import DoseOrder, SessionStatus, TreatmentPlan, TreatmentSession
 
@@ -94,12 +94,7 @@ def _get_for(
     action: Action,
     audit_read: bool,
 ) -> T:
-    pk = parse_id(object_id)
-    found = scoped(queryset, membership).filter(pk=pk).first() if pk else None
-    if found is None:
-        raise deny_not_found(
-            membership=membership, object_type=object_type, object_id=object_id, action=action
-        )
+    found = scoped_get(queryset, membership, object_id, object_type=object_type, action=action)
     # After the lookup: another clinic's row is a 404 whatever the role (never a 403).
     require(
         membership,
