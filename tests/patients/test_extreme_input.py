@@ -87,3 +87,30 @@ def test_amending_another_clinics_note_from_a_patient_page_is_a_404_with_a_denie
     denied = AuditEvent.objects.get(allowed=False, object_type="care_note")
     assert (denied.object_id, denied.clinic_id) == (str(note.pk), alice.clinic_id)
     assert not note.__class__.objects.filter(supersedes_id=note.pk).exists()
+
+
+def test_a_patient_search_with_a_nul_character_is_a_422_naming_q(api, alice, patient_a):
+    response = api(alice).get("/patients", q="Ada\x00")
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "q"]
+
+
+def test_resolving_a_condition_code_with_a_nul_character_is_a_422_naming_code(
+    api, alice, patient_a
+):
+    response = api(alice).delete(f"/patients/{patient_a.pk}/conditions/a%00b")
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "code"
+
+
+def test_the_resolve_button_with_a_nul_in_the_code_says_so_on_the_chart(
+    staff_client, alice, patient_a
+):
+    url = f"/patients/{patient_a.pk}/conditions/a%00b/resolve/"
+
+    response = staff_client(alice).post(url, follow=True)
+
+    assert response.status_code == 200
+    assert "NUL" in response.content.decode()

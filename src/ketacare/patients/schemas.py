@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt
+from pydantic import ConfigDict, StrictBool, StrictInt, field_validator
 
 from ketacare.api.schemas import Page, PageParams
 from ketacare.patients.models import MedicationClass, TrialAdherence, TrialOutcome
@@ -26,6 +26,14 @@ _IN = ConfigDict(extra="forbid")
 class PatientListParams(PageParams):
     q: str = Field("", max_length=100)
     clinic_id: int | None = None
+
+    @field_validator("q")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        # PostgreSQL cannot compare text holding a NUL character: a 422 naming `q`.
+        if "\x00" in value:
+            raise ValueError("Remove the NUL character from the search.")
+        return value
 
 
 # --- the patient ---------------------------------------------------------------------------

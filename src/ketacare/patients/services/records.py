@@ -246,6 +246,7 @@ def resolve_condition(
     """Mark the active condition `code` resolved (the row and its history stay)."""
     _chart(by, patient, object_type="condition", action=Action.UPDATE)
     when = day(resolved_on, "resolved_on")
+    check_texts({"code": code})
     pk = (
         Condition.objects.filter(
             clinic_id=patient.clinic_id, patient_id=patient.pk, code=code, resolved_on__isnull=True
