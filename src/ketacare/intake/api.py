@@ -17,9 +17,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
+from ketacare.api.lists import read_page
 from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_list_read
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
@@ -139,15 +139,12 @@ def list_intake_requests(
         request, clinic_id, location="query", unnamed="only", object_type=INTAKE_OBJECT_TYPE
     )
     require_intake_permission(by, Permission.VIEW_INTAKE, action=Action.READ)
-    queue = intake_requests_for(by, status=status.value if status is not None else "")
-    rows = list(queue[page.offset : page.offset + page.limit])
-    count = queue.count()
-    record_list_read(
+    rows, count = read_page(
+        intake_requests_for(by, status=status.value if status is not None else ""),
+        page,
         membership=by,
         object_type=INTAKE_LIST_OBJECT_TYPE,
-        ids=[row.pk for row in rows],
-        detail=f"offset={page.offset} shown={len(rows)} total={count} "
-        f"status={status.value if status is not None else 'all'}",
+        detail=f"status={status.value if status is not None else 'all'}",
     )
     return Status(200, IntakeRequestPage(items=[_out(row) for row in rows], count=count))
 

@@ -26,9 +26,10 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object
+from ketacare.api.lists import read_page
 from ketacare.api.schemas import ConflictOut, Error, Invalid, PageParams
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
-from ketacare.audit.services import record_event, record_list_read
+from ketacare.audit.services import record_event
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.patients import services
@@ -236,15 +237,12 @@ def list_patients(request: HttpRequest, params: Query[PatientListParams]) -> Any
         action=Action.READ,
         object_type=PATIENT_LIST_OBJECT_TYPE,
     )
-    rows = patients_for(membership, search=params.q).only(*LIST_COLUMNS)
-    count = rows.count()
-    shown = list(rows[params.offset : params.offset + params.limit])
-    record_list_read(
-        membership=membership,
+    shown, count = read_page(
+        patients_for(membership, search=params.q).only(*LIST_COLUMNS),
+        params,
+        membership=membership,  # type: ignore[arg-type]  # require() refused None
         object_type=PATIENT_LIST_OBJECT_TYPE,
-        ids=[row.pk for row in shown],
-        detail=f"offset={params.offset} shown={len(shown)} total={count} "
-        f"search={int(bool(params.q))}",
+        detail=f"search={int(bool(params.q))}",
     )
     items = [PatientListItem(**{c: getattr(row, c) for c in LIST_COLUMNS}) for row in shown]
     return Status(200, PatientPage(items=items, count=count))

@@ -17,9 +17,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
+from ketacare.api.lists import read_page
 from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_list_read
 from ketacare.clinics.models import Membership, Role
 from ketacare.staff.queries import MEMBERSHIP, get_member_for, staff_for
 from ketacare.staff.services import (
@@ -125,15 +125,7 @@ def list_staff(
     by = membership_for_clinic(
         request, clinic_id, location="query", unnamed="only", object_type=MEMBERSHIP
     )
-    members = staff_for(by)
-    rows = list(members[page.offset : page.offset + page.limit])
-    count = members.count()
-    record_list_read(
-        membership=by,
-        object_type=STAFF_LIST_OBJECT_TYPE,
-        ids=[row.pk for row in rows],
-        detail=f"offset={page.offset} shown={len(rows)} total={count}",
-    )
+    rows, count = read_page(staff_for(by), page, membership=by, object_type=STAFF_LIST_OBJECT_TYPE)
     return Status(200, StaffPage(items=[_out(row) for row in rows], count=count))
 
 
