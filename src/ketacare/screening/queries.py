@@ -106,6 +106,31 @@ def require_eligibility_permission(
     )
 
 
+def require_reading(
+    membership: Membership | None, object_type: str, *, object_id: object, patient_id: int
+) -> Membership:
+    """`view_eligibility` to read the screen or reviews of a patient (403 and a denied event)."""
+    return require_eligibility_permission(
+        membership,
+        Permission.VIEW_ELIGIBILITY,
+        action=Action.READ,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+    )
+
+
+def require_signing(membership: Membership | None, patient: Patient) -> Membership:
+    """`sign_eligibility` to sign a review of `patient` (403 and a denied event)."""
+    return require_eligibility_permission(
+        membership,
+        Permission.SIGN_ELIGIBILITY,
+        action=Action.CREATE,
+        object_type=REVIEW,
+        patient_id=patient.pk,
+    )
+
+
 def screen_patient_for(
     membership: Membership | None, patient_id: object, route: object
 ) -> tuple[Patient, ChartScreen]:
@@ -123,14 +148,7 @@ def screen_for(membership: Membership | None, patient: Patient, route: object) -
     403 and a denied event without `view_eligibility`; ValidationError naming `route` for an
     unknown route; ReviewConflict for a chart the clinical core cannot screen.
     """
-    require_eligibility_permission(
-        membership,
-        Permission.VIEW_ELIGIBILITY,
-        action=Action.READ,
-        object_type=SCREEN,
-        object_id=patient.pk,
-        patient_id=patient.pk,
-    )
+    require_reading(membership, SCREEN, object_id=patient.pk, patient_id=patient.pk)
     checked = check_route(route)
     screen = chart_screen(patient, checked)
     record_event(
@@ -162,14 +180,7 @@ def reviews_for(
 ) -> tuple[Patient, list[EligibilityReview], int]:
     """One page of a patient's reviews (newest first) and their count, audited as a list read."""
     patient = get_patient_for(membership, patient_id, audit_read=False)
-    require_eligibility_permission(
-        membership,
-        Permission.VIEW_ELIGIBILITY,
-        action=Action.READ,
-        object_type=REVIEW_LIST,
-        object_id=patient.pk,
-        patient_id=patient.pk,
-    )
+    require_reading(membership, REVIEW_LIST, object_id=patient.pk, patient_id=patient.pk)
     qs = reviews_of(patient)
     count = qs.count()
     rows = list(qs[offset : offset + limit])
@@ -189,14 +200,7 @@ def get_review_for(membership: Membership | None, review_id: object) -> Eligibil
     """One signed review of the acting clinic (with `superseded`), audited as a read."""
     reviews = _with_superseded(EligibilityReview.objects.all())
     review = scoped_get(reviews, membership, review_id, object_type=REVIEW)
-    require_eligibility_permission(
-        membership,
-        Permission.VIEW_ELIGIBILITY,
-        action=Action.READ,
-        object_type=REVIEW,
-        object_id=review.pk,
-        patient_id=review.patient_id,
-    )
+    require_reading(membership, REVIEW, object_id=review.pk, patient_id=review.patient_id)
     record_event(
         action=Action.READ,
         membership=membership,

@@ -23,7 +23,6 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied, record_event
 from ketacare.clinical.eligibility import Decision, Outcome
 from ketacare.clinics.models import Membership
-from ketacare.clinics.permissions import Permission
 from ketacare.patients.models import Patient
 from ketacare.patients.queries import get_patient_for
 from ketacare.screening.errors import ConflictCode, ReviewConflict
@@ -33,7 +32,7 @@ from ketacare.screening.queries import (
     chart_screen,
     check_route,
     latest_signed_review,
-    require_eligibility_permission,
+    require_signing,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,13 +65,7 @@ def sign_eligibility_decision(
     """
     # Another clinic's patient is a 404 before anything else (never a 403 across clinics).
     patient = get_patient_for(by, patient_id, audit_read=False)
-    actor = require_eligibility_permission(
-        by,
-        Permission.SIGN_ELIGIBILITY,
-        action=Action.CREATE,
-        object_type=REVIEW,
-        patient_id=patient.pk,
-    )
+    actor = require_signing(by, patient)
     checked_route = check_route(route)
     checked_decision = _check_decision(decision)
     note = _check_text(note, "note", NOTE_MAX_CHARS)

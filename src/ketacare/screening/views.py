@@ -12,7 +12,6 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
-from ketacare.audit.models import Action
 from ketacare.clinics.models import Membership, Route
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import membership_required
@@ -28,10 +27,10 @@ from ketacare.screening.presentation import (
     rule_rows,
 )
 from ketacare.screening.queries import (
-    REVIEW,
     SCREEN,
     ChartScreen,
-    require_eligibility_permission,
+    require_reading,
+    require_signing,
     reviews_of,
     screen_digest,
     screen_for,
@@ -52,14 +51,7 @@ def review(request: HttpRequest, patient_id: int, *, membership: Membership) -> 
     """GET: the screen and the reviews of one route. POST (prescribers): sign a review."""
     patient = get_patient_for(membership, patient_id, audit_read=False)
     try:
-        require_eligibility_permission(
-            membership,
-            Permission.VIEW_ELIGIBILITY,
-            action=Action.READ,
-            object_type=SCREEN,
-            object_id=patient.pk,
-            patient_id=patient.pk,
-        )
+        require_reading(membership, SCREEN, object_id=patient.pk, patient_id=patient.pk)
     except PermissionDenied:
         return _forbidden(request, membership, Permission.VIEW_ELIGIBILITY)
     source = request.POST if request.method == "POST" else request.GET
@@ -88,13 +80,7 @@ def _sign(
 ) -> HttpResponse | tuple[ReviewForm, int]:
     """Sign the posted form; a redirect on success, else the bound form and the status."""
     try:
-        require_eligibility_permission(
-            membership,
-            Permission.SIGN_ELIGIBILITY,
-            action=Action.CREATE,
-            object_type=REVIEW,
-            patient_id=patient.pk,
-        )
+        require_signing(membership, patient)
     except PermissionDenied:
         return _forbidden(request, membership, Permission.SIGN_ELIGIBILITY)
     form = ReviewForm(request.POST)
