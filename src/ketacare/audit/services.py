@@ -5,7 +5,8 @@ Appends are serialised so the chain never forks: on PostgreSQL a transaction-lev
 order); on SQLite every write transaction starts with BEGIN IMMEDIATE (settings), which already
 admits one writer at a time. Because the lock is held to the end of the caller's transaction,
 write the audit event as the last statement of a service: a service that audits first and then
-locks rows can deadlock with one that locks the same rows first and then audits.
+locks rows can deadlock with one that locks the same rows first and then audits. For the same
+reason the transaction's deferred foreign-key checks run before the lock is taken.
 
 A refused attempt goes through `record_denied` instead, the one way to record a denial: the
 refusal is followed by an error that rolls the caller's transaction back, and the record of the
@@ -111,8 +112,14 @@ def record_event(
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # Serialise appends so two writers never chain onto the same predecessor.
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+                # Serialise appends so two writers never chain onto the same predecessor. First
+                # check the deferred foreign keys: at COMMIT they would lock their rows (the
+                # patient's) after the chain's lock, and deadlock with a writer that locks the
+                # patient first and then appends. One round trip (client-side binding).
+                cursor.execute(
+                    "SET CONSTRAINTS ALL IMMEDIATE; SELECT pg_advisory_xact_lock(%s)",
+                    [_CHAIN_LOCK_KEY],
+                )
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
         event.previous_hash = last or GENESIS_HASH
         event.hash = compute_hash(event, event.previous_hash)
