@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE
 from ketacare.audit.services import record_list_read
-from ketacare.clinics.models import Membership
-from ketacare.clinics.permissions import Permission
+from ketacare.clinics.models import Membership, Route
+from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import membership_required, parse_id, switch_clinic, user_memberships
 from ketacare.patients.queries import LIST_COLUMNS, patients_for
 from ketacare.web.forms import PatientSearchForm
+from ketacare.web.patient_stages import filter_stage, stage_of, with_stage
 
 PATIENTS_PER_PAGE = 25
 
@@ -29,14 +31,32 @@ def home(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     form = PatientSearchForm(request.GET)
     if not form.is_valid():
         # Nothing was read, so nothing is audited; the page says what is wrong with the search.
-        context = {"membership": membership, "form": form, "page": None, "rows": [], "query": ""}
+        context = {
+            "membership": membership,
+            "form": form,
+            "page": None,
+            "rows": [],
+            "query": "",
+            "stage": "",
+            "show_stage": False,
+            "list_query": "",
+        }
         return _render_home(request, context, status=400)
     query = form.cleaned_data["q"]
+    stage = form.cleaned_data["stage"]
     patients = patients_for(membership, search=query).only(*LIST_COLUMNS)
+    # Where each patient stands is clinical information: shown to the roles that read reviews.
+    show_stage = has_permission(membership, Permission.VIEW_ELIGIBILITY)
+    if show_stage:
+        patients = filter_stage(with_stage(patients), stage)
     paginator = Paginator(patients, PATIENTS_PER_PAGE)
     # get_page: a page past the end shows the last page, a malformed one the first; never 500.
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    for row in rows:
+        row.stage = stage_of(row) if show_stage else None
+        route = getattr(row, "active_plan_route", None) or getattr(row, "review_route", None)
+        row.stage_route = Route(route).label if show_stage and route else ""
     # The search text may be a name, so only whether there was one is recorded; the ids of the
     # patients shown let the audit report find this view under each of them.
     record_list_read(
@@ -44,9 +64,20 @@ def home(request: HttpRequest, *, membership: Membership) -> HttpResponse:
         object_type=PATIENT_LIST_OBJECT_TYPE,
         ids=[row.pk for row in rows],
         detail=f"page={page.number} shown={len(rows)} total={paginator.count} "
-        f"search={int(bool(query))}",
+        f"search={int(bool(query))}" + (f" stage={stage}" if show_stage and stage else ""),
     )
-    context = {"membership": membership, "form": form, "page": page, "rows": rows, "query": query}
+    context = {
+        "membership": membership,
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "stage": stage if show_stage else "",
+        "show_stage": show_stage,
+        "list_query": urlencode(
+            {k: v for k, v in (("q", query), ("stage", stage if show_stage else "")) if v}
+        ),
+    }
     return _render_home(request, context)
 
 
