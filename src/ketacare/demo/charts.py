@@ -68,6 +68,40 @@ def _madrs_answers(total: int) -> list[int]:
     return answers
 
 
+def phq9_answers(total: int) -> list[int]:
+    """PHQ-9 answers (items 1-8 from 0 to 3, item 9 kept at 0) adding up to `total` (0-24)."""
+    answers = [0] * 9
+    for index in range(min(total, 24)):
+        answers[index % 8] += 1
+    return answers
+
+
+def record_progress(
+    *,
+    patient: Patient,
+    nurse: Membership,
+    since: dt.datetime,
+    baseline: int,
+    responder: bool,
+) -> int:
+    """Weekly PHQ-9s from `since` to now: falling by half within a month for a responder, a few
+    points for a partial one. Returns how many were recorded."""
+    now = timezone.now()
+    week, count = 1, 0
+    while since + dt.timedelta(weeks=week) < now:
+        drop = (0.6 if responder else 0.25) * min(week, 4) / 4
+        total = max(2, round(baseline * (1 - drop)) + (week % 2))
+        record_assessment(
+            by=nurse,
+            patient=patient,
+            instrument="phq9",
+            answers=phq9_answers(total),
+            completed_at=since + dt.timedelta(weeks=week),
+        )
+        week, count = week + 1, count + 1
+    return count
+
+
 def has_chart(patient: Patient) -> bool:
     """Whether the demo chart was completed (its weight is entered last)."""
     return WeightMeasurement.objects.filter(clinic_id=patient.clinic_id, patient=patient).exists()

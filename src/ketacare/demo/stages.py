@@ -18,7 +18,7 @@ from django.utils import timezone
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinics.models import Clinic, Membership, Role
-from ketacare.demo.charts import ChartSpec, fill_chart, has_chart
+from ketacare.demo.charts import ChartSpec, fill_chart, has_chart, record_progress
 from ketacare.intake.models import IntakeRequest, IntakeSource
 from ketacare.intake.services import change_intake_status, create_intake_request
 from ketacare.patients.models import Patient
@@ -207,6 +207,13 @@ def load_stages(clinic: Clinic) -> dict[str, int]:
             )
             _book_times(plan, number)
             _close_past_sessions(plan, staff[Role.NURSE])
+            record_progress(
+                patient=patient,
+                nurse=staff[Role.NURSE],
+                since=started,
+                baseline=sum(stage.chart.phq9),
+                responder=number % 3 != 1,
+            )
             created["plan"] += 1
     created["intake request"] = _load_intake(clinic, staff[Role.COORDINATOR])
     return {kind: count for kind, count in created.items() if count}
