@@ -114,3 +114,35 @@ def test_the_resolve_button_with_a_nul_in_the_code_says_so_on_the_chart(
 
     assert response.status_code == 200
     assert "NUL" in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_clinics_admin_opening_a_notes_amend_page_gets_404_not_403(
+    staff_client, bob, patient_a, method
+):
+    note = CareNoteFactory(patient=patient_a)
+    url = f"/patients/{patient_a.pk}/notes/{note.pk}/amend/"
+
+    client = staff_client(bob)
+    response = (
+        client.get(url) if method == "get" else client.post(url, {"text": "x", "reason": "y"})
+    )
+
+    assert response.status_code == 404
+    denied = AuditEvent.objects.get(allowed=False)
+    assert (denied.object_type, denied.object_id, denied.clinic_id) == (
+        "patient",
+        str(patient_a.pk),
+        bob.clinic_id,
+    )
+
+
+def test_a_role_without_sign_note_still_gets_403_on_its_own_clinics_amend_page(
+    staff_client, cora, patient_a
+):
+    note = CareNoteFactory(patient=patient_a)
+
+    response = staff_client(cora).get(f"/patients/{patient_a.pk}/notes/{note.pk}/amend/")
+
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(allowed=False, object_type="care_note").exists()

@@ -283,12 +283,20 @@ def edit(request: HttpRequest, patient_id: int, *, membership: Membership) -> Ht
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@membership_required(Permission.SIGN_NOTE, object_type="care_note", action=Action.CREATE)
+@membership_required(Permission.VIEW_PATIENT, object_type="care_note", action=Action.CREATE)
 def amend_note(
     request: HttpRequest, patient_id: int, note_id: int, *, membership: Membership
 ) -> HttpResponse:
     """Amend a signed note: a new signed version; the earlier one stays readable."""
+    # Another clinic's patient is a 404 before the role check (never a 403 across clinics).
     patient = get_patient_for(membership, patient_id, audit_read=False)
+    require(
+        membership,
+        Permission.SIGN_NOTE,
+        action=Action.CREATE,
+        object_type="care_note",
+        patient=patient,
+    )
     note = CareNote.objects.filter(
         clinic_id=patient.clinic_id, patient_id=patient.pk, pk=note_id
     ).first()
