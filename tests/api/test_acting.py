@@ -66,10 +66,9 @@ def test_the_strict_lookup_is_a_404_with_a_denied_event(call, alice, patient_b):
     )
 
 
-@pytest.mark.parametrize("unnamed", ["only", "session", "acting"])
-def test_a_named_clinic_of_someone_else_is_a_404_for_every_rule(call, alice, clinic_b, unnamed):
+def test_a_named_clinic_of_someone_else_is_a_404(call, alice, clinic_b):
     with pytest.raises(Http404):
-        membership_for_clinic(call(alice.user), clinic_b.pk, location="query", unnamed=unnamed)
+        membership_for_clinic(call(alice.user), clinic_b.pk, location="query")
 
     event = AuditEvent.objects.get(allowed=False)
     assert (event.clinic_id, event.object_type, event.object_id) == (
@@ -79,35 +78,30 @@ def test_a_named_clinic_of_someone_else_is_a_404_for_every_rule(call, alice, cli
     )
 
 
-@pytest.mark.parametrize(
-    ("unnamed", "token", "answer"),
-    [
-        ("only", True, "422"),
-        ("only", False, "422"),
-        ("session", True, "422"),
-        ("session", False, "active"),
-        ("acting", True, "active"),
-    ],
-)
-def test_several_clinics_and_none_named(call, alice, clinic_b, unnamed, token, answer):
+@pytest.mark.parametrize(("token", "answer"), [(True, "422"), (False, "active")])
+def test_several_clinics_and_none_named(call, alice, clinic_b, token, answer):
+    """contracts.md 2.0: `clinic_id` may be left out when the caller acts for one clinic; a
+    browser session acts for the clinic chosen there, a token of several clinics must name it."""
     in_b = MembershipFactory(user=alice.user, clinic=clinic_b, role="prescriber")
     request = call(alice.user, token=token, active_clinic=clinic_b)
 
     if answer == "422":
         with pytest.raises(NinjaValidationError) as raised:
-            membership_for_clinic(request, None, location="body", unnamed=unnamed)
+            membership_for_clinic(request, None, location="body")
         assert raised.value.errors == [{"loc": ["body", "clinic_id"], "msg": SEVERAL_CLINICS}]
     else:
-        assert membership_for_clinic(request, None, location="body", unnamed=unnamed) == in_b
+        assert membership_for_clinic(request, None, location="body") == in_b
 
 
-def test_no_clinic_at_all_is_a_403_when_only_ones_clinic_will_do(call):
+def test_one_clinic_needs_no_clinic_id(call, alice):
+    assert membership_for_clinic(call(alice.user, token=True), None, location="query") == alice
+
+
+def test_no_clinic_at_all_is_a_403(call):
     user = UserFactory(username="lonely")
 
     with pytest.raises(PermissionDenied):
-        membership_for_clinic(
-            call(user), None, location="query", unnamed="only", object_type="intake_request"
-        )
+        membership_for_clinic(call(user), None, location="query", object_type="intake_request")
 
     event = AuditEvent.objects.get(allowed=False)
     assert (event.object_type, event.detail, event.actor_user_id) == (
@@ -115,4 +109,3 @@ def test_no_clinic_at_all_is_a_403_when_only_ones_clinic_will_do(call):
         "no_membership",
         user.pk,
     )
-    assert membership_for_clinic(call(user), None, location="query", unnamed="session") is None

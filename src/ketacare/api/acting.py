@@ -9,7 +9,7 @@ once per request (`ketacare.clinics.tenancy.user_memberships`: a bearer token se
 
 from __future__ import annotations
 
-from typing import Literal, overload
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -29,7 +29,6 @@ NO_CLINIC = "Your account is not a member of any clinic."
 # - "session": the clinic a browser session acts for; for a bearer token, as "only" but none
 #   falls to the role check (403);
 # - "acting": the acting membership, whatever the caller holds.
-Unnamed = Literal["only", "session", "acting"]
 
 
 def _in_clinic_of(request: HttpRequest, model: type[Model], object_id: object) -> Membership | None:
@@ -77,43 +76,19 @@ def membership_for_object_or_404(
     return found
 
 
-@overload
 def membership_for_clinic(
     request: HttpRequest,
     clinic_id: int | None,
     *,
     location: Literal["body", "query"],
-    unnamed: Literal["only"],
-    action: Action = ...,
-    object_type: str = ...,
-) -> Membership: ...
-
-
-@overload
-def membership_for_clinic(
-    request: HttpRequest,
-    clinic_id: int | None,
-    *,
-    location: Literal["body", "query"],
-    unnamed: Literal["session", "acting"],
-    action: Action = ...,
-    object_type: str = ...,
-) -> Membership | None: ...
-
-
-def membership_for_clinic(
-    request: HttpRequest,
-    clinic_id: int | None,
-    *,
-    location: Literal["body", "query"],
-    unnamed: Unnamed,
     action: Action = Action.READ,
     object_type: str = "",
-) -> Membership | None:
+) -> Membership:
     """The caller's membership in `clinic_id`: a clinic they do not belong to is a 404 with a
-    denied event. Left out, `unnamed` says which clinic is meant; a 422 names
-    `[location, "clinic_id"]`, a 403 for want of any clinic is a denied `action` on
-    `object_type`. None only where the role check that follows refuses it."""
+    denied event. Left out (contracts.md 2.0: optional when the caller acts for one clinic), it
+    is the caller's only clinic, or in a browser session the clinic chosen there; a token of
+    several clinics gets a 422 naming `[location, "clinic_id"]`, a caller of no clinic a 403
+    (a denied `action` on `object_type`)."""
     memberships = user_memberships(request)
     if clinic_id is not None:
         found = next((m for m in memberships if m.clinic_id == clinic_id), None)
@@ -126,13 +101,12 @@ def membership_for_clinic(
                 action=action,
             )
         return found
-    if unnamed == "acting" or len(memberships) == 1:
-        return acting_membership(request)
-    if unnamed == "session" and (not memberships or not hasattr(request, "api_token")):
-        return acting_membership(request)
     if not memberships:
         record_denied(
             action=action, user=request.user, object_type=object_type, reason="no_membership"
         )
         raise PermissionDenied(NO_CLINIC)
+    acting = acting_membership(request)
+    if acting is not None and (len(memberships) == 1 or not hasattr(request, "api_token")):
+        return acting
     raise NinjaValidationError([{"loc": [location, "clinic_id"], "msg": SEVERAL_CLINICS}])

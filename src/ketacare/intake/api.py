@@ -135,9 +135,7 @@ def list_intake_requests(
     status: IntakeStatus | None = None,
     page: Query[PageParams],
 ) -> Status[object]:
-    by = membership_for_clinic(
-        request, clinic_id, location="query", unnamed="only", object_type=INTAKE_OBJECT_TYPE
-    )
+    by = membership_for_clinic(request, clinic_id, location="query", object_type=INTAKE_OBJECT_TYPE)
     require_intake_permission(by, Permission.VIEW_INTAKE, action=Action.READ)
     rows, count = read_page(
         intake_requests_for(by, status=status.value if status is not None else ""),
@@ -159,7 +157,6 @@ def create_request(request: HttpRequest, payload: IntakeRequestCreate) -> Status
         request,
         payload.clinic_id,
         location="body",
-        unnamed="only",
         action=Action.CREATE,
         object_type=INTAKE_OBJECT_TYPE,
     )

@@ -214,9 +214,7 @@ def _section_page(
 
 @router.post("/patients", response=_responses(ChartOut), summary="Register a patient")
 def create_patient(request: HttpRequest, payload: PatientCreate) -> Any:
-    membership = membership_for_clinic(
-        request, payload.clinic_id, location="body", unnamed="session"
-    )
+    membership = membership_for_clinic(request, payload.clinic_id, location="body")
     fields = payload.dict(exclude={"clinic_id"}, exclude_none=True)
     patient = services.register_patient(by=membership, **fields)  # type: ignore[arg-type]
     return Status(201, chart_out(membership, patient))  # type: ignore[arg-type]
@@ -228,9 +226,7 @@ def create_patient(request: HttpRequest, payload: PatientCreate) -> Any:
     summary="The clinic's patients; `q` searches name and MRN",
 )
 def list_patients(request: HttpRequest, params: Query[PatientListParams]) -> Any:
-    membership = membership_for_clinic(
-        request, params.clinic_id, location="query", unnamed="session"
-    )
+    membership = membership_for_clinic(request, params.clinic_id, location="query")
     require(
         membership,
         Permission.VIEW_PATIENT_LIST,

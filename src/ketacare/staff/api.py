@@ -122,9 +122,7 @@ def list_staff(
     clinic_id: int | None = None,
     page: Query[PageParams],
 ) -> Status:
-    by = membership_for_clinic(
-        request, clinic_id, location="query", unnamed="only", object_type=MEMBERSHIP
-    )
+    by = membership_for_clinic(request, clinic_id, location="query", object_type=MEMBERSHIP)
     rows, count = read_page(staff_for(by), page, membership=by, object_type=STAFF_LIST_OBJECT_TYPE)
     return Status(200, StaffPage(items=[_out(row) for row in rows], count=count))
 
@@ -139,7 +137,6 @@ def create_invitation(request: HttpRequest, payload: InvitationIn) -> Status:
         request,
         payload.clinic_id,
         location="body",
-        unnamed="only",
         action=Action.CREATE,
         object_type=MEMBERSHIP,
     )

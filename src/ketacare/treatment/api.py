@@ -417,7 +417,7 @@ def list_patient_sessions(request: HttpRequest, patient_id: int, params: Query[R
 def list_schedule(
     request: HttpRequest, params: Query[RangeParams], clinic_id: int | None = None
 ) -> Any:
-    membership = membership_for_clinic(request, clinic_id, location="query", unnamed="acting")
+    membership = membership_for_clinic(request, clinic_id, location="query")
     require(membership, Permission.VIEW_SCHEDULE, action=Action.READ, object_type=SESSION)
     window = _range(params, default_days=7)
     clinical = has_permission(membership, Permission.VIEW_PLAN)
