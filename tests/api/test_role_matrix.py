@@ -76,6 +76,8 @@ class World:
     session: Any
     colleague: Any
     next_monday: dt.date
+    # Eligible for IV and without a plan: a patient has one active plan at most.
+    unplanned: Any
 
 
 @dataclass(frozen=True)
@@ -237,7 +239,7 @@ ACTIONS: list[Act] = [
                    "date_of_birth": "1979-03-04", "sex_at_birth": "male", "diagnosis": "mdd"}),
     # --- treatment plans and the schedule ---
     act("create a plan", "POST", "/patients/{patient_id}/plans", {VIEW, P.SIGN_PLAN},
-        lambda w: _patient(w, "/plans"),
+        lambda w: f"/patients/{w.unplanned.pk}/plans",
         lambda w: {"protocol": "iv_induction_3x_weekly", "start": w.next_monday.isoformat(),
                    "order": IV_ORDER}),
     act("list a patient's plans", "GET", "/patients/{patient_id}/plans", {VIEW, P.VIEW_PLAN},
@@ -247,6 +249,9 @@ ACTIONS: list[Act] = [
         lambda w: f"/plans/{w.plan.pk}/orders",
         lambda w: {**IV_ORDER, "duration_min": 45, "reason": "Slower infusion",
                    "version": w.plan.version}),
+    act("end a plan", "POST", "/plans/{plan_id}/end", {P.SIGN_PLAN},
+        lambda w: f"/plans/{w.plan.pk}/end",
+        lambda w: {"reason": "Course stopped", "version": w.plan.version}, ok=200),
     act("list a patient's sessions", "GET", "/patients/{patient_id}/sessions",
         {VIEW, P.VIEW_SCHEDULE}, lambda w: _patient(w, "/sessions")),
     act("read the clinic's schedule", "GET", "/schedule", {P.VIEW_SCHEDULE},
@@ -317,6 +322,8 @@ def world(clinic_a, alice) -> World:
     monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=1)
     plan = create_plan(patient=patient, protocol="iv_induction_3x_weekly", start=monday,
                        order=IV_ORDER, by=alice)  # fmt: skip
+    unplanned = PatientFactory(clinic=clinic_a, date_of_birth=dt.date(1975, 3, 4), diagnosis="mdd")
+    EligibilityReviewFactory(patient=unplanned, signed_by=alice.user)
     colleague = MembershipFactory(
         user=UserFactory(username="nina"), clinic=clinic_a, role=Role.NURSE
     )
@@ -335,6 +342,7 @@ def world(clinic_a, alice) -> World:
         session=TreatmentSession.objects.filter(plan=plan).order_by("-number").first(),
         colleague=colleague,
         next_monday=monday + dt.timedelta(weeks=4),
+        unplanned=unplanned,
     )
 
 
@@ -458,7 +466,7 @@ def test_the_auditor_writes_nothing_and_reads_every_record_but_the_staff_list():
 
 
 def test_a_nurse_charts_but_signs_no_review_order_or_plan():
-    signs = {"sign an eligibility review", "create a plan", "sign a changed order"}
+    signs = {"sign an eligibility review", "create a plan", "sign a changed order", "end a plan"}
     charting = [a for a in ACTIONS if a.needs == {VIEW, P.CHART_CLINICAL}]
     assert len(charting) == 11
     assert all(allowed(Role.NURSE, a) for a in charting)

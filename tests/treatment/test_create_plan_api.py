@@ -10,6 +10,7 @@ from ketacare.audit.models import AuditEvent
 from ketacare.clinical.protocols import generate_schedule
 from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.treatment.models import DoseOrder, TreatmentPlan, TreatmentSession
+from ketacare.treatment.services import end_plan
 from tests.treatment.conftest import ESK_ORDER, IV_ORDER, PLANS
 
 
@@ -301,12 +302,21 @@ def test_bad_clinic_days_are_a_422_naming_the_item(
     assert str(loc(response)[-1]) == field
 
 
-def test_a_second_esketamine_plan_that_would_crowd_the_first_is_refused(
+def test_a_new_esketamine_plan_that_would_crowd_the_ended_plans_given_doses_is_refused(
     api, alice, patient_a, eligible_esketamine, monday
 ):
+    # Given an esketamine plan whose first two sessions were given, then ended.
     document = body(monday, protocol="esketamine_trd_label", order=ESK_ORDER)
-    assert api(alice, "post", PLANS.format(patient_a.pk), document).status_code == 201
-    shifted = body(monday + dt.timedelta(days=1), protocol="esketamine_trd_label", order=ESK_ORDER)
+    first = TreatmentPlan.objects.get(
+        pk=api(alice, "post", PLANS.format(patient_a.pk), document).json()["id"]
+    )
+    given = list(TreatmentSession.objects.filter(plan=first).order_by("number")[:2])
+    TreatmentSession.objects.filter(pk__in=[s.pk for s in given]).update(status="discharged")
+    end_plan(plan=first, reason="Course stopped", version=first.version, by=alice)
+    # When a new plan would give a third dose in the same 7 days.
+    shifted = body(
+        given[1].date + dt.timedelta(days=1), protocol="esketamine_trd_label", order=ESK_ORDER
+    )
 
     response = api(alice, "post", PLANS.format(patient_a.pk), shifted)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ketacare.audit.models import AuditEvent
+from ketacare.treatment.services import end_plan
 from tests.treatment.conftest import PLANS, sessions
 
 
@@ -63,6 +64,7 @@ def test_the_patients_plans_are_listed_newest_first(api, alice, make_plan, patie
     review_for(patient_a, "iv_ketamine")
     review_for(patient_a, "esketamine_nasal")
     first = make_plan(patient_a)
+    end_plan(plan=first, reason="Switching to esketamine", version=first.version, by=alice)
     second = make_plan(patient_a, "esketamine_trd_label", {"dose_mg": 56})
 
     response = api(alice, "get", PLANS.format(patient_a.pk))

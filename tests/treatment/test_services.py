@@ -13,8 +13,8 @@ from django.http import Http404
 
 from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.treatment.errors import TreatmentConflict
-from ketacare.treatment.models import TreatmentPlan
-from ketacare.treatment.services import create_plan, reschedule_session
+from ketacare.treatment.models import TreatmentPlan, TreatmentSession
+from ketacare.treatment.services import create_plan, end_plan, reschedule_session
 from tests.treatment.conftest import ESK_ORDER, IV_ORDER, monday_ahead, sessions
 
 
@@ -93,6 +93,9 @@ def test_a_session_cannot_be_moved_into_an_earlier_session_of_another_esketamine
     alice, patient_a, eligible_esketamine, make_plan
 ):
     first = make_plan(patient_a, "esketamine_mdsi_label", {"dose_mg": 84})
+    # The first course was given, then ended: its doses still count for the limit.
+    TreatmentSession.objects.filter(plan=first).update(status="discharged")
+    end_plan(plan=first, reason="Course completed", version=first.version, by=alice)
     window = DEFAULT_SETTINGS.value("DOSE-ESK-MAX-FREQUENCY", "window_days")
     second = make_plan(
         patient_a, "esketamine_trd_label", ESK_ORDER, start=monday_ahead(weeks=window)

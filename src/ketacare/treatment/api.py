@@ -4,6 +4,7 @@
     GET  /patients/{id}/plans           the patient's plans, newest first
     GET  /plans/{id}                    one plan: orders (every signed version) and sessions
     POST /plans/{id}/orders             a changed order: a new signed version (prescribers) -> 201
+    POST /plans/{id}/end                end the plan; its scheduled sessions are cancelled
     GET  /patients/{id}/sessions        the patient's sessions by date (?from=&to=)
     GET  /schedule?from=&to=            the clinic's sessions by date and time
     POST /sessions/{id}/reschedule      move a scheduled session (date, time?, reason, version)
@@ -56,6 +57,7 @@ from ketacare.treatment.schedule import ScheduleRange, schedule_range
 from ketacare.treatment.services import (
     cancel_session,
     create_plan,
+    end_plan,
     reschedule_session,
     sign_order,
 )
@@ -94,6 +96,13 @@ class PlanCreate(Schema):
 
 class OrderCreate(OrderIn):
     reason: str = Field(max_length=300, description="Why the order changes.")
+    version: int = Field(description="The plan's version as read.")
+
+
+class PlanEnd(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=300, description="Why the plan ends.")
     version: int = Field(description="The plan's version as read.")
 
 
@@ -377,6 +386,27 @@ def sign_dose_order(request: HttpRequest, plan_id: int, payload: OrderCreate) ->
         by=membership,  # type: ignore[arg-type]
     )
     return Status(201, _order_out(order))
+
+
+@router.post(
+    "/plans/{plan_id}/end",
+    response={200: PlanOut, **WRITE_ERRORS},
+    summary="End a plan: its scheduled sessions are cancelled with the reason (prescribers)",
+)
+def end_treatment_plan(request: HttpRequest, plan_id: int, payload: PlanEnd) -> Any:
+    membership = membership_for_object(request, TreatmentPlan, plan_id)
+    plan = get_plan_for(
+        membership, plan_id, permission=Permission.SIGN_PLAN, action=Action.UPDATE, audit_read=False
+    )
+    ended = end_plan(
+        plan=plan,
+        reason=payload.reason,
+        version=payload.version,
+        by=membership,  # type: ignore[arg-type]
+    )
+    # The plan as read (patient, author and orders joined) with the ended plan's state.
+    plan.status, plan.version = ended.status, ended.version
+    return Status(200, _plan_out(plan, list(sessions_of_plan(plan))))
 
 
 # --- sessions -----------------------------------------------------------------------------

@@ -18,8 +18,10 @@ STALE_VERSION_MESSAGE = "Someone else changed this record first; reload to see t
 class ConflictCode(StrEnum):
     # contracts.md 2.2: no plan unless the latest signed review for the route is `eligible`.
     NOT_ELIGIBLE = "not_eligible"
+    # KetaCare policy (docs/treatment.md): one active plan per patient; end it before another.
+    ACTIVE_PLAN = "active_plan"
     STALE_VERSION = "stale_version"
-    # Moved or cancelled only while `scheduled`; orders only on an active plan.
+    # Moved or cancelled only while `scheduled`; orders and ending only on an active plan.
     NOT_SCHEDULED = "not_scheduled"
     PLAN_ENDED = "plan_ended"
     # A clinical rule refused the date or the order (PROT-*-SPACING, DOSE-ESK-MAX-FREQUENCY).

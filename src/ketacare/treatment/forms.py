@@ -1,4 +1,5 @@
-"""Forms of the plan pages: a new plan, a new order version, moving and cancelling a session.
+"""Forms of the plan pages: a new plan, a new order version, ending a plan, moving and cancelling
+a session.
 
 Forms only parse; every limit is checked by the services (the clinical core), whose
 ValidationError names the field (`order.dose_mg_per_kg` is shown on `dose_mg_per_kg`).
@@ -88,6 +89,21 @@ class PlanForm(OrderFields):
 class OrderForm(OrderFields):
     reason = forms.CharField(label="Reason for the change", max_length=REASON_MAX_CHARS)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EndPlanForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for ending the plan",
+        max_length=REASON_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the plan and with each scheduled session it cancels.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shown beside the order form, which has a `reason` too: ids of its own.
+        kwargs.setdefault("auto_id", "id_end_%s")
+        super().__init__(*args, **kwargs)
 
 
 class MoveForm(forms.Form):

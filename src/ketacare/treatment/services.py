@@ -1,10 +1,11 @@
-"""Use cases of treatment plans: create a plan, sign a new order, move or cancel a session.
+"""Use cases of treatment plans: create or end a plan, sign a new order, move or cancel a session.
 
 Each is keyword-only, checks the role table, asks the clinical core every medical question
 (protocols, schedules, dose limits, spacing, the esketamine label), writes in one durable
 transaction and records the audit event as its last statement. Rows are locked in one order:
-the patient, then the plan, then the session, so plan creation, new orders and moves of one
-patient's sessions are serialised (DOSE-ESK-MAX-FREQUENCY counts across the patient's plans).
+the patient, then the plan, then the session, so plan creation, ending, new orders and moves of one
+patient's sessions are serialised (one active plan per patient; DOSE-ESK-MAX-FREQUENCY counts
+across the patient's plans).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
@@ -139,6 +140,24 @@ def _eligible_review(patient: Patient, route: str) -> int:
     return review.pk
 
 
+def _refuse_second_active_plan(patient: Patient) -> None:
+    """KetaCare policy, not a clinical rule: one active plan per patient, so two signed plans
+    can never book two courses (two IV infusions on one day) side by side. Called after
+    `_lock_patient`, so two prescribers signing at once cannot both pass."""
+    active = (
+        TreatmentPlan.objects.filter(
+            clinic_id=patient.clinic_id, patient_id=patient.pk, status=PlanStatus.ACTIVE
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if active is not None:
+        raise TreatmentConflict(
+            ConflictCode.ACTIVE_PLAN,
+            f"Patient already has an active plan (plan {active}): end it before starting another.",
+        )
+
+
 def _frequency_refusals(patient: Patient, dates: Iterable[dt.date]) -> list[str]:
     """DOSE-ESK-MAX-FREQUENCY for a new esketamine plan against the patient's booked sessions."""
     booked = esketamine_dates(patient)
@@ -169,7 +188,8 @@ def create_plan(
     Prescribers only (SIGN_PLAN). Bad input is a ValidationError naming `protocol`, `start`,
     `clinic_days` or `order.<field>`; without an `eligible` latest signed review for the route, or
     when the schedule would break DOSE-ESK-MAX-FREQUENCY with the patient's other esketamine
-    sessions, a TreatmentConflict (409).
+    sessions, a TreatmentConflict (409); so is a patient who already has an active plan
+    (`active_plan`, KetaCare policy: end that plan first).
     """
     require(by, Permission.SIGN_PLAN, action=Action.CREATE, object_type=PLAN, patient_id=patient.pk)
     _in_clinic(patient, by, "patient")
@@ -185,6 +205,7 @@ def create_plan(
         raise ValidationError({error.field: error.message}, code="invalid") from None
     with transaction.atomic(durable=True):
         _lock_patient(patient.pk)
+        _refuse_second_active_plan(patient)
         review_id = _eligible_review(patient, chosen.route.value)
         if chosen.route.value == Route.ESKETAMINE_NASAL:
             refusals = _frequency_refusals(patient, (s.date for s in schedule.sessions))
@@ -316,6 +337,61 @@ def sign_order(
             f"supersedes={previous.pk if previous is not None else ''}",
         )
     return signed
+
+
+def end_plan(*, plan: TreatmentPlan, reason: object, version: int, by: Membership) -> TreatmentPlan:
+    """End an active plan: its status becomes `ended` and every session still `scheduled` (any
+    date) is cancelled with the reason; sessions in the chair, dosed or discharged stay as they
+    are. Ending is what lets the patient start another plan (one active plan per patient).
+
+    Prescribers only (SIGN_PLAN). A reason is required (422 `reason`); `version` is the plan's as
+    the caller read it (409 when stale); an ended plan is a 409 (`plan_ended`).
+    """
+    require(
+        by,
+        Permission.SIGN_PLAN,
+        action=Action.UPDATE,
+        object_type=PLAN,
+        object_id=plan.pk,
+        patient_id=plan.patient_id,
+    )
+    _in_clinic(plan, by, PLAN)
+    text = _reason(reason)
+    with transaction.atomic(durable=True):
+        _lock_patient(plan.patient_id)
+        locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status != PlanStatus.ACTIVE:
+            raise TreatmentConflict(ConflictCode.PLAN_ENDED, "This plan has ended.")
+        if locked.version != version:
+            raise stale_version()
+        remaining = list(
+            TreatmentSession.objects.select_for_update()
+            .filter(clinic_id=locked.clinic_id, plan_id=locked.pk, status=SessionStatus.SCHEDULED)
+            .order_by("number")
+        )
+        for session in remaining:
+            session.status = SessionStatus.CANCELLED
+            session.change_reason = text
+            session.version += 1
+        # One historical row per cancelled session, as cancel_session leaves.
+        bulk_update_with_history(
+            remaining,
+            TreatmentSession,
+            ["status", "change_reason", "version"],
+            default_user=by.user,
+        )
+        locked.status = PlanStatus.ENDED
+        locked.version += 1
+        locked.save(update_fields=["status", "version"])
+        record_event(
+            action=Action.UPDATE,
+            membership=by,
+            object_type=PLAN,
+            object_id=locked.pk,
+            patient_id=locked.patient_id,
+            detail=f"end sessions_cancelled={len(remaining)}",
+        )
+    return locked
 
 
 @dataclass(frozen=True, slots=True)

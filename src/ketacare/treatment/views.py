@@ -2,7 +2,7 @@
 
     /patients/<id>/plans/       the patient's plans; prescribers preview and sign a new plan
     /patients/<id>/sessions/    the patient's upcoming (or all) sessions
-    /plans/<id>/                one plan: order versions, sessions, warnings; a new order
+    /plans/<id>/                one plan: order versions, sessions, warnings; a new order; end it
     /sessions/<id>/move/        move a scheduled session (reason required)
     /sessions/<id>/cancel/      cancel a scheduled session (reason required)
     /today/?date=               the clinic's sessions of one day
@@ -42,12 +42,19 @@ from ketacare.treatment.errors import TreatmentConflict
 from ketacare.treatment.forms import (
     CancelForm,
     DayForm,
+    EndPlanForm,
     MoveForm,
     OrderForm,
     PlanForm,
     WeekForm,
 )
-from ketacare.treatment.models import DoseOrder, SessionStatus, TreatmentPlan, TreatmentSession
+from ketacare.treatment.models import (
+    DoseOrder,
+    PlanStatus,
+    SessionStatus,
+    TreatmentPlan,
+    TreatmentSession,
+)
 from ketacare.treatment.orders import FIELDS, CheckedOrder, check_order
 from ketacare.treatment.presentation import (
     WEEKDAYS,
@@ -72,6 +79,7 @@ from ketacare.treatment.schedule import week_of
 from ketacare.treatment.services import (
     cancel_session,
     create_plan,
+    end_plan,
     reschedule_session,
     sign_order,
 )
@@ -171,6 +179,8 @@ def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membersh
         "patient": patient,
         "chart_url": _chart_url(patient.pk),
         "plans": [(plan, current_order(plan), get_protocol(plan.protocol).title) for plan in plans],
+        # One active plan per patient (KetaCare policy): a new plan is refused while it lasts.
+        "active_plan": next((p for p in plans if p.status == PlanStatus.ACTIVE), None),
         "eligibility": eligibility,
         "protocols": protocols,
         "order_fields": sorted(
@@ -245,26 +255,39 @@ def checked_summary(checked: CheckedOrder) -> str:
 @membership_required(Permission.VIEW_PATIENT, object_type=PLAN)
 @_forbidden_page
 def plan_detail(request: HttpRequest, plan_id: int, *, membership: Membership) -> HttpResponse:
-    """A plan: protocol, order versions with their alerts, sessions; POST signs a new order."""
+    """A plan: protocol, order versions with their alerts, sessions; POST signs a new order, or
+    (with `end_plan`) ends the plan."""
+    form: OrderForm | None = None
+    end_form: EndPlanForm | None = None
+    status = 200
     if request.method == "POST":
+        ending = "end_plan" in request.POST
         plan = get_plan_for(
             membership,
             plan_id,
             permission=Permission.SIGN_PLAN,
-            action=Action.CREATE,
+            action=Action.UPDATE if ending else Action.CREATE,
             audit_read=False,
         )
-        form = OrderForm(request.POST)
-        status = _order_post(request, membership, plan, form)
-        if isinstance(status, HttpResponse):
-            return status
+        outcome: HttpResponse | int
+        if ending:
+            end_form = EndPlanForm(request.POST)
+            outcome = _end_post(request, membership, plan, end_form)
+        else:
+            form = OrderForm(request.POST)
+            outcome = _order_post(request, membership, plan, form)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
         plan = get_plan_for(membership, plan_id)
     else:
         plan = get_plan_for(membership, plan_id)
-        form, status = None, 200
     latest = current_order(plan)
     can_sign = has_permission(membership, Permission.SIGN_PLAN)
-    if can_sign and form is None and plan.status == "active":
+    active = plan.status == PlanStatus.ACTIVE
+    if can_sign and active:
+        end_form = _end_form_for(plan, end_form)
+    if can_sign and form is None and active:
         initial: dict[str, Any] = {"version": plan.version}
         if latest is not None:
             initial.update(
@@ -291,6 +314,7 @@ def plan_detail(request: HttpRequest, plan_id: int, *, membership: Membership) -
         "sessions": list(sessions_of_plan(plan)),
         "route_fields": _route_fields(plan.route),
         "form": form if can_sign else None,
+        "end_form": end_form if can_sign and active else None,
         "today": timezone.localdate(),
         **_can(membership),
     }
@@ -323,6 +347,38 @@ def _order_post(
         return 409
     messages.success(request, "New order signed; the previous version is kept as superseded.")
     return HttpResponseRedirect(reverse("treatment:plan", args=[plan.pk]) + "#orders")
+
+
+def _end_form_for(plan: TreatmentPlan, posted: EndPlanForm | None) -> EndPlanForm:
+    """The end form at the plan's version; a refused one keeps its reason and errors but takes
+    the version of the plan now shown, so the next try acts on what the person sees."""
+    if posted is None:
+        return EndPlanForm(initial={"version": plan.version})
+    posted.data = posted.data.copy()
+    posted.data["version"] = str(plan.version)
+    return posted
+
+
+def _end_post(
+    request: HttpRequest, membership: Membership, plan: TreatmentPlan, form: EndPlanForm
+) -> HttpResponse | int:
+    if not form.is_valid():
+        return 400
+    try:
+        end_plan(
+            plan=plan,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+            by=membership,
+        )
+    except ValidationError as error:
+        _show_errors(form, error)
+        return 400
+    except TreatmentConflict as conflict:
+        form.add_error(None, conflict.detail)
+        return 409
+    messages.success(request, "Plan ended; every session still scheduled is cancelled.")
+    return HttpResponseRedirect(reverse("treatment:plan", args=[plan.pk]))
 
 
 # --- moving and cancelling a session -------------------------------------------------------------
