@@ -160,9 +160,9 @@ def test_a_condition_is_added_and_resolved_from_the_page(staff_client, alice, pa
 
 
 def test_a_scale_is_scored_from_the_page(staff_client, nora, patient_a):
+    answers = {f"item_{n}": v for n, v in enumerate("222211211", start=1)}
     response = staff_client(nora).post(
-        f"/patients/{patient_a.pk}/add/assessments/",
-        {"assessments-instrument": "phq9", "assessments-answers": "2,2,2,2,1,1,2,1,1"},
+        f"/patients/{patient_a.pk}/scales/new/", {"instrument": "phq9", **answers}
     )
 
     assert response.status_code == 302

@@ -18,7 +18,6 @@ from ketacare.patients.models import (
     TrialAdherence,
     TrialOutcome,
 )
-from ketacare.patients.models.assessments import INSTRUMENT_CHOICES
 from ketacare.patients.models.chart import CONDITION_CHOICES
 from ketacare.patients.models.patient import PreferredContact
 
@@ -260,35 +259,6 @@ class ConsentForm(forms.Form):
         self.fields["document"].choices = list(CONSENT_DOCUMENTS.items())
 
 
-class AssessmentForm(forms.Form):
-    instrument = forms.ChoiceField(choices=_blank(INSTRUMENT_CHOICES))
-    answers = forms.CharField(
-        max_length=500,
-        help_text="Item answers in order, separated by commas "
-        "(C-SSRS: yes, no, or - when not asked).",
-    )
-    completed_at = forms.DateTimeField(
-        label="Completed at", widget=DateTimeInput, required=False, help_text="Default: now."
-    )
-
-    def clean_answers(self) -> list[object]:
-        values: list[object] = []
-        for raw in self.cleaned_data["answers"].split(","):
-            token = raw.strip().lower()
-            if token in ("yes", "y", "true"):
-                values.append(True)
-            elif token in ("no", "n", "false"):
-                values.append(False)
-            elif token in ("-", "", "null"):
-                values.append(None)
-            else:
-                try:
-                    values.append(int(token))
-                except ValueError:
-                    raise ValidationError(f"{raw.strip()[:20]!r} is not an answer.") from None
-        return values
-
-
 class NoteForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
@@ -299,7 +269,8 @@ class AmendNoteForm(forms.Form):
     reason = forms.CharField(label="Reason for the amendment", max_length=300)
 
 
-# The forms of the chart page, by section (the section names of `queries.SECTIONS`).
+# The forms of the chart page, by section (the section names of `queries.SECTIONS`). Rating
+# scales have their own per-item form (`scale_forms`), picked by instrument.
 RECORD_FORMS: dict[str, type[forms.Form]] = {
     "weights": WeightForm,
     "vitals": VitalsForm,
@@ -308,6 +279,5 @@ RECORD_FORMS: dict[str, type[forms.Form]] = {
     "conditions": ConditionForm,
     "trials": TrialForm,
     "consents": ConsentForm,
-    "assessments": AssessmentForm,
     "notes": NoteForm,
 }

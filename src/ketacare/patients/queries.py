@@ -245,6 +245,24 @@ def section_queryset(patient: Patient, section: str) -> Any:
     raise ValueError(f"Unknown chart section {section!r}.")
 
 
+def get_assessment_for(
+    membership: Membership | None, patient: Patient, assessment_id: object
+) -> Assessment:
+    """One rating scale of `patient` (already read through `get_patient_for`, role checked by
+    the caller). Another patient's or another clinic's scale is a 404 with its denied event."""
+    pk = parse_id(assessment_id)
+    rows = section_queryset(patient, "assessments").select_related("recorded_by")
+    record = rows.filter(pk=pk).first() if pk is not None else None
+    if record is None:
+        raise deny_not_found(
+            membership=membership,
+            object_type="assessment",
+            object_id=assessment_id,
+            patient_id=patient.pk,
+        )
+    return record
+
+
 def note_threads(notes: list[Any]) -> list[dict[str, Any]]:
     """Notes grouped by thread: the latest version first in each, threads by latest signing."""
     threads: dict[int, list[Any]] = {}

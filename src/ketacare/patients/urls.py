@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.patients import views
+from ketacare.patients import scale_views, views
 
 app_name = "patients"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.chart, name="chart"),
     path("patients/<int:patient_id>/edit/", views.edit, name="edit"),
     path("patients/<int:patient_id>/add/<slug:section>/", views.add_record, name="add"),
+    path("patients/<int:patient_id>/scales/new/", scale_views.new_scale, name="new-scale"),
+    path(
+        "patients/<int:patient_id>/scales/<int:assessment_id>/",
+        scale_views.scale_result,
+        name="scale",
+    ),
     path(
         "patients/<int:patient_id>/medications/<str:record_id>/stop/",
         views.record_action,

@@ -30,6 +30,7 @@ from ketacare.patients.forms import (
 )
 from ketacare.patients.models import CareNote, Patient
 from ketacare.patients.queries import chart_view, get_patient_for
+from ketacare.patients.scale_views import scale_entry
 from ketacare.patients.services._common import require
 
 # Which permission shows a section's form on the chart (the service checks it again).
@@ -45,7 +46,6 @@ SECTION_TITLES: dict[str, str] = {
     "conditions": "Add a condition",
     "trials": "Add a trial",
     "consents": "Record a consent",
-    "assessments": "Record a rating scale",
     "notes": "Write and sign a note",
 }
 SAVED: dict[str, str] = {
@@ -56,7 +56,6 @@ SAVED: dict[str, str] = {
     "conditions": "Condition added.",
     "trials": "Trial added to the ledger.",
     "consents": "Consent recorded.",
-    "assessments": "Scale recorded and scored.",
     "notes": "Note signed.",
 }
 
@@ -76,7 +75,6 @@ def _record(section: str, membership: Membership, patient: Patient, data: dict[s
         "conditions": services.add_condition,
         "trials": services.add_trial,
         "consents": services.record_consent,
-        "assessments": services.record_assessment,
         "notes": services.sign_note,
     }
     return writers[section](by=membership, patient=patient, **data)
@@ -110,8 +108,13 @@ def _render_chart(
     *,
     bound: dict[str, forms.Form] | None = None,
     status: int = 200,
+    instrument: str | None = None,
 ) -> HttpResponse:
     clinical = has_permission(membership, Permission.VIEW_CLINICAL)
+    # `?instrument=phq9` opens that scale's per-item form in the Rating scales section.
+    scale = scale_entry(membership, instrument)
+    if scale is not None and scale["invalid"]:
+        status = 400
     view = chart_view(patient, clinical=clinical)
     for row in view["consents"]:
         row.label = services.CONSENT_DOCUMENTS.get(row.document, row.document)
@@ -131,6 +134,7 @@ def _render_chart(
         "clinical": clinical,
         "view": view,
         "forms": _section_forms(membership, bound),
+        "scale": scale,
         "treatment_consent": consent,
         "consent_current": services.consent_stands(consent),
         "can_chart": has_permission(membership, Permission.CHART_CLINICAL),
@@ -171,7 +175,7 @@ def register(request: HttpRequest, *, membership: Membership) -> HttpResponse:
 @membership_required(Permission.VIEW_PATIENT, object_type="patient")
 def chart(request: HttpRequest, patient_id: int, *, membership: Membership) -> HttpResponse:
     patient = get_patient_for(membership, patient_id, audit_read=False)
-    return _render_chart(request, membership, patient)
+    return _render_chart(request, membership, patient, instrument=request.GET.get("instrument"))
 
 
 @require_POST
