@@ -161,3 +161,16 @@ def test_two_prescribers_signing_iv_plans_at_once_give_one_plan(alice, patient_a
 
     assert sorted(outcomes) == ["active_plan", "created"]
     assert TreatmentPlan.objects.filter(patient=patient_a, status="active").count() == 1
+
+
+def test_the_database_refuses_a_second_active_plan_whatever_writes_it(patient_a):
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import TreatmentPlanFactory
+
+    first = TreatmentPlanFactory(patient=patient_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TreatmentPlanFactory(patient=patient_a)
+    first.status = "ended"
+    first.save(update_fields=["status"])
+    assert TreatmentPlanFactory(patient=patient_a).status == "active"

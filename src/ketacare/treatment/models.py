@@ -46,6 +46,15 @@ class TreatmentPlan(models.Model):
 
     class Meta:
         ordering = ["patient_id", "-created_at", "-pk"]
+        constraints = [
+            # One course at a time (KetaCare policy, docs/treatment.md): the service refuses a
+            # second active plan; the database refuses it too, whatever writes the row.
+            models.UniqueConstraint(
+                fields=["clinic", "patient"],
+                condition=models.Q(status="active"),
+                name="treatment_plan_one_active_per_patient",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"treatment plan {self.pk}"
