@@ -76,6 +76,14 @@ def test_the_chart_opens_the_chosen_instruments_form_without_javascript(
     assert f'action="/patients/{patient_a.pk}/scales/new/?instrument=gad7"' in page
 
 
+def test_an_unknown_instrument_on_the_chart_is_a_form_error(staff_client, nora, patient_a):
+    response = staff_client(nora).get(f"/patients/{patient_a.pk}/", {"instrument": "phq99"})
+
+    assert response.status_code == 400
+    assert "Choose one of the listed scales." in response.content.decode()
+    assert "scale-item" not in response.content.decode()
+
+
 def test_an_htmx_request_gets_the_instruments_form_alone(staff_client, nora, patient_a):
     response = staff_client(nora).get(_new(patient_a, "madrs"), headers={"HX-Request": "true"})
 
