@@ -87,7 +87,9 @@ def test_a_label_rule_for_iv_ketamine_says_it_is_extended_from_the_esketamine_la
         if "Extended from the esketamine label" in item
     }
     assert extended == LABEL_RULES
-    assert "KetaCare applies this label rule to IV ketamine by clinic policy" in html
+    # The extension is KetaCare's policy (reference, condition table), not the clinic's choice.
+    assert "KetaCare policy, not the label, applies this rule to IV ketamine" in html
+    assert "by clinic policy" not in html
 
 
 def test_no_rule_is_marked_extended_for_esketamine_itself(staff_client, alice, eligible_patient):
