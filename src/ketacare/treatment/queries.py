@@ -195,6 +195,25 @@ def current_order(plan: TreatmentPlan) -> DoseOrder | None:
     return plan.current_order
 
 
+def last_session_on_or_before(
+    patient: Patient, route: str, day: dt.date
+) -> TreatmentSession | None:
+    """The patient's latest session of `route` (any plan) dated `day` or earlier that takes or
+    took place (not cancelled), or None: what a new plan's first session follows."""
+    return (
+        TreatmentSession.objects.filter(
+            clinic_id=patient.clinic_id,
+            patient_id=patient.pk,
+            plan__route=route,
+            status__in=LIVE_STATUSES,
+            date__lte=day,
+        )
+        .order_by("-date", "-number")
+        .only("number", "date", "plan_id")
+        .first()
+    )
+
+
 def esketamine_dates(patient: Patient, *, excluding: int | None = None) -> list[dt.date]:
     """The dates of the patient's esketamine sessions that take place (any plan), for
     DOSE-ESK-MAX-FREQUENCY; `excluding` leaves one session out (the one being moved)."""

@@ -53,6 +53,7 @@ from ketacare.treatment.queries import (
     PLAN,
     SESSION,
     esketamine_dates,
+    last_session_on_or_before,
     require,
 )
 
@@ -170,6 +171,20 @@ def _frequency_refusals(patient: Patient, dates: Iterable[dt.date]) -> list[str]
     return refusals
 
 
+def _spacing_refusals(patient: Patient, protocol: Protocol, first: PlannedSession) -> list[str]:
+    """The protocol's PROT-*-SPACING rule between a new plan's first session and the patient's
+    latest session of the route in an earlier plan (an ended plan keeps its given sessions), as
+    if the first session were moved there: a new course never follows the last dose sooner than
+    its own sessions may follow one another."""
+    last = last_session_on_or_before(patient, protocol.route.value, first.date)
+    if last is None:
+        return []
+    check = check_session_move(
+        protocol, moved=first, previous=PlannedSession(last.number, last.date)
+    )
+    return [finding.reason for finding in check.refusals]
+
+
 def create_plan(
     *,
     patient: Patient,
@@ -207,6 +222,8 @@ def create_plan(
         _lock_patient(patient.pk)
         _refuse_second_active_plan(patient)
         review_id = _eligible_review(patient, chosen.route.value)
+        first = schedule.sessions[0]
+        too_close = _spacing_refusals(patient, chosen, PlannedSession(first.number, first.date))
         if chosen.route.value == Route.ESKETAMINE_NASAL:
             refusals = _frequency_refusals(patient, (s.date for s in schedule.sessions))
             if refusals:
@@ -214,8 +231,15 @@ def create_plan(
                     ConflictCode.RULE_REFUSED,
                     "The schedule would break the esketamine frequency limit with the patient's "
                     "other sessions.",
-                    reasons=refusals,
+                    reasons=[*refusals, *too_close],
                 )
+        if too_close:
+            raise TreatmentConflict(
+                ConflictCode.RULE_REFUSED,
+                f"The first session ({first.date.isoformat()}) would follow the patient's last "
+                f"{chosen.route.value} session too soon: start the plan later.",
+                reasons=too_close,
+            )
         plan = TreatmentPlan.objects.create(
             clinic_id=patient.clinic_id,
             patient=patient,
