@@ -72,3 +72,47 @@ def test_an_unknown_stage_is_a_form_error_not_a_500(staff_client, alice, stages)
 def test_another_clinics_reviews_never_colour_the_list(staff_client, bob, stages, clinic_b):
     body = staff_client(bob).get("/").content.decode()
     assert _names(body) == set()
+
+
+def test_a_patient_eligible_for_one_route_stays_eligible_after_another_route_is_refused(
+    staff_client, alice, clinic_a
+):
+    # Eligible for IV ketamine, then (later) not eligible for esketamine: each route's latest
+    # review stands, so the patient is still eligible (for IV ketamine), not "Not eligible".
+    import datetime as dt
+
+    patient = PatientFactory(clinic=clinic_a, family_name="Qeligible")
+    iv = EligibilityReviewFactory(patient=patient, route="iv_ketamine")
+    EligibilityReviewFactory(
+        patient=patient,
+        route="esketamine_nasal",
+        decision="not_eligible",
+        screen_decision="not_eligible",
+        signed_at=iv.signed_at + dt.timedelta(minutes=5),
+    )
+
+    eligible = staff_client(alice).get("/", {"stage": "eligible"}).content.decode()
+    refused = staff_client(alice).get("/", {"stage": "not_eligible"}).content.decode()
+
+    assert _names(eligible) == {"Qeligible"}
+    assert "IV ketamine infusion" in eligible
+    assert _names(refused) == set()
+
+
+def test_a_route_refused_after_it_was_eligible_is_not_eligible(staff_client, alice, clinic_a):
+    import datetime as dt
+
+    patient = PatientFactory(clinic=clinic_a, family_name="Qrefused")
+    first = EligibilityReviewFactory(patient=patient, route="iv_ketamine")
+    EligibilityReviewFactory(
+        patient=patient,
+        route="iv_ketamine",
+        decision="not_eligible",
+        screen_decision="not_eligible",
+        signed_at=first.signed_at + dt.timedelta(minutes=5),
+        supersedes=first,
+    )
+
+    refused = staff_client(alice).get("/", {"stage": "not_eligible"}).content.decode()
+
+    assert _names(refused) == {"Qrefused"}

@@ -1,10 +1,11 @@
 """Where each patient stands on the path, for the patient list: awaiting review, reviewed
-(eligible or not), in treatment. Computed in the list's one query (two correlated subqueries,
+(eligible or not), in treatment. Computed in the list's one query (correlated subqueries,
 each scoped by the clinic like every query of patient data)."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery, TextChoices
+from django.db.models import Exists, OuterRef, Q, Subquery, TextChoices
+from django.db.models.functions import Coalesce
 
 from ketacare.patients.models import PatientQuerySet
 from ketacare.screening.models import EligibilityReview, ReviewDecision
@@ -19,17 +20,34 @@ class Stage(TextChoices):
 
 
 def with_stage(patients: PatientQuerySet) -> PatientQuerySet:
-    """`patients` with `active_plan_route` and `review_decision` (the latest signed review's)."""
+    """`patients` with `active_plan_route`, and `review_decision` and `review_route`: `eligible`
+    and its route when the latest signed review of some route is eligible (reviews are per
+    route: a later refusal for another route does not undo it), else the latest review's."""
     plans = TreatmentPlan.objects.filter(
         clinic_id=OuterRef("clinic_id"), patient_id=OuterRef("pk"), status=PlanStatus.ACTIVE
     ).order_by("-created_at", "-pk")
     reviews = EligibilityReview.objects.filter(
         clinic_id=OuterRef("clinic_id"), patient_id=OuterRef("pk")
     ).order_by("-signed_at", "-pk")
+    # A later review of the same route (by signed_at, then pk: latest_signed_review's order).
+    later = EligibilityReview.objects.filter(
+        clinic_id=OuterRef("clinic_id"),
+        patient_id=OuterRef("patient_id"),
+        route=OuterRef("route"),
+    ).filter(
+        Q(signed_at__gt=OuterRef("signed_at"))
+        | Q(signed_at=OuterRef("signed_at"), pk__gt=OuterRef("pk"))
+    )
+    eligible_now = reviews.filter(decision=ReviewDecision.ELIGIBLE).filter(~Exists(later))
     return patients.annotate(
         active_plan_route=Subquery(plans.values("route")[:1]),
-        review_decision=Subquery(reviews.values("decision")[:1]),
-        review_route=Subquery(reviews.values("route")[:1]),
+        review_decision=Coalesce(
+            Subquery(eligible_now.values("decision")[:1]),
+            Subquery(reviews.values("decision")[:1]),
+        ),
+        review_route=Coalesce(
+            Subquery(eligible_now.values("route")[:1]), Subquery(reviews.values("route")[:1])
+        ),
     )
 
 
