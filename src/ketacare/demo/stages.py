@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
+from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.demo.charts import ChartSpec, fill_chart, has_chart, record_progress
 from ketacare.intake.models import IntakeRequest, IntakeSource
@@ -43,8 +44,13 @@ class Stage:
     started_days_ago: int = 10
 
 
-IV_ORDER = {"dose_mg_per_kg": 0.5, "duration_min": 40}
-ESK_ORDER = {"dose_mg": 56}
+# The orders are the registry's: the IV defaults (DOSE-IV-MGKG, DOSE-IV-DURATION) and the label's
+# first TRD dose (DOSE-ESK-FIRST-TRD), never numbers typed here.
+IV_ORDER = {
+    "dose_mg_per_kg": DEFAULT_SETTINGS.value("DOSE-IV-MGKG", "default_mg_per_kg"),
+    "duration_min": int(DEFAULT_SETTINGS.value("DOSE-IV-DURATION", "default_min")),
+}
+ESK_ORDER = {"dose_mg": int(DEFAULT_SETTINGS.value("DOSE-ESK-FIRST-TRD", "first_dose_mg"))}
 AWAITING = ChartSpec()
 OLDER_HIGH_BP = ChartSpec(systolic=148, diastolic=92, madrs_total=31)
 PSYCHOSIS = ChartSpec(conditions=("psychotic_disorder",))
