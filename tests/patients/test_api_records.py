@@ -128,6 +128,16 @@ def test_resolving_a_condition_that_is_not_active_is_a_409(api, alice, patient_a
     assert response.status_code == 409
 
 
+def test_resolving_an_unknown_condition_code_is_a_422_naming_code_in_the_path(
+    api, alice, patient_a
+):
+    # contracts.md 2.0: an unknown identifier (a condition code) is a 422 naming its field.
+    response = api(alice).delete(f"/patients/{patient_a.pk}/conditions/flu")
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "code"]
+
+
 def test_a_medication_is_charted_and_stopped_with_its_date(api, nora, patient_a):
     caller = api(nora)
     created = caller.post(

@@ -21,11 +21,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
+from ninja.errors import ValidationError as NinjaValidationError
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object
+from ketacare.api.errors import validation_detail
 from ketacare.api.lists import read_page
 from ketacare.api.schemas import ConflictOut, Error, Invalid, PageParams
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
@@ -321,7 +324,11 @@ def add_condition(request: HttpRequest, patient_id: int, payload: ConditionCreat
     summary="Resolve an active condition (kept in history)",
 )
 def resolve_condition(request: HttpRequest, patient_id: int, code: str) -> Any:
-    return _write(request, patient_id, services.resolve_condition, {"code": code}, status=200)
+    try:
+        return _write(request, patient_id, services.resolve_condition, {"code": code}, status=200)
+    except ValidationError as error:
+        # The code is the path's: the 422 names it there (an unknown code, a NUL character).
+        raise NinjaValidationError(validation_detail(error, location="path")) from None
 
 
 @router.get("/patients/{patient_id}/allergies", response={200: AllergyPage, 403: Error, 404: Error})

@@ -247,6 +247,12 @@ def resolve_condition(
     _chart(by, patient, object_type="condition", action=Action.UPDATE)
     when = day(resolved_on, "resolved_on")
     check_texts({"code": code})
+    if code not in CONDITION_CODES:
+        # contracts.md 2.0: an unknown identifier is an input error naming its field.
+        raise ValidationError(
+            {"code": f"Unknown condition code {str(code)[:60]!r}; see the reference's list."},
+            code="unknown_code",
+        )
     pk = (
         Condition.objects.filter(
             clinic_id=patient.clinic_id, patient_id=patient.pk, code=code, resolved_on__isnull=True
