@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinical.dosing import check_esketamine_frequency
+from ketacare.clinical.eligibility import absolute_exclusions
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.protocols import (
     PlannedSession,
@@ -36,8 +37,9 @@ from ketacare.clinics.models import Route
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import deny_not_found
 from ketacare.patients.models import Patient
+from ketacare.screening.errors import ReviewConflict
 from ketacare.screening.models import ReviewDecision
-from ketacare.screening.queries import latest_signed_review
+from ketacare.screening.queries import chart_screen, latest_signed_review
 from ketacare.treatment.errors import ConflictCode, TreatmentConflict, stale_version
 from ketacare.treatment.models import (
     DoseOrder,
@@ -137,6 +139,21 @@ def _eligible_review(patient: Patient, route: str) -> int:
             ConflictCode.NOT_ELIGIBLE,
             f"The latest signed eligibility review for {route} (review {review.pk}) is "
             f"{review.decision}, not eligible.",
+        )
+    # SAFE-ABS-EXCLUSION at the moment of the plan, not only of the review: a pregnancy or an
+    # aneurysm charted after the review was signed must stop the course (reference 8).
+    try:
+        # The row as it is now, under the patient lock (the caller's copy may be older).
+        screen = chart_screen(Patient.objects.get(pk=patient.pk), route)
+    except ReviewConflict as conflict:
+        raise TreatmentConflict(ConflictCode.NOT_ELIGIBLE, conflict.detail) from None
+    excluded = absolute_exclusions(screen.result)
+    if excluded:
+        raise TreatmentConflict(
+            ConflictCode.NOT_ELIGIBLE,
+            f"The chart now has an exclusion that the signed review (review {review.pk}) did not "
+            "see: sign a new eligibility review first.",
+            reasons=[f"{rule.id}: {rule.message}" for rule in excluded],
         )
     return review.pk
 
