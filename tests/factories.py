@@ -6,12 +6,14 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from faker import Faker
 
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.patients.models import Patient
 from ketacare.staff.tokens import digest_invitation_token
 
 TEST_PASSWORD = "correct horse battery staple 42"
+_FAKER = Faker()
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -54,7 +56,9 @@ class PatientFactory(factory.django.DjangoModelFactory):
     clinic = factory.SubFactory(ClinicFactory)
     mrn = factory.Sequence(lambda n: f"MRN{n:06d}")
     given_name = factory.Faker("first_name")
-    family_name = factory.Faker("last_name")
+    # A real surname plus a number: tests that check a name is NOT on a page never meet it as
+    # an ordinary word of the page ("Young", "May", "Price").
+    family_name = factory.LazyAttributeSequence(lambda _, n: f"{_FAKER.last_name()}{n}")
     date_of_birth = factory.Faker(
         "date_between", start_date=dt.date(1940, 1, 1), end_date=dt.date(2005, 1, 1)
     )
