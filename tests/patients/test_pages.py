@@ -167,7 +167,7 @@ def test_a_scale_is_scored_from_the_page(staff_client, nora, patient_a):
 
     assert response.status_code == 302
     page = staff_client(nora).get(_chart(patient_a)).content.decode()
-    assert "suicidal_ideation" in page
+    assert "Suicidal ideation" in page and "suicidal_ideation" not in page
 
 
 def test_the_trial_count_is_shown(staff_client, alice, patient_a):
