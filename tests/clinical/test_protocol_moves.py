@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 
 import pytest
 
+from ketacare.clinical.catalog.protocols import WEEK_DAYS
 from ketacare.clinical.dosing import check_iv_order
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.protocols import (
@@ -22,7 +24,7 @@ from ketacare.clinical.protocols import (
     step_of,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
-from tests.clinical.boundary_helpers import Probe, probes, refusal, whole
+from tests.clinical.boundary_helpers import SIDES, Probe, clinics, probes, refusal, whole
 
 MONDAY = dt.date(2026, 11, 30)
 ESK_FREQUENCY = "DOSE-ESK-MAX-FREQUENCY"
@@ -225,6 +227,155 @@ def test_an_every_n_days_series_warns_one_day_past_its_interval() -> None:
 
     assert not on_time.warnings
     assert [w.rule for w in late.warnings] == ["oral_titration_example"]
+
+
+@pytest.mark.parametrize("probe", probes(TAPER_RULE, "tolerance_days"))
+def test_a_taper_session_closer_to_the_following_than_its_interval_less_the_tolerance_is_refused(
+    probe: Probe,
+) -> None:
+    interval = PROTOCOLS[TAPER].phases[0].steps[0].interval_days
+
+    check = check_session_move(
+        TAPER,
+        moved=PlannedSession(1, day(20 - (interval - int(probe.threshold)))),
+        following=PlannedSession(2, day(20)),
+        settings=ClinicalSettings.with_overrides({TAPER_RULE: {"tolerance_days": probe.value}}),
+    )
+
+    assert rules(check) == ([TAPER_RULE] if probe.offset < 0 else [])
+
+
+# --- frequency warnings on both sides: a gap longer than the frequency gives ------------------
+
+
+def longest_gap(protocol_id: str, number: int, settings: ClinicalSettings) -> int:
+    """The longest gap before session `number` its step's frequency gives (module docstring):
+    k/week, the k-th of a week rounded up; every n days, n; the taper, n plus tolerance_days."""
+    protocol = PROTOCOLS[protocol_id]
+    _, step = step_of(protocol, number, settings=settings)
+    if step.per_week is not None:
+        return math.ceil(WEEK_DAYS / step.per_week)
+    if protocol.spacing.kind is SpacingKind.INTERVAL_TOLERANCE:
+        return step.interval_days + whole(protocol.spacing.rule, "tolerance_days", settings)
+    return step.interval_days
+
+
+def _longest_gap_rows() -> list[object]:
+    """(protocol_id, settings, gap, offset): each protocol's longest gap before session 3, at its
+    value and one day either side, on every clinic that may move the protocol's spacing rule."""
+    rows: list[object] = []
+    for protocol_id in sorted(PROTOCOLS):
+        spacing = PROTOCOLS[protocol_id].spacing
+        for label, settings in clinics(spacing.rule, spacing.threshold):
+            longest = longest_gap(protocol_id, 3, settings)
+            for offset, side in SIDES.items():
+                rows.append(
+                    pytest.param(
+                        protocol_id,
+                        settings,
+                        longest + offset,
+                        offset,
+                        id=f"{protocol_id}-longest-{side}{label}",
+                    )
+                )
+    return rows
+
+
+@pytest.mark.parametrize(("protocol_id", "settings", "gap", "offset"), _longest_gap_rows())
+def test_a_gap_after_the_previous_session_longer_than_the_frequency_is_warned_of(
+    protocol_id: str, settings: ClinicalSettings, gap: int, offset: int
+) -> None:
+    check = check_session_move(
+        protocol_id,
+        moved=PlannedSession(3, day(gap)),
+        previous=PlannedSession(2, day(0)),
+        settings=settings,
+    )
+
+    assert check.allowed or offset < 0  # below may be under the spacing too (every n days: n)
+    assert [w.rule for w in check.warnings] == ([protocol_id] if offset > 0 else [])
+
+
+@pytest.mark.parametrize(("protocol_id", "settings", "gap", "offset"), _longest_gap_rows())
+def test_a_move_leaving_the_following_session_longer_than_the_frequency_after_it_is_warned_of(
+    protocol_id: str, settings: ClinicalSettings, gap: int, offset: int
+) -> None:
+    # Session 2 kept at the frequency after session 1; the gap it leaves to session 3 is probed.
+    start = longest_gap(protocol_id, 2, settings)
+
+    check = check_session_move(
+        protocol_id,
+        moved=PlannedSession(2, day(start)),
+        previous=PlannedSession(1, day(0)),
+        following=PlannedSession(3, day(start + gap)),
+        settings=settings,
+    )
+
+    assert check.allowed or offset < 0  # below may be under the spacing too (every n days: n)
+    assert [w.rule for w in check.warnings] == ([protocol_id] if offset > 0 else [])
+    if offset > 0:
+        (warning,) = check.warnings
+        assert warning.message.startswith(
+            f"session 3 ({day(start + gap).isoformat()}) would be {gap} days after session 2 "
+            f"on {day(start).isoformat()}: longer than the "
+        )
+        assert warning.message.endswith("so the protocol's frequency is no longer met.")
+
+
+def test_three_a_week_friday_moved_to_thursday_leaves_monday_too_far_and_is_warned_of() -> None:
+    protocol = PROTOCOLS["iv_induction_3x_weekly"]
+    longest = longest_gap(protocol.id, 4, DEFAULT_SETTINGS)
+    apart = whole(protocol.spacing.rule, "minimum_days_apart")
+    # Wednesday's session 2 was cancelled: Monday's session 1 is the live previous one.
+    monday, next_monday = PlannedSession(1, day(0)), PlannedSession(4, day(WEEK_DAYS))
+    thursday = next_monday.date - dt.timedelta(days=longest + 1)
+    assert (thursday - monday.date).days >= apart  # the spacing allows it
+    assert (thursday - monday.date).days <= longest  # and the gap before it keeps the frequency
+
+    check = check_session_move(
+        protocol.id, moved=PlannedSession(3, thursday), previous=monday, following=next_monday
+    )
+
+    assert check.allowed
+    (warning,) = check.warnings
+    assert warning.reason == (
+        f"{protocol.id}: session 4 ({next_monday.date.isoformat()}) would be {longest + 1} days "
+        f"after session 3 on {thursday.isoformat()}: longer than the induction frequency "
+        f"({protocol.phases[0].steps[0].frequency}, at most {longest} days apart), so the "
+        "protocol's frequency is no longer met."
+    )
+
+
+def test_a_move_too_far_from_both_neighbours_is_warned_of_both_gaps() -> None:
+    longest = longest_gap("iv_induction_2x_weekly", 2, DEFAULT_SETTINGS)
+
+    check = check_session_move(
+        "iv_induction_2x_weekly",
+        moved=PlannedSession(2, day(longest + 1)),
+        previous=PlannedSession(1, day(0)),
+        following=PlannedSession(3, day(2 * (longest + 1))),
+    )
+
+    assert check.allowed
+    before, after = check.warnings
+    assert before.message.startswith(f"session 2 on {day(longest + 1).isoformat()} would be")
+    assert after.message.startswith(f"session 3 ({day(2 * (longest + 1)).isoformat()}) would be")
+
+
+def test_a_gap_to_the_following_session_is_judged_by_that_sessions_step() -> None:
+    weekly, fortnightly, _ = PROTOCOLS[TAPER].phases[0].steps
+    tolerance = whole(TAPER_RULE, "tolerance_days")
+    first_fortnightly = (weekly.sessions or 0) + 1
+    gap = fortnightly.interval_days  # on time for a fortnightly gap, too long for a weekly one
+    assert gap > weekly.interval_days + tolerance
+
+    check = check_session_move(
+        TAPER,
+        moved=PlannedSession(first_fortnightly - 1, day(0)),
+        following=PlannedSession(first_fortnightly, day(gap)),
+    )
+
+    assert check.allowed and not check.warnings
 
 
 # --- esketamine: at most maximum_sessions in any window_days (SAFE-ESK-DOSE) ---------------------

@@ -78,6 +78,27 @@ def test_a_later_move_is_allowed_with_a_warning_when_the_frequency_is_no_longer_
     assert "Patient" not in event.detail
 
 
+def test_an_earlier_move_is_allowed_with_a_warning_when_the_next_session_is_left_too_far(
+    api, cora, make_plan, patient_a, eligible_esketamine
+):
+    plan = make_plan(patient_a, "esketamine_trd_label", ESK_ORDER)
+    protocol = PROTOCOLS["esketamine_trd_label"]
+    first_weekly = (protocol.phases[0].steps[0].sessions or 0) + 1
+    every_week = sessions(plan)[first_weekly - 2 :]
+    last_twice_weekly, weekly, moved, following = every_week[:4]
+    window = DEFAULT_SETTINGS.value("DOSE-ESK-MAX-FREQUENCY", "window_days")
+    earlier = last_twice_weekly.date + dt.timedelta(days=window)  # keeps the 7-day limit
+    assert weekly.date < earlier < moved.date
+    gap = (following.date - earlier).days
+
+    response = api(cora, "post", MOVE.format(moved.pk), move(moved, earlier))
+
+    assert response.status_code == 200
+    warning = response.json()["warnings"][0]
+    assert warning.startswith(f"esketamine_trd_label: session {following.number} ")
+    assert f"would be {gap} days after session {moved.number} on {earlier.isoformat()}" in warning
+
+
 def test_a_move_onto_a_day_the_clinic_is_closed_is_allowed_with_a_warning(api, alice, plan):
     *_, sixth = sessions(plan)
     saturday = sixth.date + dt.timedelta(days=(5 - sixth.date.weekday()) % 7)

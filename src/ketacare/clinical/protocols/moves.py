@@ -11,13 +11,16 @@ data the schedule was made from:
     order, so session 1 stays the first dose);
   - for esketamine, a date that would put more sessions of the patient in any 7 consecutive days
     than DOSE-ESK-MAX-FREQUENCY allows, or two on one date (SAFE-ESK-DOSE).
-- Allowed with a warning: more days after the previous session than the protocol's frequency
-  gives, so the frequency is no longer met. The longest gap a frequency gives is: k/week, the
-  k-th of a week rounded up (3/week: 3 days, Friday to Monday; 2/week: 4; weekly: 7); every n
-  days, n; for the taper (interval tolerance), the nominal interval plus `tolerance_days`.
+- Allowed with a warning: either gap, previous session to the moved one or moved session to the
+  following one, longer than the protocol's frequency gives, so the frequency is no longer met
+  (a session moved earlier can leave the next one too far after it, as a later one can be too far
+  after the previous). The longest gap a frequency gives is: k/week, the k-th of a week rounded
+  up (3/week: 3 days, Friday to Monday; 2/week: 4; weekly: 7); every n days, n; for the taper
+  (interval tolerance), the nominal interval plus `tolerance_days`.
 
 Which step (and so which frequency or interval) a session belongs to follows from its number in
-the course, as `schedule` numbers them. Dates are compared in whole calendar days.
+the course, as `schedule` numbers them; a gap is judged by the step of the session that ends it.
+Dates are compared in whole calendar days.
 """
 
 from __future__ import annotations
@@ -126,56 +129,43 @@ def check_session_move(
     patient's other esketamine sessions (any plan, past or booked) for DOSE-ESK-MAX-FREQUENCY.
     `every_days` is the interval a phase was planned at, where the protocol offers a choice (as
     `generate_schedule` takes it). Refusals name the PROT-*-SPACING rule or
-    DOSE-ESK-MAX-FREQUENCY; warnings name the protocol whose frequency is no longer met.
+    DOSE-ESK-MAX-FREQUENCY; warnings name the protocol whose frequency is no longer met, and the
+    gap (before the moved session, or after it to `following`) that no longer meets it.
     """
     chosen = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     proposed = check_date(moved.date, "date")
     intervals = dict(every_days or {})
-    refusals: list[MoveFinding] = []
-    warnings: list[MoveFinding] = []
-    spacing = chosen.spacing
+    gaps: list[MoveCheck] = []
     if previous is not None:
         check_date(previous.date, "previous.date")
-        gap = (proposed - previous.date).days
-        phase, step = step_of(chosen, moved.number, sessions=sessions, settings=settings)
-        interval = intervals.get(phase.name) or step.every_days
-        shortest = _shortest_gap(chosen, interval, settings)
-        if gap < shortest:
-            refusals.append(
-                MoveFinding(
-                    spacing.rule,
-                    f"session {moved.number} on {proposed.isoformat()} would be {_days(gap)} "
-                    f"after session {previous.number} ({previous.date.isoformat()}); "
-                    f"{chosen.id} needs at least {_days(shortest)}.",
-                )
+        gaps.append(
+            _check_gap(
+                chosen,
+                earlier=f"session {previous.number} ({previous.date.isoformat()})",
+                later=f"session {moved.number} on {proposed.isoformat()}",
+                gap=(proposed - previous.date).days,
+                number=moved.number,
+                intervals=intervals,
+                sessions=sessions,
+                settings=settings,
             )
-        else:
-            longest = _longest_gap(chosen, step, interval, settings)
-            if gap > longest:
-                warnings.append(
-                    MoveFinding(
-                        chosen.id,
-                        f"session {moved.number} on {proposed.isoformat()} would be "
-                        f"{_days(gap)} after session {previous.number} "
-                        f"({previous.date.isoformat()}): longer than the {phase.name} "
-                        f"frequency ({_frequency(step, interval)}, at most {_days(longest)} "
-                        "apart), so the protocol's frequency is no longer met.",
-                    )
-                )
+        )
     if following is not None:
         check_date(following.date, "following.date")
-        gap = (following.date - proposed).days
-        phase, step = step_of(chosen, following.number, sessions=sessions, settings=settings)
-        shortest = _shortest_gap(chosen, intervals.get(phase.name) or step.every_days, settings)
-        if gap < shortest:
-            refusals.append(
-                MoveFinding(
-                    spacing.rule,
-                    f"session {following.number} ({following.date.isoformat()}) would be "
-                    f"{_days(gap)} after session {moved.number} on {proposed.isoformat()}; "
-                    f"{chosen.id} needs at least {_days(shortest)}.",
-                )
+        gaps.append(
+            _check_gap(
+                chosen,
+                earlier=f"session {moved.number} on {proposed.isoformat()}",
+                later=f"session {following.number} ({following.date.isoformat()})",
+                gap=(following.date - proposed).days,
+                number=following.number,
+                intervals=intervals,
+                sessions=sessions,
+                settings=settings,
             )
+        )
+    refusals = [finding for gap in gaps for finding in gap.refusals]
+    warnings = [finding for gap in gaps for finding in gap.warnings]
     if chosen.route is Route.ESKETAMINE_NASAL:
         if isinstance(esketamine_dates, str | bytes) or not isinstance(esketamine_dates, Iterable):
             raise ClinicalInputError(
@@ -186,6 +176,43 @@ def check_session_move(
         if alert is not None:
             refusals.append(MoveFinding(alert.rule, alert.message))
     return MoveCheck(refusals=tuple(refusals), warnings=tuple(warnings))
+
+
+def _check_gap(
+    protocol: Protocol,
+    *,
+    earlier: str,
+    later: str,
+    gap: int,
+    number: int,
+    intervals: Mapping[str, int],
+    sessions: int | None,
+    settings: ClinicalSettings,
+) -> MoveCheck:
+    """Judge the `gap` days from the `earlier` session to the `later` one, session `number` of
+    the course (the gap before a session follows that session's step): a refusal naming the
+    PROT-*-SPACING rule when shorter than it allows, a warning naming the protocol when longer
+    than the step's frequency gives. `earlier` and `later` describe the sessions in words."""
+    phase, step = step_of(protocol, number, sessions=sessions, settings=settings)
+    interval = intervals.get(phase.name) or step.every_days
+    shortest = _shortest_gap(protocol, interval, settings)
+    if gap < shortest:
+        refusal = MoveFinding(
+            protocol.spacing.rule,
+            f"{later} would be {_days(gap)} after {earlier}; "
+            f"{protocol.id} needs at least {_days(shortest)}.",
+        )
+        return MoveCheck(refusals=(refusal,))
+    longest = _longest_gap(protocol, step, interval, settings)
+    if gap > longest:
+        warning = MoveFinding(
+            protocol.id,
+            f"{later} would be {_days(gap)} after {earlier}: longer than the {phase.name} "
+            f"frequency ({_frequency(step, interval)}, at most {_days(longest)} apart), so the "
+            "protocol's frequency is no longer met.",
+        )
+        return MoveCheck(warnings=(warning,))
+    return MoveCheck()
 
 
 def _shortest_gap(protocol: Protocol, interval: int | None, settings: ClinicalSettings) -> int:
