@@ -1,8 +1,8 @@
 """Named people used by every access test, so "the outsider sees nothing" is one line away.
 
 Clinic A has a prescriber (alice), a nurse (nora), an admin (adam), a coordinator (cora) and an
-auditor (audrey); clinic B has an admin (bob). Each patient fixture belongs to clinic A
-unless named.
+auditor (audrey); clinic B has an admin (bob) and a nurse (nell). Each patient fixture belongs
+to clinic A unless named.
 """
 
 from __future__ import annotations
@@ -182,3 +182,12 @@ def cheap_argon2(request, monkeypatch):
     monkeypatch.setattr(Argon2PasswordHasher, "time_cost", 1)
     monkeypatch.setattr(Argon2PasswordHasher, "memory_cost", 64)
     monkeypatch.setattr(Argon2PasswordHasher, "parallelism", 1)
+
+
+# --- an outsider without the role (added for lookup-first pages) -----------------------------
+
+
+@pytest.fixture
+def nell(clinic_b):
+    """Nurse of clinic B: an outsider whose role lacks most permissions (404 before 403)."""
+    return _member(clinic_b, "nell", "nurse")

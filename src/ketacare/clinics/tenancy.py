@@ -6,7 +6,9 @@ Every read of clinic data starts from the acting `Membership`:
   one is kept in the session (`switch_clinic`), falling back to the first active membership.
 - `membership_required(permission, object_type=...)` guards a view: no membership is a 403
   page telling the user to ask their clinic admin, a role without the permission a 403, both
-  audited as denied.
+  audited as denied. A page whose URL names an object (`in_path=InPath(...)`) first finds it in
+  the acting clinic (`scoped_get`: another clinic's or a missing id is a 404), then asks the
+  role, as the API does: across clinics the answer is 404 whatever the role.
 - `scoped(queryset, membership)` narrows any queryset of a model carrying a clinic to the
   membership's clinic (an empty queryset without a membership: deny by default).
 - `scoped_get(queryset, membership, object_id, object_type=...)` reads one row that way, or
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -231,15 +234,37 @@ def parse_id(raw: object) -> int | None:
 
 # --- view guard ------------------------------------------------------------------------
 
+# A GET or HEAD only reads the object it names, whatever the page would do with a POST.
+_READING_METHODS = frozenset({"GET", "HEAD"})
+
+
+@dataclass(frozen=True)
+class InPath:
+    """The object a page's URL names: the view's keyword argument `kwarg` holds the id of a
+    `model` row (a model carrying a clinic), audited as `object_type`."""
+
+    model: type[Model]
+    kwarg: str
+    object_type: str
+
 
 def membership_required(
-    permission: Permission, *, object_type: str, action: Action | str = Action.READ
+    permission: Permission,
+    *,
+    object_type: str,
+    action: Action | str = Action.READ,
+    in_path: InPath | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Guard a view: logged in, acting for a clinic, with a role granting `permission`.
 
     The view receives the acting membership as the keyword argument `membership`. A refusal is
     recorded as a denied `action` on `object_type`: detail `no_membership` (403 page asking the
     user to see their clinic admin) or `role_lacks:<permission>` (403 naming role and clinic).
+
+    With `in_path` the object of the URL is looked up in the acting clinic BEFORE the role is
+    asked (as the API does): another clinic's or a missing id is `scoped_get`'s 404 and denied
+    event (`action`, or a read for GET and HEAD) whatever the role, so a 403 never tells an
+    outsider that the id exists; a role refused inside the clinic is audited with the id.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -256,11 +281,22 @@ def membership_required(
                     reason="no_membership",
                 )
                 return render(request, "clinics/no_membership.html", status=403)
+            object_id: object = ""
+            if in_path is not None:
+                found = scoped_get(
+                    in_path.model._default_manager,
+                    membership,
+                    kwargs.get(in_path.kwarg),
+                    object_type=in_path.object_type,
+                    action=Action.READ if request.method in _READING_METHODS else action,
+                )
+                object_id = found.pk
             if not has_permission(membership, permission):
                 record_denied(
                     action=action,
                     membership=membership,
                     object_type=object_type,
+                    object_id=object_id,
                     reason=f"role_lacks:{permission.value}",
                 )
                 return render(

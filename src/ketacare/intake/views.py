@@ -21,7 +21,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_list_read
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import membership_required
+from ketacare.clinics.tenancy import InPath, membership_required
 from ketacare.intake.display import self_check_rows
 from ketacare.intake.errors import IntakeConflict
 from ketacare.intake.forms import (
@@ -51,6 +51,9 @@ from ketacare.intake.services import (
 from ketacare.intake.workflow import is_open, next_statuses
 
 REQUESTS_PER_PAGE = 25
+
+# The request a page's URL names: another clinic's is a 404 before the role is asked.
+_request_in_path = InPath(IntakeRequest, "request_id", object_type=INTAKE_OBJECT_TYPE)
 
 # The button of each forward move on the request's page.
 MOVE_LABELS = {
@@ -123,7 +126,9 @@ def _render_queue(
 
 
 @require_http_methods(["GET", "HEAD"])
-@membership_required(Permission.VIEW_INTAKE, object_type=INTAKE_OBJECT_TYPE)
+@membership_required(
+    Permission.VIEW_INTAKE, object_type=INTAKE_OBJECT_TYPE, in_path=_request_in_path
+)
 def detail(request: HttpRequest, request_id: int, *, membership: Membership) -> HttpResponse:
     intake_request = get_intake_request_for(membership, request_id)
     return _render_detail(request, membership, intake_request)
@@ -166,7 +171,12 @@ def _render_detail(
 
 
 @require_POST
-@membership_required(Permission.MANAGE_INTAKE, object_type=INTAKE_OBJECT_TYPE, action=Action.UPDATE)
+@membership_required(
+    Permission.MANAGE_INTAKE,
+    object_type=INTAKE_OBJECT_TYPE,
+    action=Action.UPDATE,
+    in_path=_request_in_path,
+)
 def change_status(request: HttpRequest, request_id: int, *, membership: Membership) -> HttpResponse:
     """One move of the request's page; the result or the refusal is shown on that page."""
     form = StatusForm(request.POST)
@@ -200,7 +210,12 @@ def change_status(request: HttpRequest, request_id: int, *, membership: Membersh
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@membership_required(Permission.MANAGE_INTAKE, object_type=INTAKE_OBJECT_TYPE, action=Action.CREATE)
+@membership_required(
+    Permission.MANAGE_INTAKE,
+    object_type=INTAKE_OBJECT_TYPE,
+    action=Action.CREATE,
+    in_path=_request_in_path,
+)
 def register(request: HttpRequest, request_id: int, *, membership: Membership) -> HttpResponse:
     """Register the request's person as a patient, then open their chart."""
     require_intake_permission(

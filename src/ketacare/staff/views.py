@@ -2,8 +2,10 @@
 authenticator reset, new invitation link) and the invitation link an invited colleague opens.
 
 The admin pages are guarded by `membership_required(manage_memberships)`: anonymous visitors go
-to the login page, other roles get the 403 page, both audited. Views only parse, call the
-service and render; a refused change shows on the form that asked for it.
+to the login page, other roles get the 403 page, both audited. A colleague's pages first find the
+colleague in the acting clinic: another clinic's id is a 404 whatever the role (as in the API).
+Views only parse, call the service and render; a refused change shows on the form that asked
+for it.
 
 The invitation link (`/staff/invitations/<token>/`) moves its token into the session and
 redirects to a page whose address holds no token (as Django's password reset does), so the
@@ -31,7 +33,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event, record_list_read
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import ACTIVE_CLINIC_SESSION_KEY, membership_required
+from ketacare.clinics.tenancy import ACTIVE_CLINIC_SESSION_KEY, InPath, membership_required
 from ketacare.staff.errors import InvitationInvalid, StaffConflict
 from ketacare.staff.forms import (
     ActiveForm,
@@ -63,6 +65,8 @@ SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 RESETS_SHOWN = 5
 
 _manage = Permission.MANAGE_MEMBERSHIPS
+# The colleague a page's URL names: another clinic's is a 404 before the role is asked.
+_member_in_path = InPath(Membership, "membership_id", object_type=MEMBERSHIP)
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -149,7 +153,7 @@ def _render_member(
 
 
 @require_GET
-@membership_required(_manage, object_type=MEMBERSHIP)
+@membership_required(_manage, object_type=MEMBERSHIP, in_path=_member_in_path)
 def member(request: HttpRequest, membership_id: int, *, membership: Membership) -> HttpResponse:
     target = get_member_for(membership, membership_id)
     record_event(
@@ -176,7 +180,7 @@ def _refused(
 
 
 @require_POST
-@membership_required(_manage, object_type=MEMBERSHIP, action=Action.UPDATE)
+@membership_required(_manage, object_type=MEMBERSHIP, action=Action.UPDATE, in_path=_member_in_path)
 def change_role(
     request: HttpRequest, membership_id: int, *, membership: Membership
 ) -> HttpResponse:
@@ -196,7 +200,7 @@ def change_role(
 
 
 @require_POST
-@membership_required(_manage, object_type=MEMBERSHIP, action=Action.UPDATE)
+@membership_required(_manage, object_type=MEMBERSHIP, action=Action.UPDATE, in_path=_member_in_path)
 def set_active(request: HttpRequest, membership_id: int, *, membership: Membership) -> HttpResponse:
     form = ActiveForm(request.POST)
     if not form.is_valid() or form.cleaned_data["is_active"] is None:
@@ -219,7 +223,7 @@ def set_active(request: HttpRequest, membership_id: int, *, membership: Membersh
 
 
 @require_POST
-@membership_required(_manage, object_type=MEMBERSHIP, action=Action.UPDATE)
+@membership_required(_manage, object_type=MEMBERSHIP, action=Action.UPDATE, in_path=_member_in_path)
 def reset(request: HttpRequest, membership_id: int, *, membership: Membership) -> HttpResponse:
     form = ResetAuthenticatorForm(request.POST)
     if not form.is_valid():
@@ -242,7 +246,9 @@ def reset(request: HttpRequest, membership_id: int, *, membership: Membership) -
 
 
 @require_POST
-@membership_required(_manage, object_type="invitation", action=Action.CREATE)
+@membership_required(
+    _manage, object_type="invitation", action=Action.CREATE, in_path=_member_in_path
+)
 def reinvite(request: HttpRequest, membership_id: int, *, membership: Membership) -> HttpResponse:
     try:
         resend_invitation(by=membership, membership_id=membership_id, site_url=_site_url(request))
