@@ -2,11 +2,14 @@
 
 Each protocol is a TOML file in `data/`, loaded and checked when this package is imported
 (`loader`); `schedule` turns one into dated sessions on the clinic's days; `describe_protocols`
-gives the listing of `ketacare protocols`; `moves` checks a planned session's new date.
+gives the listing of `ketacare protocols`; `moves` checks a planned session's new date;
+`intervals` lists and checks a phase's choice of interval (the label's "weekly or every 2 weeks"
+maintenance).
 """
 
 from __future__ import annotations
 
+from ketacare.clinical.protocols.intervals import choose_intervals, interval_options
 from ketacare.clinical.protocols.listing import describe_protocol, describe_protocols, spacing_text
 from ketacare.clinical.protocols.loader import (
     PROTOCOLS,
@@ -63,10 +66,12 @@ __all__ = [
     "Step",
     "Titration",
     "check_session_move",
+    "choose_intervals",
     "describe_protocol",
     "describe_protocols",
     "generate_schedule",
     "get_protocol",
+    "interval_options",
     "load_protocol",
     "parse_schedule_request",
     "read_clinic_days",

@@ -35,6 +35,7 @@ from ketacare.clinical.dosing import Route
 from ketacare.clinical.dosing.esketamine import check_esketamine_frequency
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import check_date, describe, read_int
+from ketacare.clinical.protocols.intervals import choose_intervals
 from ketacare.clinical.protocols.loader import get_protocol
 from ketacare.clinical.protocols.model import (
     Phase,
@@ -128,13 +129,14 @@ def check_session_move(
     take place (none when the moved session is the first or the last). `esketamine_dates` are the
     patient's other esketamine sessions (any plan, past or booked) for DOSE-ESK-MAX-FREQUENCY.
     `every_days` is the interval a phase was planned at, where the protocol offers a choice (as
-    `generate_schedule` takes it). Refusals name the PROT-*-SPACING rule or
+    `generate_schedule` takes it; an interval the protocol does not offer is an input error
+    naming `every_days.<phase>`, see `choose_intervals`). Refusals name the PROT-*-SPACING rule or
     DOSE-ESK-MAX-FREQUENCY; warnings name the protocol whose frequency is no longer met, and the
     gap (before the moved session, or after it to `following`) that no longer meets it.
     """
     chosen = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     proposed = check_date(moved.date, "date")
-    intervals = dict(every_days or {})
+    intervals = choose_intervals(chosen, every_days)
     gaps: list[MoveCheck] = []
     if previous is not None:
         check_date(previous.date, "previous.date")

@@ -41,6 +41,7 @@ from ketacare.clinical.inputs import (
     read_int,
     read_str,
 )
+from ketacare.clinical.protocols.intervals import choose_intervals
 from ketacare.clinical.protocols.loader import get_protocol
 from ketacare.clinical.protocols.model import (
     SESSIONS_THRESHOLD,
@@ -161,23 +162,19 @@ def generate_schedule(
     any 7 days, and esketamine keeps DOSE-ESK-MAX-FREQUENCY (SAFE-ESK-DOSE); see the module
     docstring for the algorithm. `sessions` sets a clinic-defined count (default: the threshold
     of the step's PROT-*-SESSIONS rule, within its range); `every_days` picks, per phase name, one
-    of the intervals the source allows (esketamine maintenance: 14 by default, or 7).
+    of the intervals the source allows (esketamine maintenance: 14 by default, or 7; see
+    `interval_options` and `choose_intervals`).
     """
     chosen = protocol if isinstance(protocol, Protocol) else get_protocol(protocol)
     # check_date bounds the year too, so no date arithmetic below can leave `datetime`'s range.
     check_date(start, "start")
-    if every_days is not None and not isinstance(every_days, Mapping):
-        raise ClinicalInputError(
-            "every_days",
-            f"every_days must map phase names to days; got {describe(every_days)}.",
-        )
+    intervals = choose_intervals(chosen, every_days)
     as_given: object = clinic_days
     if isinstance(clinic_days, Collection) and not isinstance(clinic_days, str | bytes | dict):
         as_given = list(clinic_days)  # a range or a set from Python callers
     days = frozenset(read_clinic_days(as_given))
     weeks = read_int(weeks, "weeks", minimum=WEEKS_MINIMUM, maximum=WEEKS_MAXIMUM)
     counts = _step_counts(chosen, sessions, settings)
-    intervals = _phase_intervals(chosen, every_days or {})
     planner = _Planner(chosen, days, settings)
     horizon = start + dt.timedelta(weeks=weeks)
     for index, phase in enumerate(chosen.phases):
@@ -338,26 +335,3 @@ def _step_counts(
             f"{protocol.id} has none.",
         )
     return counts
-
-
-def _phase_intervals(protocol: Protocol, every_days: Mapping[str, int]) -> dict[str, int]:
-    phases = {phase.name: phase for phase in protocol.phases}
-    chosen: dict[str, int] = {}
-    for name, days in every_days.items():
-        if not isinstance(name, str):
-            raise ClinicalInputError(
-                "every_days", f"every_days keys must be phase names; got {describe(name)}."
-            )
-        path = join("every_days", name)
-        phase = phases.get(name)
-        if phase is None or len(phase.steps) != 1 or not phase.steps[0].every_days_options:
-            raise ClinicalInputError(
-                path, f"{path}: {protocol.id} has no phase {name!r} with a choice of interval."
-            )
-        step = phase.steps[0]
-        allowed = (step.interval_days, *step.every_days_options)
-        chosen[name] = read_int(days, path)
-        if chosen[name] not in allowed:
-            listed = ", ".join(str(d) for d in allowed)
-            raise ClinicalInputError(path, f"{path} must be one of {listed}; got {days}.")
-    return chosen
