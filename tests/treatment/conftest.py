@@ -82,7 +82,8 @@ def eligible_esketamine(patient_a: Any, review_for: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def make_plan(alice: Any, monday: dt.date) -> Callable[..., Any]:
-    """`make_plan(patient, protocol, order=...)`: a plan created by the service, as alice."""
+    """`make_plan(patient, protocol, order=..., every_days=...)`: a plan created by the service,
+    as alice."""
     from ketacare.treatment.services import create_plan
 
     def make(
@@ -90,12 +91,14 @@ def make_plan(alice: Any, monday: dt.date) -> Callable[..., Any]:
         protocol: str = "iv_induction_3x_weekly",
         order: dict[str, Any] | None = None,
         start: dt.date | None = None,
+        every_days: dict[str, int] | None = None,
     ) -> Any:
         return create_plan(
             patient=patient,
             protocol=protocol,
             start=start or monday,
             order=order or IV_ORDER,
+            every_days=every_days,
             by=alice,
         )
 

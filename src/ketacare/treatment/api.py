@@ -91,6 +91,14 @@ class PlanCreate(Schema):
     clinic_days: list[int] | None = Field(
         None, description="Days the clinic treats, 0 = Monday; default Monday-Friday."
     )
+    every_days: dict[str, int] | None = Field(
+        None,
+        description="The interval in days of a phase that offers a choice, by phase name "
+        '(`{"maintenance": 7}`: esketamine_trd_label maintenance weekly instead of every 2 '
+        "weeks); only the intervals the protocol lists (`every_days_options` in `ketacare "
+        "protocols`), else 422 naming `every_days.<phase>`. A phase not named keeps the "
+        "protocol's default.",
+    )
     order: OrderIn
 
 
@@ -146,6 +154,10 @@ class PlanOut(Schema):
     route: RouteId
     start: dt.date
     clinic_days: list[int]
+    every_days: dict[str, int] = Field(
+        description="The interval in days of each phase of the protocol that offers a choice, "
+        "as the plan was signed (`{}` when none does)."
+    )
     status: Literal["active", "ended"]
     review_id: int
     created_by: str
@@ -250,6 +262,7 @@ def _plan_out(plan: TreatmentPlan, sessions: list[TreatmentSession]) -> PlanOut:
         route=plan.route,
         start=plan.start,
         clinic_days=plan.clinic_days,
+        every_days=plan.intervals,
         status=plan.status,
         review_id=plan.review_id,
         created_by=plan.created_by.get_username(),
@@ -325,6 +338,7 @@ def create_treatment_plan(request: HttpRequest, patient_id: int, payload: PlanCr
         protocol=payload.protocol,
         start=payload.start,
         clinic_days=payload.clinic_days,
+        every_days=payload.every_days,
         order=payload.order.model_dump(),
         by=membership,  # type: ignore[arg-type]
     )

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from ketacare.clinical.dosing import Route
 from ketacare.clinical.protocols import get_protocol
 from ketacare.treatment.orders import ALL_FIELDS, FIELDS
-from ketacare.treatment.presentation import WEEKDAYS, dose_help, order_defaults
+from ketacare.treatment.presentation import WEEKDAYS, IntervalChoice, dose_help, order_defaults
 from ketacare.treatment.schedule import validate_year
 from ketacare.treatment.services import DEFAULT_CLINIC_DAYS, REASON_MAX_CHARS
 
@@ -77,13 +77,72 @@ class PlanForm(OrderFields):
 
     field_order = ("protocol", "start", "clinic_days", *ALL_FIELDS)
 
-    def __init__(self, *args: Any, protocols: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        protocols: Sequence[tuple[str, str]],
+        intervals: Sequence[IntervalChoice] = (),
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("initial", {}).update(order_defaults())
         super().__init__(*args, **kwargs)
         self.fields["protocol"].choices = list(protocols)
+        # One interval field per protocol phase that offers a choice, shown under its protocol;
+        # only the chosen protocol's are sent, and the clinical core checks them (a value the
+        # protocol does not offer comes back as `every_days.<phase>`, shown on its field).
+        self.intervals = tuple(intervals)
+        for choice in self.intervals:
+            self.fields[interval_field(choice.protocol, choice.phase)] = forms.IntegerField(
+                label=f"{choice.phase.capitalize()} interval",
+                required=False,
+                initial=choice.default,
+                widget=forms.Select(choices=choice.choices),
+                help_text=f"Used when this protocol is chosen: the intervals its source allows "
+                f"for the {choice.phase} phase.",
+            )
 
     def order(self) -> dict[str, object]:
         return self.order_for(get_protocol(self.cleaned_data["protocol"]).route)
+
+    def interval_fields(self, protocol_id: str) -> list[forms.BoundField]:
+        """The interval fields of one protocol, to show under it."""
+        return [
+            self[interval_field(choice.protocol, choice.phase)]
+            for choice in self.intervals
+            if choice.protocol == protocol_id
+        ]
+
+    def every_days(self) -> dict[str, int]:
+        """The chosen protocol's intervals as picked (`{phase: days}`), for the service."""
+        protocol_id = self.cleaned_data["protocol"]
+        picked = {
+            choice.phase: self.cleaned_data.get(interval_field(protocol_id, choice.phase))
+            for choice in self.intervals
+            if choice.protocol == protocol_id
+        }
+        return {phase: days for phase, days in picked.items() if days is not None}
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """`every_days.<phase>` on the chosen protocol's field of that phase; the others as the
+        order form shows them."""
+        protocol_id = self.cleaned_data.get("protocol", "")
+        others: dict[str, list[str]] = {}
+        for field, messages in error.message_dict.items():
+            phase = field.removeprefix("every_days.")
+            name = interval_field(protocol_id, phase)
+            if field.startswith("every_days.") and name in self.fields:
+                # The core names the field by its code name; the page, by its label.
+                label = str(self.fields[name].label)
+                self.add_error(name, [m.replace(field, label, 1) for m in messages])
+            else:
+                others[field] = messages
+        if others:
+            super().add_service_errors(ValidationError(others))
+
+
+def interval_field(protocol_id: str, phase: str) -> str:
+    """The form field of one protocol phase's interval: `every_days__<protocol>__<phase>`."""
+    return f"every_days__{protocol_id}__{phase}"
 
 
 class OrderForm(OrderFields):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ketacare.clinical.protocols import choose_intervals
 from ketacare.clinics.models import Route
 
 
@@ -33,6 +34,12 @@ class TreatmentPlan(models.Model):
     route = models.CharField(max_length=20, choices=Route.choices)
     start = models.DateField()
     clinic_days = models.JSONField()
+    # The prescriber's interval, in days, of each phase whose protocol offers a choice (reference
+    # 1.3: esketamine maintenance every 2 weeks or weekly), as the clinical core checked it:
+    # `{"maintenance": 7}`. Every such phase is stored, the default too, so the plan keeps what
+    # was signed; `{}` for a protocol without a choice (and for plans made before the field,
+    # whose schedules used the protocol's defaults). Moves judge the frequency by it.
+    every_days = models.JSONField(default=dict, blank=True)
     review = models.ForeignKey(
         "screening.EligibilityReview", on_delete=models.PROTECT, related_name="+"
     )
@@ -58,6 +65,13 @@ class TreatmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"treatment plan {self.pk}"
+
+    @property
+    def intervals(self) -> dict[str, int]:
+        """The interval in days of every phase of the protocol that offers a choice: the plan's,
+        else the protocol's default (a plan made before the choice was stored)."""
+        defaults = choose_intervals(self.protocol)
+        return {name: int(self.every_days.get(name, days)) for name, days in defaults.items()}
 
     @property
     def current_order(self) -> DoseOrder | None:

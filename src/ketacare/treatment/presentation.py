@@ -21,8 +21,9 @@ from ketacare.clinical.protocols import (
     ScheduledSession,
     describe_protocol,
     generate_schedule,
+    interval_options,
 )
-from ketacare.clinical.protocols.model import number_text
+from ketacare.clinical.protocols.model import frequency_text, number_text
 from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.clinics.models import Route
 from ketacare.patients.models import Patient
@@ -68,9 +69,12 @@ def route_eligibility(patient: Patient, routes: Sequence[str]) -> list[RouteElig
     ]
 
 
-def protocol_summaries(routes: Sequence[str]) -> list[dict[str, object]]:
+def protocol_summaries(
+    routes: Sequence[str], every_days: Mapping[str, int] | None = None
+) -> list[dict[str, object]]:
     """The clinic's protocols (those of its routes), each as `ketacare protocols` lists it, with a
-    one-line summary of its phases."""
+    one-line summary of its phases; `every_days` (a plan's intervals) gives the frequency of the
+    phases it names, where the protocol's listing gives its default."""
     summaries = []
     for protocol_id in sorted(PROTOCOLS):
         protocol = PROTOCOLS[protocol_id]
@@ -78,26 +82,88 @@ def protocol_summaries(routes: Sequence[str]) -> list[dict[str, object]]:
             continue
         document = describe_protocol(protocol)
         phases = cast(list[Mapping[str, object]], document["phases"])
-        document["phase_lines"] = [_phase_line(phase) for phase in phases]
+        document["phase_lines"] = [_phase_line(phase, every_days or {}) for phase in phases]
         document["route_label"] = Route(protocol.route.value).label
         summaries.append(document)
     return summaries
 
 
-def _phase_line(phase: Mapping[str, object]) -> str:
+def _phase_line(phase: Mapping[str, object], every_days: Mapping[str, int]) -> str:
     count = phase["sessions"]
     sessions = "open-ended" if count is None else f"{count} sessions"
-    line = f"{phase['name']}: {sessions}, {phase['frequency']}; {phase['dose']}"
+    frequency = phase["frequency"]
+    chosen = every_days.get(str(phase["name"]))
+    if chosen is not None:
+        frequency = frequency_text(per_week=None, every_days=chosen)
+    line = f"{phase['name']}: {sessions}, {frequency}; {phase['dose']}"
     if phase.get("first_dose"):
         line += f" (session 1: {phase['first_dose']})"
     return line
 
 
 def preview_schedule(
-    protocol_id: str, start: dt.date, clinic_days: Sequence[int]
+    protocol_id: str,
+    start: dt.date,
+    clinic_days: Sequence[int],
+    every_days: Mapping[str, int] | None = None,
 ) -> tuple[ScheduledSession, ...]:
     """The sessions a plan would get (the clinical core's schedule), nothing saved."""
-    return generate_schedule(protocol_id, start=start, clinic_days=clinic_days).sessions
+    return generate_schedule(
+        protocol_id, start=start, clinic_days=clinic_days, every_days=every_days
+    ).sessions
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalChoice:
+    """A phase of a protocol whose interval the prescriber picks: the intervals in days its
+    source allows (the protocol's default first), each with its words."""
+
+    protocol: str
+    phase: str
+    options: tuple[int, ...]
+
+    @property
+    def default(self) -> int:
+        return self.options[0]
+
+    @property
+    def choices(self) -> list[tuple[int, str]]:
+        """`(14, "every 2 weeks (the protocol's default)"), (7, "weekly")`."""
+        choices = []
+        for days in self.options:
+            words = frequency_text(per_week=None, every_days=days)
+            choices.append(
+                (days, f"{words} (the protocol's default)" if days == self.default else words)
+            )
+        return choices
+
+
+def interval_choices(protocol_ids: Sequence[str]) -> list[IntervalChoice]:
+    """The phases of these protocols that offer a choice of interval (the clinical core's
+    `interval_options`), in the order given."""
+    return [
+        IntervalChoice(protocol_id, phase, options)
+        for protocol_id in protocol_ids
+        for phase, options in interval_options(protocol_id).items()
+    ]
+
+
+def interval_lines(protocol_id: str, every_days: Mapping[str, int]) -> list[str]:
+    """A plan's intervals in words, beside the protocol's default: `maintenance: weekly (the
+    protocol's default: every 2 weeks)`, `maintenance: every 2 weeks (the protocol's default)`."""
+    options = interval_options(protocol_id)
+    return [
+        f"{phase}: {_interval_text(days, options[phase][0])}"
+        for phase, days in every_days.items()
+        if phase in options
+    ]
+
+
+def _interval_text(days: int, default: int) -> str:
+    words = frequency_text(per_week=None, every_days=days)
+    if days == default:
+        return f"{words} (the protocol's default)"
+    return f"{words} (the protocol's default: {frequency_text(per_week=None, every_days=default)})"
 
 
 def dose_help() -> dict[str, str]:

@@ -29,6 +29,7 @@ from ketacare.clinical.protocols import (
     PlannedSession,
     Protocol,
     check_session_move,
+    choose_intervals,
     generate_schedule,
     get_protocol,
     read_clinic_days,
@@ -127,6 +128,15 @@ def _clinic_days(value: object) -> tuple[int, ...]:
         raise ValidationError({error.field: error.message}, code="invalid") from None
 
 
+def _intervals(protocol: Protocol, value: Mapping[str, int] | None) -> dict[str, int]:
+    """The interval of each phase of `protocol` that offers a choice: the prescriber's, checked
+    by the clinical core against the protocol's data, else the protocol's default."""
+    try:
+        return choose_intervals(protocol, value)
+    except ClinicalInputError as error:
+        raise ValidationError({error.field: error.message}, code="invalid") from None
+
+
 def _eligible_review(patient: Patient, route: str) -> int:
     review = latest_signed_review(patient, route)
     if review is None:
@@ -188,7 +198,9 @@ def _frequency_refusals(patient: Patient, dates: Iterable[dt.date]) -> list[str]
     return refusals
 
 
-def _spacing_refusals(patient: Patient, protocol: Protocol, first: PlannedSession) -> list[str]:
+def _spacing_refusals(
+    patient: Patient, protocol: Protocol, first: PlannedSession, every_days: Mapping[str, int]
+) -> list[str]:
     """The protocol's PROT-*-SPACING rule between a new plan's first session and the patient's
     latest session of the route in an earlier plan (an ended plan keeps its given sessions), as
     if the first session were moved there: a new course never follows the last dose sooner than
@@ -197,7 +209,10 @@ def _spacing_refusals(patient: Patient, protocol: Protocol, first: PlannedSessio
     if last is None:
         return []
     check = check_session_move(
-        protocol, moved=first, previous=PlannedSession(last.number, last.date)
+        protocol,
+        moved=first,
+        previous=PlannedSession(last.number, last.date),
+        every_days=every_days,
     )
     return [finding.reason for finding in check.refusals]
 
@@ -209,6 +224,7 @@ def create_plan(
     start: object,
     order: Mapping[str, object],
     clinic_days: object = None,
+    every_days: Mapping[str, int] | None = None,
     by: Membership,
     now: dt.datetime | None = None,
 ) -> TreatmentPlan:
@@ -217,11 +233,16 @@ def create_plan(
     `now` (Python callers only, e.g. the demo loader entering a course begun weeks ago) is when
     the order is signed and what "today" means for the start date; never later than the present.
 
+    `every_days` picks, per phase name, one of the intervals the protocol offers for it
+    (`ketacare.clinical.protocols.interval_options`: esketamine TRD maintenance every 14 days by
+    default, or 7); a phase not named keeps the protocol's default. The plan stores the interval
+    of every phase with a choice, and its moves are judged by it.
+
     Prescribers only (SIGN_PLAN). Bad input is a ValidationError naming `protocol`, `start`,
-    `clinic_days` or `order.<field>`; without an `eligible` latest signed review for the route, or
-    when the schedule would break DOSE-ESK-MAX-FREQUENCY with the patient's other esketamine
-    sessions, a TreatmentConflict (409); so is a patient who already has an active plan
-    (`active_plan`, KetaCare policy: end that plan first).
+    `clinic_days`, `every_days.<phase>` or `order.<field>`; without an `eligible` latest signed
+    review for the route, or when the schedule would break DOSE-ESK-MAX-FREQUENCY with the
+    patient's other esketamine sessions, a TreatmentConflict (409); so is a patient who already
+    has an active plan (`active_plan`, KetaCare policy: end that plan first).
     """
     require(by, Permission.SIGN_PLAN, action=Action.CREATE, object_type=PLAN, patient_id=patient.pk)
     _in_clinic(patient, by, "patient")
@@ -230,9 +251,12 @@ def create_plan(
     chosen = _protocol(protocol, by.clinic.routes)
     start_date = _date(start, "start", today)
     days = _clinic_days(clinic_days)
+    intervals = _intervals(chosen, every_days)
     checked = check_order(chosen, order, first_session=True, patient=patient, today=today)
     try:
-        schedule = generate_schedule(chosen, start=start_date, clinic_days=days)
+        schedule = generate_schedule(
+            chosen, start=start_date, clinic_days=days, every_days=intervals
+        )
     except ClinicalInputError as error:
         raise ValidationError({error.field: error.message}, code="invalid") from None
     with transaction.atomic(durable=True):
@@ -240,7 +264,9 @@ def create_plan(
         _refuse_second_active_plan(patient)
         review_id = _eligible_review(patient, chosen.route.value)
         first = schedule.sessions[0]
-        too_close = _spacing_refusals(patient, chosen, PlannedSession(first.number, first.date))
+        too_close = _spacing_refusals(
+            patient, chosen, PlannedSession(first.number, first.date), intervals
+        )
         if chosen.route.value == Route.ESKETAMINE_NASAL:
             refusals = _frequency_refusals(patient, (s.date for s in schedule.sessions))
             if refusals:
@@ -264,6 +290,7 @@ def create_plan(
             route=chosen.route.value,
             start=start_date,
             clinic_days=list(days),
+            every_days=intervals,
             review_id=review_id,
             created_by=by.user,
         )
@@ -292,7 +319,8 @@ def create_plan(
             object_id=plan.pk,
             patient_id=patient.pk,
             detail=f"protocol={chosen.id} version={chosen.version} order={signed.pk} "
-            f"sessions={len(schedule.sessions)} review={review_id}",
+            f"sessions={len(schedule.sessions)} review={review_id}"
+            + "".join(f" every_days.{name}={interval}" for name, interval in intervals.items()),
         )
     return plan
 
@@ -521,8 +549,8 @@ def reschedule_session(
     SCHEDULE_SESSION (coordinator, prescriber, clinic admin). The clinical core decides: a date
     closer to the previous or next session than the protocol's spacing rule, or a third
     esketamine session in any 7 days, is a TreatmentConflict whose `reasons` name the rule; a date
-    past the protocol's frequency is allowed with a warning. A reason is required; a date before
-    today is refused (422 `date`).
+    past the protocol's frequency (at the interval the plan chose for the phase) is allowed with
+    a warning. A reason is required; a date before today is refused (422 `date`).
     """
     text = _may_change_session(session, by, reason)
     new_date = _date(date, "date", timezone.localdate())
@@ -544,6 +572,8 @@ def reschedule_session(
                 moved=PlannedSession(locked.number, new_date),
                 previous=previous,
                 following=following,
+                # The plan's own intervals: a weekly maintenance warns after 7 days, not 14.
+                every_days=plan.every_days,
                 esketamine_dates=esketamine_dates(locked.patient, excluding=locked.pk)
                 if plan.route == Route.ESKETAMINE_NASAL
                 else (),

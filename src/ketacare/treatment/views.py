@@ -58,6 +58,8 @@ from ketacare.treatment.models import (
 from ketacare.treatment.orders import FIELDS, CheckedOrder, check_order
 from ketacare.treatment.presentation import (
     WEEKDAYS,
+    interval_choices,
+    interval_lines,
     preview_schedule,
     protocol_summaries,
     route_eligibility,
@@ -148,15 +150,18 @@ def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membersh
     status = 200
     if can_sign and protocols:
         choices = [(str(p["id"]), str(p["title"])) for p in protocols]
+        intervals = interval_choices([protocol_id for protocol_id, _ in choices])
         if request.method == "POST":
-            form = PlanForm(request.POST, protocols=choices)
+            form = PlanForm(request.POST, protocols=choices, intervals=intervals)
             outcome = _plan_post(request, membership, patient, form)
             if isinstance(outcome, HttpResponse):
                 return outcome
             preview, order_alerts, status = outcome
         else:
             start = timezone.localdate() + dt.timedelta(days=1)
-            form = PlanForm(protocols=choices, initial={"start": start})
+            form = PlanForm(protocols=choices, intervals=intervals, initial={"start": start})
+        for protocol in protocols:
+            protocol["interval_fields"] = form.interval_fields(str(protocol["id"]))
     elif request.method == "POST":
         require(
             membership,
@@ -211,7 +216,9 @@ def _plan_post(
                 patient=patient,
                 today=timezone.localdate(),
             )
-            sessions = preview_schedule(protocol.id, data["start"], data["clinic_days"])
+            sessions = preview_schedule(
+                protocol.id, data["start"], data["clinic_days"], form.every_days()
+            )
         except ValidationError as error:
             form.add_service_errors(error)
             return None, [], 400
@@ -225,6 +232,7 @@ def _plan_post(
             protocol=data["protocol"],
             start=data["start"],
             clinic_days=data["clinic_days"],
+            every_days=form.every_days(),
             order=form.order(),
             by=membership,
         )
@@ -307,8 +315,14 @@ def plan_detail(request: HttpRequest, plan_id: int, *, membership: Membership) -
         "chart_url": _chart_url(plan.patient_id),
         "protocol": protocol,
         "summary": next(
-            (p for p in protocol_summaries([plan.route]) if p["id"] == plan.protocol), None
+            (
+                p
+                for p in protocol_summaries([plan.route], plan.intervals)
+                if p["id"] == plan.protocol
+            ),
+            None,
         ),
+        "interval_lines": interval_lines(plan.protocol, plan.intervals),
         "order": latest,
         "orders": sorted(plan.orders.all(), key=lambda o: -o.number),
         "sessions": list(sessions_of_plan(plan)),
