@@ -263,6 +263,30 @@ def get_assessment_for(
     return record
 
 
+def get_note_for(
+    membership: Membership | None,
+    patient: Patient,
+    note_id: int,
+    *,
+    action: Action | str = Action.READ,
+) -> CareNote:
+    """One care-team note version of `patient` (already read through `get_patient_for`, role
+    checked by the caller). Another patient's or another clinic's note is a 404 with its denied
+    event."""
+    note = CareNote.objects.filter(
+        clinic_id=patient.clinic_id, patient_id=patient.pk, pk=note_id
+    ).first()
+    if note is None:
+        raise deny_not_found(
+            membership=membership,
+            object_type="care_note",
+            object_id=note_id,
+            action=action,
+            patient_id=patient.pk,
+        )
+    return note
+
+
 def note_threads(notes: list[Any]) -> list[dict[str, Any]]:
     """Notes grouped by thread: the latest version first in each, threads by latest signing."""
     threads: dict[int, list[Any]] = {}

@@ -20,7 +20,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, membership_required, parse_id
+from ketacare.clinics.tenancy import membership_required, parse_id
 from ketacare.patients import services
 from ketacare.patients.forms import (
     RECORD_FORMS,
@@ -28,8 +28,8 @@ from ketacare.patients.forms import (
     DemographicsForm,
     apply_errors,
 )
-from ketacare.patients.models import CareNote, Patient
-from ketacare.patients.queries import chart_view, get_patient_for
+from ketacare.patients.models import Patient
+from ketacare.patients.queries import chart_view, get_note_for, get_patient_for
 from ketacare.patients.scale_views import scale_entry
 from ketacare.patients.services._common import require
 
@@ -301,18 +301,8 @@ def amend_note(
         object_type="care_note",
         patient=patient,
     )
-    note = CareNote.objects.filter(
-        clinic_id=patient.clinic_id, patient_id=patient.pk, pk=note_id
-    ).first()
-    if note is None:
-        # Another clinic's note (or another patient's) is a 404 with its denied event.
-        raise deny_not_found(
-            membership=membership,
-            object_type="care_note",
-            object_id=note_id,
-            action=Action.CREATE if request.method == "POST" else Action.READ,
-            patient_id=patient.pk,
-        )
+    action = Action.CREATE if request.method == "POST" else Action.READ
+    note = get_note_for(membership, patient, note_id, action=action)
     status = 200
     problem = ""
     if request.method == "POST":

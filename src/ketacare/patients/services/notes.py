@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from ketacare.audit.models import Action
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import deny_not_found
 from ketacare.patients.errors import ChartConflict
 from ketacare.patients.models import CareNote
+from ketacare.patients.queries import get_note_for
 from ketacare.patients.services._common import audit, check_texts, require
 
 if TYPE_CHECKING:
@@ -74,17 +74,7 @@ def amend_note(
     require(
         by, Permission.SIGN_NOTE, action=Action.CREATE, object_type="care_note", patient=patient
     )
-    previous = CareNote.objects.filter(
-        clinic_id=patient.clinic_id, patient_id=patient.pk, pk=note_id
-    ).first()
-    if previous is None:
-        raise deny_not_found(
-            membership=by,
-            object_type="care_note",
-            object_id=note_id,
-            patient_id=patient.pk,
-            action=Action.CREATE,
-        )
+    previous = get_note_for(by, patient, note_id, action=Action.CREATE)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the note is amended."}, code="required")
     check_texts({"reason": reason})
