@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from ketacare.clinics.models import Membership, Route
@@ -166,7 +166,7 @@ def _context(
         "earlier": of_route[1:],
         "can_sign": can_sign,
         "form": form if can_sign else None,
-        "chart_url": _chart_url(patient.pk),
+        "chart_url": reverse("patients:chart", args=[patient.pk]),
         "page_url": _page_url(patient.pk),
     }
 
@@ -198,11 +198,3 @@ def _tabs(
 
 def _page_url(patient_id: int) -> str:
     return reverse("screening:review", args=[patient_id])
-
-
-def _chart_url(patient_id: int) -> str | None:
-    # The chart page belongs to the patients app; link to it once it exists.
-    try:
-        return reverse("patients:chart", args=[patient_id])
-    except NoReverseMatch:
-        return None

@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -104,14 +104,6 @@ def _forbidden_page(view: View) -> View:
     return wrapper
 
 
-def _chart_url(patient_id: int) -> str | None:
-    # The chart page belongs to the patients app; link to it when it exists.
-    try:
-        return reverse("patients:chart", args=[patient_id])
-    except NoReverseMatch:
-        return None
-
-
 def _safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -182,7 +174,7 @@ def patient_plans(request: HttpRequest, patient_id: int, *, membership: Membersh
     context = {
         "membership": membership,
         "patient": patient,
-        "chart_url": _chart_url(patient.pk),
+        "chart_url": reverse("patients:chart", args=[patient.pk]),
         "plans": [(plan, current_order(plan), get_protocol(plan.protocol).title) for plan in plans],
         # One active plan per patient (KetaCare policy): a new plan is refused while it lasts.
         "active_plan": next((p for p in plans if p.status == PlanStatus.ACTIVE), None),
@@ -312,7 +304,7 @@ def plan_detail(request: HttpRequest, plan_id: int, *, membership: Membership) -
         "membership": membership,
         "plan": plan,
         "patient": plan.patient,
-        "chart_url": _chart_url(plan.patient_id),
+        "chart_url": reverse("patients:chart", args=[plan.patient_id]),
         "protocol": protocol,
         "summary": next(
             (
@@ -546,7 +538,7 @@ def patient_sessions(
     context = {
         "membership": membership,
         "patient": patient,
-        "chart_url": _chart_url(patient.pk),
+        "chart_url": reverse("patients:chart", args=[patient.pk]),
         "sessions": rows,
         "show_all": show_all,
         "today": today,
