@@ -52,6 +52,11 @@ FLAG_TITLES = {
 _SAFETY_RULE = re.compile(r"\bSAFE-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
 
 
+def flag_title(name: str) -> str:
+    """A scale's flag as people read it ("Suicidal ideation"); also the `flag_title` filter."""
+    return FLAG_TITLES.get(name, str(name).replace("_", " ").capitalize())
+
+
 def scale_entry(membership: Membership, instrument: str | None) -> dict[str, Any] | None:
     """The chart's "Record a rating scale" block: the picker, and the chosen instrument's form
     when `?instrument=` names one. None for roles that do not chart (the block is not shown)."""
@@ -154,7 +159,7 @@ def _flag_rows(assessment: Assessment) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": name,
-                "title": FLAG_TITLES.get(name, name.replace("_", " ").capitalize()),
+                "title": flag_title(name),
                 "description": description,
                 "rules": rules,
                 "urgent": name in URGENT_FLAGS,

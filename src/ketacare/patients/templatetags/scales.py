@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ketacare.patients.scale_views import FLAG_TITLES
+from ketacare.patients.scale_views import flag_title
 
 register = template.Library()
-
-
-@register.filter
-def flag_title(name: str) -> str:
-    return FLAG_TITLES.get(name, str(name).replace("_", " ").capitalize())
+register.filter("flag_title", flag_title)
