@@ -191,3 +191,26 @@ def test_a_registration_racing_this_one_is_refused_whole_and_names_the_first(
     assert list(Patient.objects.values_list("pk", flat=True)) == [other.pk]
     assert caught.value.code == "already_registered"
     assert str(other.pk) in caught.value.detail and "nothing was stored" in caught.value.detail
+
+
+def test_a_request_closed_while_registering_registers_nobody(cora, request_a, monkeypatch):
+    # Given someone closes the request while this registration creates its patient
+    real_register = services.register_patient
+
+    def closing_register(**kwargs):
+        IntakeRequest.objects.filter(pk=request_a.pk).update(
+            status="closed", closed_reason="Chose another clinic", version=request_a.version + 1
+        )
+        return real_register(**kwargs)
+
+    monkeypatch.setattr(services, "register_patient", closing_register)
+
+    # When this registration links its patient
+    with pytest.raises(IntakeConflict) as caught:
+        _register(cora, request_a)
+
+    # Then nothing is stored and the request stays closed, unlinked
+    request_a.refresh_from_db()
+    assert caught.value.code == "stale_version"
+    assert not Patient.objects.exists()
+    assert request_a.status == "closed" and request_a.patient_id is None

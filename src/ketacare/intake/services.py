@@ -25,7 +25,11 @@ from ketacare.clinics.tenancy import deny_not_found, scoped_get
 from ketacare.intake.errors import STALE_VERSION_MESSAGE, ConflictCode, IntakeConflict
 from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
 from ketacare.intake.queries import INTAKE_OBJECT_TYPE, require_intake_permission
-from ketacare.intake.workflow import status_after_registering, transition_refusal
+from ketacare.intake.workflow import (
+    CLOSED_IS_FINAL,
+    status_after_registering,
+    transition_refusal,
+)
 from ketacare.patients.models import Patient
 from ketacare.patients.services import register_patient
 
@@ -284,11 +288,7 @@ def _registration_refusal(intake_request: IntakeRequest) -> IntakeConflict | Non
             f"This request is already registered as patient {intake_request.patient_id}.",
         )
     if intake_request.status == IntakeStatus.CLOSED:
-        return IntakeConflict(
-            ConflictCode.CLOSED,
-            "This request is closed, and a closed request is final: enter a new request if the "
-            "person asks again.",
-        )
+        return IntakeConflict(ConflictCode.CLOSED, CLOSED_IS_FINAL)
     return None
 
 
@@ -335,6 +335,8 @@ def register_patient_from_intake(
                 f"Someone registered this request as patient {current.patient_id} while you "
                 "were registering it; nothing was stored.",
             )
+        # Closed (or otherwise changed) since it was read: stale, nothing is stored.
+        _check_version(current, version)
         previous = current.status
         current.patient = patient
         current.status = status_after_registering(previous)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from ketacare.intake.models import OPEN_STATUSES, IntakeStatus
 
+CLOSED_IS_FINAL = (
+    "This request is closed, and a closed request is final: enter a new request if the person "
+    "asks again."
+)
+
 _ORDER = (IntakeStatus.NEW, IntakeStatus.CONTACTED, IntakeStatus.EVALUATION_SCHEDULED)
 
 
 def transition_refusal(current: str, target: str) -> str | None:
     """Why `current` may not move to `target` (one sentence), or None when it may."""
     if current == IntakeStatus.CLOSED:
-        return (
-            "This request is closed, and a closed request is final: enter a new request if the "
-            "person asks again."
-        )
+        return CLOSED_IS_FINAL
     if target == current:
         return f"The request is already {IntakeStatus(current).label.lower()}."
     if target == IntakeStatus.CLOSED:
