@@ -306,6 +306,7 @@ def plan_detail(request: HttpRequest, plan_id: int, *, membership: Membership) -
         "patient": plan.patient,
         "chart_url": reverse("patients:chart", args=[plan.patient_id]),
         "protocol": protocol,
+        "clinic_days": [WEEKDAYS[day][:3] for day in plan.clinic_days],
         "summary": next(
             (
                 p
