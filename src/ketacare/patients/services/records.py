@@ -204,6 +204,15 @@ def record_office_vitals(
 # --- conditions ------------------------------------------------------------------------------
 
 
+def _check_condition_code(code: str) -> None:
+    if code not in CONDITION_CODES:
+        # contracts.md 2.0: an unknown identifier is an input error naming its field.
+        raise ValidationError(
+            {"code": f"Unknown condition code {str(code)[:60]!r}; see the reference's list."},
+            code="unknown_code",
+        )
+
+
 def add_condition(
     *,
     by: Membership,
@@ -215,24 +224,19 @@ def add_condition(
     """Chart a condition by the reference's screening code; an unknown code is a 422 on `code`,
     a code already active a 409."""
     _chart(by, patient, object_type="condition")
-    if code not in CONDITION_CODES:
-        raise ValidationError(
-            {"code": f"Unknown condition code {str(code)[:60]!r}; see the reference's list."},
-            code="unknown_code",
-        )
+    _check_condition_code(code)
     check_texts({"note": note})
     record = Condition(code=code, onset_on=optional_day(onset_on, "onset_on"), note=note)
     _full_clean(record)
+    already = f"The condition {code} is already active in this chart."
     if Condition.objects.filter(
         clinic_id=patient.clinic_id, patient_id=patient.pk, code=code, resolved_on__isnull=True
     ).exists():
-        raise ChartConflict(f"The condition {code} is already active in this chart.", code="active")
+        raise ChartConflict(already, code="active")
     try:
         return _save_new(record, by=by, patient=patient, object_type="condition")
     except IntegrityError:  # charted by someone else a moment ago
-        raise ChartConflict(
-            f"The condition {code} is already active in this chart.", code="active"
-        ) from None
+        raise ChartConflict(already, code="active") from None
 
 
 def resolve_condition(
@@ -247,12 +251,7 @@ def resolve_condition(
     _chart(by, patient, object_type="condition", action=Action.UPDATE)
     when = day(resolved_on, "resolved_on")
     check_texts({"code": code})
-    if code not in CONDITION_CODES:
-        # contracts.md 2.0: an unknown identifier is an input error naming its field.
-        raise ValidationError(
-            {"code": f"Unknown condition code {str(code)[:60]!r}; see the reference's list."},
-            code="unknown_code",
-        )
+    _check_condition_code(code)
     pk = (
         Condition.objects.filter(
             clinic_id=patient.clinic_id, patient_id=patient.pk, code=code, resolved_on__isnull=True
