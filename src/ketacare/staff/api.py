@@ -21,7 +21,7 @@ from ketacare.api.lists import read_page
 from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
 from ketacare.audit.models import Action
 from ketacare.clinics.models import Membership, Role
-from ketacare.staff.queries import MEMBERSHIP, get_member_for, staff_for
+from ketacare.staff.queries import MEMBERSHIP, STAFF_LIST_OBJECT_TYPE, get_member_for, staff_for
 from ketacare.staff.services import (
     NAME_MAX_CHARS,
     REASON_MAX_CHARS,
@@ -31,8 +31,6 @@ from ketacare.staff.services import (
 )
 
 router = Router(tags=["staff"])
-
-STAFF_LIST_OBJECT_TYPE = "membership_list"
 
 
 class StaffMemberOut(Schema):

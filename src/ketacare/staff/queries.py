@@ -7,6 +7,8 @@ denied audit event) and then stays inside the acting clinic (another clinic's me
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,6 +21,7 @@ from ketacare.staff.models import Invitation
 from ketacare.staff.tokens import TOKEN_MAX_CHARS, digest_invitation_token
 
 MEMBERSHIP = "membership"
+STAFF_LIST_OBJECT_TYPE = "membership_list"
 
 
 def require_manage(
@@ -44,7 +47,7 @@ def staff_for(by: Membership | None) -> QuerySet[Membership]:
 
     Each row carries `two_factor_enrolled` (a confirmed authenticator exists) and its user.
     """
-    require_manage(by, action=Action.READ, object_type="membership_list")
+    require_manage(by, action=Action.READ, object_type=STAFF_LIST_OBJECT_TYPE)
     confirmed = TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
     return (
         scoped(Membership.objects, by)
@@ -78,13 +81,19 @@ def usable_invitation(token: str | None) -> Invitation | None:
         .filter(token_sha256=digest_invitation_token(token))
         .first()
     )
-    if invitation is None or not invitation.is_usable_at(timezone.now()):
-        return None
-    membership = invitation.membership
-    user = membership.user
-    if not (membership.is_active and user.is_active) or user.has_usable_password():
+    if invitation is None or not invitation_works(invitation, timezone.now()):
         return None
     return invitation
+
+
+def invitation_works(invitation: Invitation, now: dt.datetime) -> bool:
+    """The link still opens its account at `now`: unused, not revoked, not expired, its
+    membership and account active and no password chosen yet."""
+    if not invitation.is_usable_at(now):
+        return False
+    membership = invitation.membership
+    user = membership.user
+    return membership.is_active and user.is_active and not user.has_usable_password()
 
 
 def pending_invitation_of(membership: Membership) -> Invitation | None:

@@ -37,7 +37,7 @@ from ketacare.clinics.models import Membership, Role
 from ketacare.staff import mail
 from ketacare.staff.errors import ConflictCode, InvitationInvalid, StaffConflict
 from ketacare.staff.models import INVITATION_VALID_HOURS, AuthenticatorReset, Invitation
-from ketacare.staff.queries import MEMBERSHIP, get_member_for, require_manage
+from ketacare.staff.queries import MEMBERSHIP, get_member_for, invitation_works, require_manage
 from ketacare.staff.tokens import digest_invitation_token, new_invitation_token
 
 logger = logging.getLogger(__name__)
@@ -251,12 +251,10 @@ def accept_invitation(*, token: str, password: str) -> Membership:
             .filter(token_sha256=digest_invitation_token(token))
             .first()
         )
-        if invitation is None or not invitation.is_usable_at(now):
+        if invitation is None or not invitation_works(invitation, now):
             raise InvitationInvalid
         membership = invitation.membership
         user = membership.user
-        if not (membership.is_active and user.is_active) or user.has_usable_password():
-            raise InvitationInvalid
         try:
             validate_password(password, user)
         except ValidationError as error:

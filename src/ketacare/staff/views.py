@@ -46,6 +46,7 @@ from ketacare.staff.forms import (
 from ketacare.staff.models import INVITATION_VALID_HOURS, AuthenticatorReset
 from ketacare.staff.queries import (
     MEMBERSHIP,
+    STAFF_LIST_OBJECT_TYPE,
     get_member_for,
     pending_invitation_of,
     staff_for,
@@ -60,7 +61,6 @@ from ketacare.staff.services import (
 )
 
 INVITATION_SESSION_KEY = "staff_invitation_token"
-STAFF_LIST_OBJECT_TYPE = "membership_list"
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 RESETS_SHOWN = 5
 
