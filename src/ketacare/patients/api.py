@@ -431,7 +431,7 @@ def consent_status(
         200,
         {
             "document": document,
-            "current": services.consent_current(patient, document),
+            "current": services.consent_stands(latest),
             "latest": _record_out(latest) if latest is not None else None,
         },
     )
