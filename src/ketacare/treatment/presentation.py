@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from ketacare.clinical.dosing import allowed_esketamine_doses_mg
@@ -48,11 +48,8 @@ class RouteEligibility:
 
 
 def review_url(patient_id: int, route: str) -> str:
-    """The eligibility page of one route (the screening app's), else its documented address."""
-    try:
-        base = reverse("screening:review", args=[patient_id])
-    except NoReverseMatch:
-        base = f"/patients/{patient_id}/eligibility/"
+    """The eligibility page of one route (the screening app's)."""
+    base = reverse("screening:review", args=[patient_id])
     return f"{base}?{urlencode({'route': route})}"
 
 
