@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ketacare.audit.models import Action
 from ketacare.clinical.rules import DEFAULT_SETTINGS
-from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.permissions import Permission
 from ketacare.patients.errors import StaleVersion
 from ketacare.patients.models import Patient
 from ketacare.patients.queries import age_on
@@ -247,7 +247,3 @@ def update_patient(
     except IntegrityError:
         raise ValidationError({"mrn": MRN_TAKEN}, code="unique") from None
     return saved
-
-
-def can_read_clinical(membership: Membership | None) -> bool:
-    return has_permission(membership, Permission.VIEW_CLINICAL)
