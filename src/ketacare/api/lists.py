@@ -21,6 +21,7 @@ def read_page(
     membership: Membership,
     object_type: str,
     detail: str = "",
+    patient_id: int | None = None,
 ) -> tuple[list[M], int]:
     """The rows of the page and the count of all; the audit detail starts with
     `offset= shown= total=`, then `detail` (codes only, never the search text)."""
@@ -30,6 +31,7 @@ def read_page(
         membership=membership,
         object_type=object_type,
         ids=[row.pk for row in shown],
+        patient_id=patient_id,
         detail=f"offset={page.offset} shown={len(shown)} total={count} {detail}".strip(),
     )
     return shown, count

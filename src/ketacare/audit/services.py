@@ -135,8 +135,10 @@ def record_list_read(
     membership: Membership | None = None,
     user: AbstractBaseUser | AnonymousUser | None = None,
     clinic_id: int | None = None,
+    patient_id: int | None = None,
 ) -> list[AuditEvent]:
-    """Record the reading of a list: `detail` (counts) plus the ids of the rows shown.
+    """Record the reading of a list: `detail` (counts) plus the ids of the rows shown;
+    `patient_id` when every row is one patient's (a section of their chart).
 
     One event per page view: "page=1 shown=3 total=3 ids=12,15,19". Only if the ids do not fit
     in the detail column (very long ids) do they continue in further events of the same read,
@@ -161,6 +163,7 @@ def record_list_read(
             user=user,
             clinic_id=clinic_id,
             object_type=object_type,
+            patient_id=patient_id,
             detail=text,
         )
         for text in details

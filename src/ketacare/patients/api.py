@@ -197,16 +197,12 @@ def _section_page(
             object_type=object_type,
             patient=patient,
         )
-    rows = section_queryset(patient, section)
-    count = rows.count()
-    shown = list(rows[page.offset : page.offset + page.limit])
-    record_event(
-        action=Action.READ,
+    shown, count = read_page(
+        section_queryset(patient, section),
+        page,
         membership=membership,
         object_type=object_type,
-        object_id=patient.pk,
         patient_id=patient.pk,
-        detail=f"offset={page.offset} shown={len(shown)} total={count}",
     )
     convert = out or _record_out
     return {"items": [convert(row) for row in shown], "count": count}
