@@ -21,12 +21,10 @@ class FieldError(Schema):
     msg: str
 
 
-class ValidationErrors(Schema):
-    detail: list[FieldError]
-
-
-class Invalid(ValidationErrors):
+class Invalid(Schema):
     """422: `loc` ends with the field's name (contracts.md 2.0)."""
+
+    detail: list[FieldError]
 
 
 # 409: `reasons` where clinical rules decided (contracts.md 2.0).

@@ -18,11 +18,11 @@ from pydantic import ConfigDict
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
 from ketacare.api.lists import read_page
-from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
+from ketacare.api.schemas import Error, Invalid, Page, PageParams
 from ketacare.audit.models import Action
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
-from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
+from ketacare.intake.models import IntakeRequest, IntakeSource, IntakeStatus
 from ketacare.intake.queries import (
     INTAKE_LIST_OBJECT_TYPE,
     INTAKE_OBJECT_TYPE,
@@ -36,7 +36,7 @@ from ketacare.intake.services import (
     create_intake_request,
     register_patient_from_intake,
 )
-from ketacare.patients.models import Diagnosis, SexAtBirth
+from ketacare.patients.models import Diagnosis, PreferredContact, SexAtBirth
 
 router = Router(tags=["intake"])
 
@@ -50,7 +50,7 @@ class IntakeRequestOut(Schema):
     name: str
     email: str
     phone: str
-    preferred_contact: ContactMethod
+    preferred_contact: PreferredContact
     best_time: str
     message: str
     self_check: dict[str, Any] | None = Field(
@@ -75,7 +75,7 @@ class IntakeRequestCreate(Schema):
     name: str = Field(max_length=200)
     email: str | None = Field(None, max_length=254, description="E-mail or phone, or both.")
     phone: str | None = Field(None, max_length=30)
-    preferred_contact: ContactMethod
+    preferred_contact: PreferredContact
     best_time: str | None = Field(None, max_length=100)
     message: str | None = Field(None, max_length=MESSAGE_MAX_CHARS)
 
@@ -120,7 +120,7 @@ def _acting_for_request(request: HttpRequest, intake_request_id: int, action: Ac
     )
 
 
-ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Invalid}
 
 
 @router.get(

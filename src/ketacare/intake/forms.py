@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeStatus
+from ketacare.intake.models import IntakeRequest, IntakeStatus
 from ketacare.intake.services import MESSAGE_MAX_CHARS
-from ketacare.patients.models import SexAtBirth
+from ketacare.patients.models import PreferredContact, SexAtBirth
 
 VERSION_MAX = 2**31 - 1
 
@@ -49,7 +49,7 @@ class IntakeRequestForm(forms.Form):
         help_text="E-mail or phone, or both.",
     )
     preferred_contact = forms.ChoiceField(
-        label="Preferred contact", choices=ContactMethod.choices, initial=ContactMethod.PHONE
+        label="Preferred contact", choices=PreferredContact.choices, initial=PreferredContact.PHONE
     )
     best_time = forms.CharField(
         label="Best time to reach them",

@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+# How the person wants to be reached: the same choice the patient record keeps.
+from ketacare.patients.models import PreferredContact
+
 
 class IntakeStatus(models.TextChoices):
     NEW = "new", "New"
@@ -26,12 +29,6 @@ class IntakeSource(models.TextChoices):
     PUBLIC = "public", "Public intake form"
 
 
-class ContactMethod(models.TextChoices):
-    PHONE = "phone", "Phone"
-    EMAIL = "email", "E-mail"
-    TEXT = "text", "Text message"
-
-
 class IntakeRequest(models.Model):
     """One request in a clinic's queue (contracts.md 2.5): new → contacted → evaluation
     scheduled → closed with a reason. Registering the patient keeps the link both ways."""
@@ -41,7 +38,7 @@ class IntakeRequest(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
-    preferred_contact = models.CharField(max_length=10, choices=ContactMethod.choices)
+    preferred_contact = models.CharField(max_length=10, choices=PreferredContact.choices)
     best_time = models.CharField(max_length=100, blank=True)
     message = models.TextField(blank=True)
     # The anonymous self-check the person chose to attach (public side), as submitted.

@@ -23,14 +23,14 @@ from ketacare.clinics.models import Clinic, Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import deny_not_found, scoped_get
 from ketacare.intake.errors import STALE_VERSION_MESSAGE, ConflictCode, IntakeConflict
-from ketacare.intake.models import ContactMethod, IntakeRequest, IntakeSource, IntakeStatus
+from ketacare.intake.models import IntakeRequest, IntakeSource, IntakeStatus
 from ketacare.intake.queries import INTAKE_OBJECT_TYPE, require_intake_permission
 from ketacare.intake.workflow import (
     CLOSED_IS_FINAL,
     status_after_registering,
     transition_refusal,
 )
-from ketacare.patients.models import Patient
+from ketacare.patients.models import Patient, PreferredContact
 from ketacare.patients.services import register_patient
 
 MESSAGE_MAX_CHARS = 5000
@@ -113,14 +113,17 @@ def _clean_request_fields(
                 f"Enter a phone number: at least {PHONE_MIN_DIGITS} digits, and only digits, "
                 "spaces and + ( ) - ."
             )
-    if preferred_contact not in ContactMethod.values:
-        errors["preferred_contact"] = f"Choose one of: {', '.join(ContactMethod.values)}."
+    if preferred_contact not in PreferredContact.values:
+        errors["preferred_contact"] = f"Choose one of: {', '.join(PreferredContact.values)}."
     if not cleaned["email"] and not cleaned["phone"]:
         errors.setdefault("email", NO_CONTACT)
         errors.setdefault("phone", NO_CONTACT)
-    elif preferred_contact == ContactMethod.EMAIL and not cleaned["email"]:
+    elif preferred_contact == PreferredContact.EMAIL and not cleaned["email"]:
         errors.setdefault("email", "E-mail is the preferred contact: give the address.")
-    elif preferred_contact in (ContactMethod.PHONE, ContactMethod.TEXT) and not cleaned["phone"]:
+    elif (
+        preferred_contact in (PreferredContact.PHONE, PreferredContact.TEXT)
+        and not cleaned["phone"]
+    ):
         errors.setdefault("phone", "Phone or text is the preferred contact: give the number.")
     if self_check is not None:
         errors.update(_self_check_errors(self_check))

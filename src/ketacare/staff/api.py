@@ -18,7 +18,7 @@ from pydantic import ConfigDict, StrictBool
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object_or_404
 from ketacare.api.lists import read_page
-from ketacare.api.schemas import Error, Page, PageParams, ValidationErrors
+from ketacare.api.schemas import Error, Invalid, Page, PageParams
 from ketacare.audit.models import Action
 from ketacare.clinics.models import Membership, Role
 from ketacare.staff.queries import MEMBERSHIP, STAFF_LIST_OBJECT_TYPE, get_member_for, staff_for
@@ -87,7 +87,7 @@ class AuthenticatorResetIn(Schema):
     reason: str = Field(min_length=1, max_length=REASON_MAX_CHARS)
 
 
-ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: ValidationErrors}
+ERRORS: dict[int, Any] = {401: Error, 403: Error, 404: Error, 422: Invalid}
 
 
 def _out(member: Membership) -> StaffMemberOut:

@@ -21,6 +21,7 @@ from ketacare.patients.models.patient import (
     Diagnosis,
     Patient,
     PatientQuerySet,
+    PreferredContact,
     SexAtBirth,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "OfficeVitals",
     "Patient",
     "PatientQuerySet",
+    "PreferredContact",
     "SexAtBirth",
     "TrialAdherence",
     "TrialOutcome",
