@@ -22,7 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
-from ketacare.clinical.instruments import INSTRUMENTS, RISK_HIGH, RISK_MODERATE
+from ketacare.clinical.instruments import (
+    INSTRUMENTS,
+    RISK_HIGH,
+    RISK_MODERATE,
+    needs_alert,
+    review_urgency,
+)
 from ketacare.clinical.rules import REGISTRY
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
@@ -38,10 +44,6 @@ from ketacare.patients.scale_forms import (
 )
 from ketacare.patients.services._common import require
 
-# Flags shown as an alert rather than a line: the ones whose core description asks for a review
-# the same day or sooner (SAFE-ITEM9, SAFE-SI-FLAGS, SAFE-CSSRS-HIGH).
-URGENT_FLAGS = frozenset({"suicidal_ideation", RISK_HIGH, RISK_MODERATE})
-REVIEW_TODAY_FLAGS = frozenset({"suicidal_ideation"})
 FLAG_TITLES = {
     "suicidal_ideation": "Suicidal ideation",
     RISK_HIGH: "High risk",
@@ -162,8 +164,9 @@ def _flag_rows(assessment: Assessment) -> list[dict[str, Any]]:
                 "title": flag_title(name),
                 "description": description,
                 "rules": rules,
-                "urgent": name in URGENT_FLAGS,
-                "review_today": name in REVIEW_TODAY_FLAGS,
+                # How soon is the clinical core's (SAFE-ITEM9, SAFE-SI-FLAGS, SAFE-CSSRS-HIGH).
+                "urgent": needs_alert(name),
+                "review": review_urgency(name),
             }
         )
     # The urgent ones first, so the most pressing is what a person reads first.

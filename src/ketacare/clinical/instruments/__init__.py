@@ -23,6 +23,7 @@ from ketacare.clinical.instruments.base import (
 from ketacare.clinical.instruments.cssrs import RISK_HIGH, RISK_LOW, RISK_MODERATE
 from ketacare.clinical.instruments.documents import ScoreInput, parse_score_input
 from ketacare.clinical.instruments.scoring import INSTRUMENTS, get_instrument, score
+from ketacare.clinical.instruments.urgency import ReviewUrgency, needs_alert, review_urgency
 
 __all__ = [
     "INSTRUMENTS",
@@ -36,9 +37,12 @@ __all__ = [
     "FlagDefinition",
     "InstrumentDefinition",
     "ItemDefinition",
+    "ReviewUrgency",
     "ScoreInput",
     "ScoreResult",
     "get_instrument",
+    "needs_alert",
     "parse_score_input",
+    "review_urgency",
     "score",
 ]

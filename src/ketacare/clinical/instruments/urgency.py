@@ -1,0 +1,41 @@
+"""How soon a clinician must look at a scale's flag (clinical-reference.md section 8).
+
+- SAFE-CSSRS-HIGH: C-SSRS `risk_high` → now (immediate escalation); `risk_moderate` → a
+  same-day review; `risk_low` → review at the next contact.
+- SAFE-ITEM9 and SAFE-SI-FLAGS: `suicidal_ideation` (PHQ-9 item 9, QIDS-SR16 item 12, MADRS
+  item 10) → an urgent same-day review.
+Any other flag (`positive_screen`) asks for no particular review time.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ketacare.clinical.instruments.cssrs import RISK_HIGH, RISK_LOW, RISK_MODERATE
+
+SUICIDAL_IDEATION = "suicidal_ideation"
+
+
+class ReviewUrgency(StrEnum):
+    NOW = "now"
+    TODAY = "today"
+    NEXT_CONTACT = "next_contact"
+
+
+_URGENCY: dict[str, ReviewUrgency] = {
+    RISK_HIGH: ReviewUrgency.NOW,
+    RISK_MODERATE: ReviewUrgency.TODAY,
+    SUICIDAL_IDEATION: ReviewUrgency.TODAY,
+    RISK_LOW: ReviewUrgency.NEXT_CONTACT,
+}
+
+
+def review_urgency(flag: str) -> ReviewUrgency | None:
+    """When `flag` must be reviewed (SAFE-CSSRS-HIGH, SAFE-ITEM9, SAFE-SI-FLAGS); None if the
+    rules set no time for it."""
+    return _URGENCY.get(flag)
+
+
+def needs_alert(flag: str) -> bool:
+    """Whether the flag is shown as an alert: a review now or the same day."""
+    return review_urgency(flag) in (ReviewUrgency.NOW, ReviewUrgency.TODAY)
