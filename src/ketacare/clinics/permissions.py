@@ -42,6 +42,11 @@ class Permission(StrEnum):
     VIEW_PLAN = "view_plan"
     SIGN_PLAN = "sign_plan"
     SCHEDULE_SESSION = "schedule_session"
+    # Sessions at the chair: the monitored record, the nurse board, the REMS forms.
+    VIEW_SESSION = "view_session"
+    CHART_SESSION = "chart_session"
+    DECIDE_SESSION = "decide_session"
+    SUBMIT_REMS_FORM = "submit_rems_form"
     # The clinic itself.
     USE_ADMIN = "use_admin"
     MANAGE_MEMBERSHIPS = "manage_memberships"
@@ -70,6 +75,13 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.VIEW_PLAN: "read treatment plans and dose orders",
     Permission.SIGN_PLAN: "create a treatment plan and sign its dose order",
     Permission.SCHEDULE_SESSION: "move or cancel a planned session",
+    Permission.VIEW_SESSION: "read the chair-side record of sessions, the nurse board and the "
+    "REMS forms",
+    Permission.CHART_SESSION: "check a patient in, record pre-dose checks, the dose, readings and "
+    "side effects, acknowledge alerts, witness a controlled-substance count, discharge",
+    Permission.DECIDE_SESSION: "record the decision to dose over a hold, and override a discharge "
+    "criterion with a written reason",
+    Permission.SUBMIT_REMS_FORM: "mark a REMS Patient Monitoring Form submitted",
     Permission.USE_ADMIN: "open the admin site (clinic-scoped)",
     Permission.MANAGE_MEMBERSHIPS: "invite staff, change roles, deactivate, reset an authenticator",
     Permission.CHANGE_CLINIC: "edit the clinic's details",
@@ -94,6 +106,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_SCHEDULE,
             P.VIEW_PLAN,
             P.SCHEDULE_SESSION,
+            P.VIEW_SESSION,
+            P.SUBMIT_REMS_FORM,
             P.USE_ADMIN,
             P.MANAGE_MEMBERSHIPS,
             P.CHANGE_CLINIC,
@@ -118,9 +132,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_PLAN,
             P.SIGN_PLAN,
             P.SCHEDULE_SESSION,
+            P.VIEW_SESSION,
+            P.CHART_SESSION,
+            P.DECIDE_SESSION,
+            P.SUBMIT_REMS_FORM,
         }
     ),
-    # Charts (and, with the chair-side issue, discharges); signs no review, order or override.
+    # Charts and runs the chair (monitoring, discharge); signs no review, order or override.
     Role.NURSE: frozenset(
         {
             P.VIEW_PATIENT_LIST,
@@ -132,6 +150,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_ELIGIBILITY,
             P.VIEW_SCHEDULE,
             P.VIEW_PLAN,
+            P.VIEW_SESSION,
+            P.CHART_SESSION,
+            P.SUBMIT_REMS_FORM,
         }
     ),
     # Registers and schedules; never reads clinical notes or the clinical chart.
@@ -158,6 +179,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_ELIGIBILITY,
             P.VIEW_SCHEDULE,
             P.VIEW_PLAN,
+            P.VIEW_SESSION,
             P.VIEW_AUDIT_REPORT,
         }
     ),

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "ketacare.intake",
     "ketacare.screening",
     "ketacare.treatment",
+    "ketacare.chair",
     "ketacare.demo",
     "ketacare.web",
 ]

@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("ketacare.patients.urls")),
     path("", include("ketacare.screening.urls")),
     path("", include("ketacare.treatment.urls")),
+    path("", include("ketacare.chair.urls")),
+    path("", include("ketacare.chair.rems_urls")),
     path("", include("ketacare.web.urls")),
 ]

@@ -1,0 +1,220 @@
+"""One session's chair-side rows, loaded once, and the clinical core's judgement of them.
+
+`load_chair` reads everything the chair page, the API and the PDF show about one session in a
+fixed number of queries whatever the number of readings; `monitor_state` turns it into the
+clinical core's `SessionState`; `judge` asks `ketacare.clinical.monitoring.evaluate` at `now`.
+No medical logic here: only the mapping of rows to the core's input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from ketacare.chair.models import (
+    AlertLevel,
+    Amendment,
+    Discharge,
+    DoseGiven,
+    PreDose,
+    Reading,
+    RemsForm,
+    SessionAlert,
+    SideEffect,
+)
+from ketacare.clinical.monitoring import (
+    Attestations,
+    Checklist,
+    MonitorResult,
+    SessionState,
+    Vitals,
+    evaluate,
+)
+from ketacare.clinical.monitoring import Reading as CoreReading
+from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from ketacare.treatment.models import TreatmentSession
+
+
+@dataclass
+class Chair:
+    """Everything recorded about one session at the chair."""
+
+    session: TreatmentSession
+    pre_dose: PreDose | None
+    dose: DoseGiven | None
+    readings: list[Reading]
+    alerts: list[SessionAlert]
+    side_effects: list[SideEffect]
+    discharge: Discharge | None
+    rems_form: RemsForm | None
+    amendments: list[Amendment] = field(default_factory=list)
+
+    @property
+    def route(self) -> str:
+        return self.session.plan.route
+
+    @property
+    def open_critical_alerts(self) -> list[SessionAlert]:
+        return [
+            a for a in self.alerts if a.level == AlertLevel.CRITICAL and a.acknowledged_at is None
+        ]
+
+    @property
+    def open_alerts(self) -> list[SessionAlert]:
+        return [a for a in self.alerts if a.acknowledged_at is None]
+
+
+def _one(session: TreatmentSession, name: str) -> object | None:
+    try:
+        return getattr(session, name)
+    except AttributeError:
+        return None
+    except Exception as error:  # RelatedObjectDoesNotExist subclasses ObjectDoesNotExist
+        if error.__class__.__name__.endswith("DoesNotExist"):
+            return None
+        raise
+
+
+def chair_queryset() -> object:
+    """Sessions with every chair-side row: joins for the one-to-one rows, one prefetch each for
+    readings, alerts, side effects and amendments (a fixed number of queries)."""
+    return TreatmentSession.objects.select_related(
+        "plan",
+        "patient",
+        "pre_dose",
+        "pre_dose__nurse",
+        "pre_dose__proceed_by",
+        "dose",
+        "dose__order",
+        "dose__given_by",
+        "dose__witness",
+        "discharge",
+        "discharge__by",
+        "rems_form",
+        "rems_form__submitted_by",
+    ).prefetch_related(
+        Prefetch("readings", queryset=Reading.objects.order_by("at", "pk")),
+        Prefetch(
+            "alerts",
+            queryset=SessionAlert.objects.select_related("acknowledged_by").order_by(
+                "at", "rule", "pk"
+            ),
+        ),
+        Prefetch("side_effects", queryset=SideEffect.objects.order_by("onset_at", "pk")),
+        Prefetch(
+            "amendments", queryset=Amendment.objects.select_related("by").order_by("at", "pk")
+        ),
+    )
+
+
+def chair_of(session: TreatmentSession) -> Chair:
+    """The rows of a session read through `chair_queryset` (no further query)."""
+    return Chair(
+        session=session,
+        pre_dose=_one(session, "pre_dose"),  # type: ignore[arg-type]
+        dose=_one(session, "dose"),  # type: ignore[arg-type]
+        readings=list(session.readings.all()),  # type: ignore[attr-defined]
+        alerts=list(session.alerts.all()),  # type: ignore[attr-defined]
+        side_effects=list(session.side_effects.all()),  # type: ignore[attr-defined]
+        discharge=_one(session, "discharge"),  # type: ignore[arg-type]
+        rems_form=_one(session, "rems_form"),  # type: ignore[arg-type]
+        amendments=list(session.amendments.all()),  # type: ignore[attr-defined]
+    )
+
+
+def load_chair(session_id: int, clinic_id: int) -> Chair | None:
+    """One session of the clinic with all its chair-side rows, or None."""
+    session = chair_queryset().filter(pk=session_id, clinic_id=clinic_id).first()  # type: ignore[attr-defined]
+    return None if session is None else chair_of(session)
+
+
+def _vitals(row: PreDose | None) -> Vitals:
+    if row is None:
+        return Vitals()
+    return Vitals(
+        systolic=row.systolic,
+        diastolic=row.diastolic,
+        heart_rate=row.heart_rate,
+        spo2=row.spo2,
+        respiratory_rate=row.respiratory_rate,
+    )
+
+
+def _checklist(row: PreDose | None) -> Checklist:
+    if row is None:
+        return Checklist()
+    return Checklist(
+        rems_setting_certified=row.rems_setting_certified,
+        rems_patient_enrolled=row.rems_patient_enrolled,
+        pregnancy_status_documented=row.pregnancy_status_documented,
+        escort_confirmed=row.escort_confirmed,
+        last_food_at=row.last_food_at,
+        last_liquid_at=row.last_liquid_at,
+        nasal_medication_at=row.nasal_medication_at,
+    )
+
+
+def core_reading(row: Reading) -> CoreReading:
+    return CoreReading(
+        at=row.at,
+        systolic=row.systolic,
+        diastolic=row.diastolic,
+        heart_rate=row.heart_rate,
+        spo2=row.spo2,
+        respiratory_rate=row.respiratory_rate,
+        moaas=row.moaas,
+        cadss=row.cadss,
+        symptoms=tuple(row.symptoms or ()),
+    )
+
+
+def monitor_state(
+    chair: Chair,
+    *,
+    dissociation_resolved: bool | None = None,
+    extra_readings: Collection[CoreReading] = (),
+) -> SessionState:
+    """The clinical core's view of the session. DISCH-ALERTS holds when every critical alert
+    kept for the session was acknowledged; `dissociation_resolved` is the clinician's
+    attestation at discharge (unknown before)."""
+    dose = chair.dose
+    if chair.discharge is not None and dissociation_resolved is None:
+        dissociation_resolved = chair.discharge.dissociation_resolved
+    return SessionState(
+        route=chair.route,
+        dose_at=dose.at if dose is not None else None,
+        pre_dose=_vitals(chair.pre_dose),
+        readings=(*(core_reading(r) for r in chair.readings), *extra_readings),
+        infusion_duration_min=dose.infusion_duration_min if dose is not None else None,
+        checklist=_checklist(chair.pre_dose),
+        attestations=Attestations(
+            dissociation_resolved=dissociation_resolved,
+            critical_alerts_acknowledged=not chair.open_critical_alerts,
+        ),
+    )
+
+
+def judge(
+    chair: Chair,
+    *,
+    now: dt.datetime,
+    dissociation_resolved: bool | None = None,
+    overrides: Collection[str] = frozenset(),
+    settings: ClinicalSettings = DEFAULT_SETTINGS,
+) -> MonitorResult:
+    """The monitoring rules at `now`: dosing, alerts, next reading due, discharge.
+
+    A discharged session is judged at its discharge time (its record no longer changes).
+    """
+    if chair.discharge is not None:
+        now = chair.discharge.at
+        overrides = tuple(chair.discharge.overridden)
+    return evaluate(
+        monitor_state(chair, dissociation_resolved=dissociation_resolved),
+        now=now,
+        settings=settings,
+        overrides=overrides,
+    )
