@@ -7,6 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
+from ketacare.clinical.monitoring.decisions import (
+    PREDOSE_RULES,
+    PRESCRIBER_DECIDABLE_HOLDS,
+    hold_alerts,
+    overridable_unmet,
+    side_effect_alert_level,
+    undecidable_holds,
+    with_driving_instruction,
+)
 from ketacare.clinical.monitoring.discharge import (
     check_overrides,
     criteria_of,
@@ -46,6 +55,8 @@ __all__ = [
     "HOLD_RULES",
     "IV_KETAMINE",
     "ORAL_KETAMINE",
+    "PREDOSE_RULES",
+    "PRESCRIBER_DECIDABLE_HOLDS",
     "ROUTES",
     "SYMPTOMS",
     "Alert",
@@ -64,8 +75,13 @@ __all__ = [
     "criteria_of",
     "earliest_discharge",
     "evaluate",
+    "hold_alerts",
     "next_reading_due",
+    "overridable_unmet",
     "parse_monitor_input",
+    "side_effect_alert_level",
+    "undecidable_holds",
+    "with_driving_instruction",
 ]
 
 

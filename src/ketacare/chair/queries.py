@@ -1,0 +1,145 @@
+"""Scoped reads of the chair-side record: every helper takes the acting membership.
+
+Anything outside the membership's clinic is a 404 with a denied audit event, whatever the role;
+in the clinic, a role without the permission is a 403 (audited too). Services that go on to
+change the record pass `audit_read=False` and record their own event.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
+from ketacare.chair.models import SessionAlert, SideEffect
+from ketacare.chair.state import Chair, chair_of, chair_queryset
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import require_role as require
+from ketacare.clinics.tenancy import scoped_get
+from ketacare.treatment.queries import SESSION
+
+if TYPE_CHECKING:
+    from ketacare.clinics.models import Membership
+
+# Audit object types of the chair-side rows (the session itself is `treatment_session`).
+PRE_DOSE = "session_pre_dose"
+DOSE = "session_dose"
+READING = "session_reading"
+ALERT = "session_alert"
+SIDE_EFFECT = "side_effect"
+DISCHARGE = "session_discharge"
+AMENDMENT = "session_amendment"
+
+M = TypeVar("M", bound=Model)
+
+
+def get_chair_for(
+    membership: Membership | None,
+    session_id: object,
+    *,
+    permission: Permission = Permission.VIEW_SESSION,
+    action: Action = Action.READ,
+    audit_read: bool = True,
+) -> Chair:
+    """One session of the acting clinic with every chair-side row (a fixed number of queries)."""
+    session = scoped_get(
+        chair_queryset(),  # type: ignore[arg-type]
+        membership,
+        session_id,
+        object_type=SESSION,
+        action=action,
+    )
+    _require(membership, permission, action, SESSION, session.pk, session.patient_id)
+    if audit_read:
+        record_event(
+            action=Action.READ,
+            membership=membership,
+            object_type=SESSION,
+            object_id=session.pk,
+            patient_id=session.patient_id,
+        )
+    return chair_of(session)
+
+
+def get_alert_for(
+    membership: Membership | None,
+    alert_id: object,
+    *,
+    permission: Permission = Permission.CHART_SESSION,
+    action: Action = Action.UPDATE,
+    audit_read: bool = False,
+) -> SessionAlert:
+    """One alert of the acting clinic (its session joined)."""
+    return _get_row(
+        SessionAlert.objects.select_related("session", "session__plan"),
+        membership,
+        alert_id,
+        ALERT,
+        permission,
+        action,
+        audit_read,
+    )
+
+
+def get_side_effect_for(
+    membership: Membership | None,
+    side_effect_id: object,
+    *,
+    permission: Permission = Permission.CHART_SESSION,
+    action: Action = Action.UPDATE,
+    audit_read: bool = False,
+) -> SideEffect:
+    """One side effect of the acting clinic (its session joined)."""
+    return _get_row(
+        SideEffect.objects.select_related("session", "session__plan"),
+        membership,
+        side_effect_id,
+        SIDE_EFFECT,
+        permission,
+        action,
+        audit_read,
+    )
+
+
+def _get_row(
+    queryset: QuerySet[M],
+    membership: Membership | None,
+    object_id: object,
+    object_type: str,
+    permission: Permission,
+    action: Action,
+    audit_read: bool,
+) -> M:
+    found = scoped_get(queryset, membership, object_id, object_type=object_type, action=action)
+    patient_id = found.patient_id  # type: ignore[attr-defined]
+    _require(membership, permission, action, object_type, found.pk, patient_id)
+    if audit_read:
+        record_event(
+            action=Action.READ,
+            membership=membership,
+            object_type=object_type,
+            object_id=found.pk,
+            patient_id=patient_id,
+        )
+    return found
+
+
+def _require(
+    membership: Membership | None,
+    permission: Permission,
+    action: Action,
+    object_type: str,
+    object_id: int,
+    patient_id: int,
+) -> None:
+    # After the lookup: another clinic's row is a 404 whatever the role (never a 403).
+    require(
+        membership,
+        permission,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+    )

@@ -1,0 +1,233 @@
+"""What every chair-side use case shares: the role check, times, row locks, versions, the
+clinical core's judgement with its field errors named as the caller knows them.
+
+Rows are locked in one order: the patient, then the plan, then the session (as the treatment
+services do), so two nurses saving the same session are serialised and the second sees the
+first's change (its `version`, its status).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_denied
+from ketacare.chair.errors import ChairConflict, ChairConflictCode, stale_version
+from ketacare.chair.state import Chair, load_chair, monitor_state
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.monitoring import MonitorResult, evaluate
+from ketacare.clinical.monitoring import Reading as CoreReading
+from ketacare.clinical.rules import DEFAULT_SETTINGS
+from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.tenancy import deny_not_found
+from ketacare.clinics.tenancy import require_role as require
+from ketacare.patients.models import Patient
+from ketacare.treatment.models import SessionStatus, TreatmentPlan, TreatmentSession
+from ketacare.treatment.queries import SESSION
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+# The clinic's thresholds (every clinic runs the registry's defaults today).
+SETTINGS = DEFAULT_SETTINGS
+# contracts.md 2.0: a time up to 60 s ahead of the server's clock is a clock difference, not the
+# future.
+FUTURE_TOLERANCE = dt.timedelta(seconds=60)
+NOTE_MAX_CHARS = 500
+
+
+def resolve_now(now: dt.datetime | None) -> dt.datetime:
+    return timezone.now() if now is None else now
+
+
+def may(
+    by: Membership,
+    permission: Permission,
+    session: TreatmentSession,
+    *,
+    action: Action,
+    message: str = "",
+) -> None:
+    """The role check of a service (403, audited) on a session of the acting clinic (404 for
+    another clinic's: the caller read it through a scoped helper, this keeps a service called
+    with another clinic's row from ever acting on it)."""
+    if session.clinic_id != by.clinic_id:
+        raise deny_not_found(
+            membership=by, object_type=SESSION, object_id=session.pk, action=action
+        )
+    require(
+        by,
+        permission,
+        action=action,
+        object_type=SESSION,
+        object_id=session.pk,
+        patient_id=session.patient_id,
+        message=message,
+    )
+
+
+def refuse(
+    by: Membership, *, object_type: str, object_id: int, patient_id: int, reason: str, message: str
+) -> PermissionDenied:
+    """A 403 that the role table does not decide (e.g. only the named witness may confirm):
+    recorded as a denied attempt, returned to raise."""
+    record_denied(
+        action=Action.UPDATE,
+        membership=by,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        reason=reason,
+    )
+    return PermissionDenied(message)
+
+
+def charted_time(value: object, field: str, now: dt.datetime) -> dt.datetime:
+    """A time charted by staff (contracts.md 2.0 `at?`): None is `now`; an earlier time is
+    charting after the fact; more than 60 s ahead is the future (422 naming the field)."""
+    if value is None:
+        return now
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise ValidationError(
+            {field: "Give a date and time with its UTC offset (ISO 8601)."}, code="invalid"
+        )
+    if value > now + FUTURE_TOLERANCE:
+        raise ValidationError(
+            {field: f"{field} is in the future ({value.isoformat()}); chart what has happened."},
+            code="future",
+        )
+    return value
+
+
+def text(
+    value: object, field: str, *, max_chars: int, required: bool = False, what: str = "text"
+) -> str:
+    """Free text from staff, trimmed; NUL refused (PostgreSQL cannot store it)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError({field: f"Give the {what} as text."}, code="invalid")
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise ValidationError({field: f"Give the {what}."}, code="required")
+    if "\x00" in cleaned:
+        raise ValidationError({field: "Remove the NUL character from this text."}, code="nul")
+    if len(cleaned) > max_chars:
+        raise ValidationError(
+            {field: f"Keep the {what} to {max_chars} characters."}, code="max_length"
+        )
+    return cleaned
+
+
+def flag(value: object, field: str, *, required: bool = False) -> bool | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, bool):
+        raise ValidationError({field: "Answer yes or no (true or false)."}, code="invalid")
+    return value
+
+
+def milligrams(value: object, field: str) -> Decimal | None:
+    """An amount in mg as the record keeps it (0.1 mg), not negative."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ValidationError({field: "Give an amount in mg."}, code="invalid")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValidationError({field: "Give an amount in mg."}, code="invalid") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("100000"):
+        raise ValidationError({field: "Give an amount from 0 mg."}, code="invalid")
+    if amount != amount.quantize(Decimal("0.1")):
+        raise ValidationError({field: "Give the amount to 0.1 mg."}, code="invalid")
+    return amount
+
+
+def clinic_member(
+    by: Membership, user_id: object, field: str, *, permission: Permission
+) -> AbstractBaseUser:
+    """The user `user_id`, an active member of the acting clinic whose role grants
+    `permission`; else a ValidationError naming `field`."""
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
+        raise ValidationError({field: "Give the id of a member of this clinic."}, code="invalid")
+    member = (
+        Membership.objects.select_related("user")
+        .filter(clinic_id=by.clinic_id, user_id=user_id, is_active=True, user__is_active=True)
+        .first()
+    )
+    if member is None or not has_permission(member, permission):
+        raise ValidationError(
+            {field: "Name an active member of this clinic who charts sessions."},
+            code="not_a_member",
+        )
+    return member.user
+
+
+def lock_chair(session: TreatmentSession) -> Chair:
+    """Lock the patient, the plan and the session rows, in that order; read the chair after."""
+    Patient.objects.select_for_update().filter(pk=session.patient_id).values_list("pk").first()
+    TreatmentPlan.objects.select_for_update().filter(pk=session.plan_id).values_list("pk").first()
+    TreatmentSession.objects.select_for_update().filter(pk=session.pk).values_list("pk").first()
+    chair = load_chair(session.pk, session.clinic_id)
+    if chair is None:  # pragma: no cover - the caller read it in this clinic
+        raise deny_not_found(membership=None, object_type=SESSION, object_id=session.pk)
+    return chair
+
+
+def check_version(session: TreatmentSession, version: int | None) -> None:
+    if version is not None and session.version != version:
+        raise stale_version()
+
+
+def refuse_closed(session: TreatmentSession) -> None:
+    """A cancelled or discharged session takes no more charting (a discharged one is amended)."""
+    if session.status == SessionStatus.CANCELLED:
+        raise ChairConflict(ChairConflictCode.CANCELLED, f"Session {session.number} was cancelled.")
+    if session.status == SessionStatus.DISCHARGED:
+        raise ChairConflict(
+            ChairConflictCode.DISCHARGED,
+            f"Session {session.number} is discharged: its record no longer changes; add an "
+            "amendment instead.",
+        )
+
+
+def bump(session: TreatmentSession, *fields: str) -> None:
+    """The session's next version (every chair-side change), with any changed fields."""
+    session.version += 1
+    session.save(update_fields=[*fields, "version"])
+
+
+def judged(
+    chair: Chair,
+    *,
+    now: dt.datetime,
+    fields: Callable[[str], str] = lambda field: field,
+    extra_readings: Collection[CoreReading] = (),
+    dissociation_resolved: bool | None = None,
+    overrides: Collection[str] = frozenset(),
+) -> MonitorResult:
+    """The monitoring rules over the chair at `now` (`ketacare.clinical.monitoring.evaluate`).
+
+    An input the clinical core refuses (MON-PLAUSIBILITY, reference 3.7) is a ValidationError
+    naming the field as the caller knows it (`fields` maps the core's dotted path)."""
+    state = monitor_state(
+        chair, dissociation_resolved=dissociation_resolved, extra_readings=extra_readings
+    )
+    try:
+        return evaluate(state, now=now, settings=SETTINGS, overrides=overrides)
+    except ClinicalInputError as error:
+        raise ValidationError({fields(error.field): error.message}, code="invalid") from None
+
+
+def with_rows(chair: Chair, **rows: Any) -> Chair:
+    """The chair with some rows replaced (a candidate judged before it is saved)."""
+    return replace(chair, **rows)

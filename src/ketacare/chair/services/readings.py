@@ -1,0 +1,132 @@
+"""Post-dose readings: every one judged by the monitoring rules at once, its alerts kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
+from ketacare.chair.errors import ChairConflict, ChairConflictCode
+from ketacare.chair.models import Reading, SessionAlert
+from ketacare.chair.queries import READING
+from ketacare.chair.services.alerts import persist_alerts
+from ketacare.chair.services.base import (
+    bump,
+    charted_time,
+    check_version,
+    judged,
+    lock_chair,
+    may,
+    refuse_closed,
+    resolve_now,
+)
+from ketacare.chair.services.inputs import ReadingInput
+from ketacare.clinical.monitoring import MonitorResult
+from ketacare.clinical.monitoring import Reading as CoreReading
+from ketacare.clinics.permissions import Permission
+from ketacare.treatment.models import SessionStatus, TreatmentSession
+
+if TYPE_CHECKING:
+    from ketacare.clinics.models import Membership
+
+VALUES = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "moaas", "cadss")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingOutcome:
+    """The saved reading, the alerts it raised (new rows), when the next reading is due and the
+    monitoring rules' whole judgement of the session."""
+
+    reading: Reading
+    alerts: list[SessionAlert]
+    next_reading_due: dt.datetime | None
+    result: MonitorResult
+
+
+def _symptoms(values: ReadingInput) -> list[str]:
+    symptoms = values.symptoms
+    if isinstance(symptoms, str) or not isinstance(symptoms, list | tuple):
+        raise ValidationError({"symptoms": "Give a list of symptom codes."}, code="invalid")
+    return list(symptoms)
+
+
+def record_reading(
+    *,
+    session: TreatmentSession,
+    values: ReadingInput,
+    version: int | None = None,
+    by: Membership,
+    now: dt.datetime | None = None,
+) -> ReadingOutcome:
+    """Record a reading of a dosed session and judge it (reference 3.5).
+
+    CHART_SESSION. Only while `dosed` (a discharged session: 409 `discharged`, amend instead).
+    At least one value. Values outside reference 3.7, a time before the dose or in the future
+    (more than 60 s): a ValidationError naming the field; nothing is stored then.
+    """
+    now = resolve_now(now)
+    may(by, Permission.CHART_SESSION, session, action=Action.CREATE)
+    at = charted_time(values.at, "at", now)
+    symptoms = _symptoms(values)
+    if not values.has_values():
+        raise ValidationError(
+            {NON_FIELD_ERRORS: "Record at least one value or symptom."}, code="required"
+        )
+    with transaction.atomic(durable=True):
+        chair = lock_chair(session)
+        locked = chair.session
+        check_version(locked, version)
+        refuse_closed(locked)
+        dose = chair.dose
+        if locked.status != SessionStatus.DOSED or dose is None:
+            raise ChairConflict(
+                ChairConflictCode.NOT_DOSED,
+                "Readings are charted after the dose; before it, record the pre-dose checks.",
+            )
+        if at < dose.at:
+            raise ValidationError(
+                {"at": f"A reading must not be before the dose ({dose.at.isoformat()})."},
+                code="before_dose",
+            )
+        candidate = CoreReading(
+            at=at,
+            symptoms=tuple(symptoms),
+            **{name: getattr(values, name) for name in VALUES},
+        )
+        index = len(chair.readings)
+        prefix = f"readings.{index}."
+
+        def field(path: str) -> str:
+            # The core names the new reading `readings.<n>.<field>`.
+            return path.removeprefix(prefix) if path.startswith(prefix) else path
+
+        result = judged(chair, now=max(now, at), fields=field, extra_readings=(candidate,))
+        row = Reading.objects.create(
+            clinic_id=locked.clinic_id,
+            patient_id=locked.patient_id,
+            session=locked,
+            at=at,
+            symptoms=symptoms,
+            recorded_by=by.user,
+            recorded_at=now,
+            **{name: getattr(values, name) for name in VALUES},
+        )
+        chair.readings.append(row)
+        bump(locked)
+        new = persist_alerts(chair, result, now)
+        record_event(
+            action=Action.CREATE,
+            membership=by,
+            object_type=READING,
+            object_id=row.pk,
+            patient_id=locked.patient_id,
+            detail=f"session={locked.pk} alerts={','.join(a.rule for a in new)}",
+        )
+    return ReadingOutcome(
+        reading=row, alerts=new, next_reading_due=result.next_reading_due, result=result
+    )
