@@ -78,6 +78,9 @@ class World:
     next_monday: dt.date
     # Eligible for IV and without a plan: a patient has one active plan at most.
     unplanned: Any
+    # A discharged esketamine session and its REMS form (tests/chair/rems_data.py).
+    rems_session: Any
+    rems_form: Any
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,14 @@ ACTIONS: list[Act] = [
     act("cancel a session", "POST", "/sessions/{session_id}/cancel", {P.SCHEDULE_SESSION},
         lambda w: f"/sessions/{w.session.pk}/cancel",
         lambda w: {"reason": "Patient travelling", "version": w.session.version}, ok=200),
+    # --- REMS forms (contracts 2.3, SAFE-REMS-FORM) ---
+    act("download a REMS form", "GET", "/sessions/{session_id}/rems-form.pdf", {P.VIEW_SESSION},
+        lambda w: f"/sessions/{w.rems_session.pk}/rems-form.pdf"),
+    act("list the REMS forms", "GET", "/rems-forms", {P.VIEW_SESSION}, lambda w: "/rems-forms",
+        lambda w: {"clinic_id": w.clinic.pk, "status": "due"}),
+    act("mark a REMS form submitted", "POST", "/rems-forms/{form_id}/submitted",
+        {P.SUBMIT_REMS_FORM}, lambda w: f"/rems-forms/{w.rems_form.pk}/submitted",
+        lambda w: {"version": w.rems_form.version}, ok=200),
     # --- staff ---
     act("list the staff", "GET", "/staff", {P.MANAGE_MEMBERSHIPS}, lambda w: "/staff",
         lambda w: {"clinic_id": w.clinic.pk}),
@@ -294,6 +305,7 @@ def world(clinic_a, alice) -> World:
     from ketacare.treatment.models import TreatmentSession
     from ketacare.treatment.services import create_plan
     from tests.accounts.helpers import confirmed_device
+    from tests.chair.rems_data import discharged_session
     from tests.factories import (
         AllergyFactory,
         AntidepressantTrialFactory,
@@ -328,6 +340,7 @@ def world(clinic_a, alice) -> World:
         user=UserFactory(username="nina"), clinic=clinic_a, role=Role.NURSE
     )
     confirmed_device(colleague.user)
+    rems_session = discharged_session(clinic_a, colleague, alice)
     return World(
         clinic=clinic_a,
         patient=patient,
@@ -343,6 +356,8 @@ def world(clinic_a, alice) -> World:
         colleague=colleague,
         next_monday=monday + dt.timedelta(weeks=4),
         unplanned=unplanned,
+        rems_session=rems_session,
+        rems_form=rems_session.rems_form,
     )
 
 
