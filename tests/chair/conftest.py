@@ -144,3 +144,29 @@ def fresh(session: Any) -> Any:
     """The session as stored now."""
     session.refresh_from_db()
     return session
+
+
+def stored(session: Any) -> dict[str, Any]:
+    """What the chair has stored for `session`: its status and version and every chair-side
+    row's count (a refused request leaves this unchanged)."""
+    from ketacare.chair.models import (
+        Amendment,
+        Discharge,
+        DoseGiven,
+        PreDose,
+        Reading,
+        RemsForm,
+        SessionAlert,
+        SideEffect,
+    )
+    from ketacare.treatment.models import TreatmentSession
+
+    row = TreatmentSession.objects.values("status", "version").get(pk=session.pk)
+    models = (PreDose, DoseGiven, Reading, SessionAlert, SideEffect, Discharge, Amendment, RemsForm)
+    return {
+        **row,
+        **{m.__name__: m.objects.filter(session_id=session.pk).count() for m in models},
+        "pre_dose_values": list(PreDose.objects.filter(session_id=session.pk).values()),
+        "dose_values": list(DoseGiven.objects.filter(session_id=session.pk).values()),
+        "alert_values": list(SessionAlert.objects.filter(session_id=session.pk).values()),
+    }

@@ -92,7 +92,9 @@ def refuse(
 
 def charted_time(value: object, field: str, now: dt.datetime) -> dt.datetime:
     """A time charted by staff (contracts.md 2.0 `at?`): None is `now`; an earlier time is
-    charting after the fact; more than 60 s ahead is the future (422 naming the field)."""
+    charting after the fact; more than 60 s ahead is the future (422 naming the field). A time
+    up to 60 s ahead is kept as `now`: the record never holds a time after its own saving, so
+    judging it later never meets a reading "in the future"."""
     if value is None:
         return now
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
@@ -104,7 +106,7 @@ def charted_time(value: object, field: str, now: dt.datetime) -> dt.datetime:
             {field: f"{field} is in the future ({value.isoformat()}); chart what has happened."},
             code="future",
         )
-    return value
+    return min(value, now)
 
 
 def text(
