@@ -274,6 +274,9 @@ ACTIONS: list[Act] = [
     act("mark a REMS form submitted", "POST", "/rems-forms/{form_id}/submitted",
         {P.SUBMIT_REMS_FORM}, lambda w: f"/rems-forms/{w.rems_form.pk}/submitted",
         lambda w: {"version": w.rems_form.version}, ok=200),
+    # --- the nurse board (contracts 2.3) ---
+    act("read the nurse board", "GET", "/board", {P.VIEW_SESSION}, lambda w: "/board",
+        lambda w: {"clinic_id": w.clinic.pk}),
     # --- staff ---
     act("list the staff", "GET", "/staff", {P.MANAGE_MEMBERSHIPS}, lambda w: "/staff",
         lambda w: {"clinic_id": w.clinic.pk}),

@@ -1,0 +1,161 @@
+"""The nurse board: every session in a chair at the acting clinic, one row each.
+
+`read_board` is the one read behind the board page (`/board/`) and `GET /api/v1/board`: the
+acting clinic's sessions `in_chair` or `dosed`, each judged by the monitoring rules at `now`
+(`ketacare.chair.state.judge`: next reading due, open alerts, discharge readiness). It needs
+VIEW_SESSION (a denied audit event and a 403 otherwise) and records the list read with the ids
+of the patients shown. Its cost does not grow with the number of chairs: one query for the
+sessions with their pre-dose, dose, plan and patient joined, one for all their readings and one
+for all their alerts (plus the count when paged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
+from ketacare.audit.services import record_list_read
+from ketacare.chair.models import AlertLevel, PreDose, Reading, SessionAlert
+from ketacare.chair.presentation import minutes_between
+from ketacare.chair.state import Chair, judge
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import require_role, scoped
+from ketacare.treatment.models import SessionStatus, TreatmentSession
+
+if TYPE_CHECKING:
+    from ketacare.clinics.models import Membership
+
+BOARD = "nurse_board"
+# The sessions a nurse watches: checked in, or dosed and not yet discharged.
+BOARD_STATUSES = (SessionStatus.IN_CHAIR, SessionStatus.DOSED)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One chair on the board (contracts.md 2.3 `GET /board` item, plus what the page shows)."""
+
+    session: TreatmentSession
+    pre_dose: PreDose | None
+    chair: str
+    route: str
+    status: str
+    dosing: str | None
+    dose_at: dt.datetime | None
+    minutes_since_dose: int | None
+    last_reading: Reading | None
+    next_reading_due: dt.datetime | None
+    overdue: bool
+    minutes_overdue: int | None
+    open_alerts: int
+    open_critical_alerts: int
+    # Ready once a clinician attests dissociation resolved (the attestation is made at
+    # discharge, so it is assumed here); None before the dose.
+    discharge_ready: bool | None
+    discharge_earliest: dt.datetime | None
+    discharge_unmet: tuple[str, ...]
+
+    @property
+    def session_id(self) -> int:
+        return self.session.pk
+
+    @property
+    def patient_id(self) -> int:
+        return self.session.patient_id
+
+    @property
+    def last_reading_at(self) -> dt.datetime | None:
+        return self.last_reading.at if self.last_reading is not None else None
+
+
+def board_sessions(membership: Membership | None) -> QuerySet[TreatmentSession]:
+    """The acting clinic's sessions in a chair, by chair then check-in, with the rows the board
+    needs: pre-dose, dose, plan and patient joined; readings and alerts prefetched."""
+    return (
+        scoped(TreatmentSession.objects.all(), membership)
+        .filter(status__in=BOARD_STATUSES)
+        .select_related("plan", "patient", "pre_dose", "dose")
+        .prefetch_related(
+            Prefetch("readings", queryset=Reading.objects.order_by("at", "pk")),
+            Prefetch("alerts", queryset=SessionAlert.objects.order_by("at", "rule", "pk")),
+        )
+        .order_by("pre_dose__chair", "pre_dose__checked_in_at", "pk")
+    )
+
+
+def _chair_of(session: TreatmentSession) -> Chair:
+    """The board's sessions are neither discharged nor given a REMS form yet: no query for
+    those rows (state.chair_of would ask for them)."""
+    return Chair(
+        session=session,
+        pre_dose=getattr(session, "pre_dose", None),
+        dose=getattr(session, "dose", None),
+        readings=list(session.readings.all()),  # type: ignore[attr-defined]
+        alerts=list(session.alerts.all()),  # type: ignore[attr-defined]
+        side_effects=[],
+        discharge=None,
+        rems_form=None,
+    )
+
+
+def board_row(chair: Chair, *, now: dt.datetime) -> BoardRow:
+    """One chair as the board shows it, judged at `now`."""
+    result = judge(chair, now=now, dissociation_resolved=True)
+    dose_at = chair.dose.at if chair.dose is not None else None
+    due = result.next_reading_due
+    overdue = due is not None and now > due
+    discharge = result.discharge
+    open_alerts = chair.open_alerts
+    return BoardRow(
+        session=chair.session,
+        pre_dose=chair.pre_dose,
+        chair=chair.pre_dose.chair if chair.pre_dose is not None else "",
+        route=chair.route,
+        status=chair.session.status,
+        dosing=chair.pre_dose.dosing if chair.pre_dose is not None else None,
+        dose_at=dose_at,
+        minutes_since_dose=minutes_between(dose_at, now) if dose_at is not None else None,
+        last_reading=chair.readings[-1] if chair.readings else None,
+        next_reading_due=due,
+        overdue=overdue,
+        minutes_overdue=minutes_between(due, now) if overdue and due is not None else None,
+        open_alerts=len(open_alerts),
+        open_critical_alerts=sum(1 for a in open_alerts if a.level == AlertLevel.CRITICAL),
+        discharge_ready=discharge.ready if discharge is not None else None,
+        discharge_earliest=discharge.earliest if discharge is not None else None,
+        discharge_unmet=tuple(rule for rule, _ in discharge.reasons) if discharge else (),
+    )
+
+
+def read_board(
+    membership: Membership | None,
+    *,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[BoardRow], int]:
+    """The board of the acting clinic at `now`: its rows (all, or one page) and their count.
+
+    VIEW_SESSION, else a denied audit event and PermissionDenied. The read is audited with the
+    ids of the patients shown (their names are on the board)."""
+    require_role(membership, Permission.VIEW_SESSION, action=Action.READ, object_type=BOARD)
+    now = now or timezone.now()
+    sessions = board_sessions(membership)
+    if limit is None:
+        shown = list(sessions)
+        count = len(shown)
+    else:
+        count = sessions.count()
+        shown = list(sessions[offset : offset + limit])
+    rows = [board_row(_chair_of(session), now=now) for session in shown]
+    record_list_read(
+        membership=membership,
+        object_type=PATIENT_LIST_OBJECT_TYPE,
+        ids=sorted({row.patient_id for row in rows}),
+        detail=f"board offset={offset} shown={len(rows)} total={count}",
+    )
+    return rows, count

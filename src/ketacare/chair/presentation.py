@@ -1,0 +1,321 @@
+"""What the chair pages show, arranged for the templates: minutes from the dose, vitals as one
+line, the timeline of a session, the alerts and discharge criteria with their words.
+
+No medical decision here: every judgement (alerts, the next reading due, discharge) is the
+clinical core's, read through `ketacare.chair.state.judge`; this module only formats it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ketacare.chair.models import AlertLevel, Reading, SessionAlert
+from ketacare.clinical.adverse import GRADES, OTHER, TERMS
+from ketacare.clinical.dosing import (
+    DoseResult,
+    EsketamineDoseOrder,
+    IvDoseOrder,
+    OralDoseOrder,
+    compute_dose,
+)
+from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.monitoring import (
+    ESKETAMINE,
+    IV_KETAMINE,
+    SYMPTOMS,
+    CriterionStatus,
+    MonitorResult,
+)
+from ketacare.clinical.rules import DEFAULT_SETTINGS
+
+# The discharge criteria that are attestations made with the discharge itself, not facts the
+# chart already holds (the form below the criteria asks for them).
+ATTESTED_AT_DISCHARGE = {
+    "DISCH-DISSOCIATION": "Attest below when you discharge.",
+    "DISCH-ESCORT": "The no-driving instruction is attested below when you discharge.",
+}
+
+LEVEL_WORDS = {
+    AlertLevel.CRITICAL: "Critical",
+    AlertLevel.WARNING: "Warning",
+    AlertLevel.INFO: "Note",
+}
+
+
+def minutes_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole minutes from `start` to `end`, rounded down (negative before `start`)."""
+    return math.floor((end - start).total_seconds() / 60)
+
+
+def signed_minutes(value: int | None) -> str:
+    """`+40 min`, `-10 min`, `0 min`; empty without a dose."""
+    if value is None:
+        return ""
+    return f"{value:+d} min" if value else "0 min"
+
+
+def due_words(due: dt.datetime | None, now: dt.datetime) -> str:
+    """`in 12 min`, `now`, `overdue by 3 min`: the countdown as the server renders it (the page's
+    script then ticks it every second)."""
+    if due is None:
+        return ""
+    seconds = (due - now).total_seconds()
+    if seconds > 0:
+        return f"in {math.ceil(seconds / 60)} min"
+    late = math.floor(-seconds / 60)
+    return f"overdue by {late} min" if late else "now"
+
+
+def vitals_line(row: Any) -> str:
+    """`BP 185/112 · HR 88 · SpO2 97 % · RR 14 · MOAA/S 5 · CADSS 10`: what was recorded."""
+    parts: list[str] = []
+    systolic, diastolic = getattr(row, "systolic", None), getattr(row, "diastolic", None)
+    if systolic is not None or diastolic is not None:
+        parts.append(f"BP {_or_dash(systolic)}/{_or_dash(diastolic)}")
+    for name, label, unit in (
+        ("heart_rate", "HR", ""),
+        ("spo2", "SpO2", " %"),
+        ("respiratory_rate", "RR", ""),
+        ("moaas", "MOAA/S", ""),
+        ("cadss", "CADSS", ""),
+    ):
+        value = getattr(row, name, None)
+        if value is not None:
+            parts.append(f"{label} {value}{unit}")
+    return " · ".join(parts)
+
+
+def _or_dash(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+def symptom_words(keys: Iterable[str]) -> list[str]:
+    return [SYMPTOMS.get(key, key) for key in keys]
+
+
+def term_words(term: str, other_term: str = "") -> str:
+    if term == OTHER:
+        return other_term or TERMS[OTHER]
+    return TERMS.get(term, term)
+
+
+def grade_words(grade: int) -> str:
+    return GRADES.get(grade, str(grade))
+
+
+@dataclass
+class TimelineEntry:
+    """One line of the timeline: minutes from the dose (None before dosing), what happened."""
+
+    at: dt.datetime
+    minute: int | None
+    kind: str
+    text: str
+    level: str = ""
+    symptoms: list[str] = field(default_factory=list)
+    alerts: list[SessionAlert] = field(default_factory=list)
+
+    @property
+    def minute_text(self) -> str:
+        return signed_minutes(self.minute)
+
+
+def timeline(chair: Any) -> list[TimelineEntry]:
+    """The session in time order, in minutes from the dose: check-in and pre-dose vitals, the
+    dose, every reading (with the alerts it raised), side effects, alerts about something
+    missing, the discharge."""
+    dose_at = chair.dose.at if chair.dose is not None else None
+
+    def minute(at: dt.datetime) -> int | None:
+        return minutes_between(dose_at, at) if dose_at is not None else None
+
+    by_reading: dict[int, list[SessionAlert]] = {}
+    loose: list[SessionAlert] = []
+    for alert in chair.alerts:
+        if alert.reading_id is not None:
+            by_reading.setdefault(alert.reading_id, []).append(alert)
+        else:
+            loose.append(alert)
+    entries: list[TimelineEntry] = []
+    pre = chair.pre_dose
+    if pre is not None:
+        entries.append(
+            TimelineEntry(pre.at, minute(pre.at), "pre_dose", f"Pre-dose: {vitals_line(pre)}")
+        )
+    if chair.dose is not None:
+        entries.append(
+            TimelineEntry(
+                dose_at,
+                0,
+                "dose",
+                f"Dose given: {_number(chair.dose.dose_mg)} mg",  # type: ignore[arg-type]
+            )
+        )
+    for reading in chair.readings:
+        entries.append(
+            TimelineEntry(
+                reading.at,
+                minute(reading.at),
+                "reading",
+                vitals_line(reading) or "Reading",
+                symptoms=symptom_words(reading.symptoms or ()),
+                alerts=by_reading.get(reading.pk, []),
+            )
+        )
+    for alert in loose:
+        entries.append(
+            TimelineEntry(
+                alert.at,
+                minute(alert.at),
+                "alert",
+                f"{alert.rule}: {alert.message}",
+                level=alert.level,
+            )
+        )
+    for effect in chair.side_effects:
+        entries.append(
+            TimelineEntry(
+                effect.onset_at,
+                minute(effect.onset_at),
+                "side_effect",
+                f"Side effect: {term_words(effect.term, effect.other_term)}, "
+                f"CTCAE grade {effect.grade}" + (", serious" if effect.serious else ""),
+            )
+        )
+    if chair.discharge is not None:
+        entries.append(
+            TimelineEntry(chair.discharge.at, minute(chair.discharge.at), "discharge", "Discharged")
+        )
+    order = {"pre_dose": 0, "dose": 1, "reading": 2, "alert": 3, "side_effect": 4, "discharge": 5}
+    entries.sort(key=lambda e: (e.at, order[e.kind]))
+    return entries
+
+
+def _number(value: object) -> str:
+    text = f"{value}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+@dataclass
+class CriterionView:
+    rule: str
+    status: str
+    overridable: bool
+    sentence: str
+    hint: str = ""
+
+    @property
+    def holds(self) -> bool:
+        return self.status == CriterionStatus.HOLDS.value
+
+    @property
+    def status_words(self) -> str:
+        return {
+            CriterionStatus.HOLDS.value: "Met",
+            CriterionStatus.OVERRIDDEN.value: "Overridden",
+        }.get(self.status, "Not met")
+
+
+def criteria(result: MonitorResult, *, attesting: bool) -> list[CriterionView]:
+    """Each DISCH-* criterion of the result as met / not met with its sentence; with
+    `attesting` (before discharge) the criteria attested at discharge say so."""
+    if result.discharge is None:
+        return []
+    return [
+        CriterionView(
+            rule=c.rule,
+            status=c.status.value,
+            overridable=c.overridable,
+            sentence=c.sentence,
+            hint=ATTESTED_AT_DISCHARGE.get(c.rule, "")
+            if attesting and c.status is not CriterionStatus.HOLDS
+            else "",
+        )
+        for c in result.discharge.criteria
+    ]
+
+
+@dataclass
+class PendingAlert:
+    """An alert the rules raise now that is not kept yet (an overdue reading): shown, not
+    acknowledged, until a service stores it."""
+
+    rule: str
+    level: str
+    at: dt.datetime
+    message: str
+
+
+def pending_alerts(result: MonitorResult, kept: Iterable[SessionAlert]) -> list[PendingAlert]:
+    """The result's alerts not among the kept ones (same rule and time, or same rule for an
+    alert about something missing, which is kept once per session)."""
+    kept_pairs = {(a.rule, a.at) for a in kept}
+    kept_rules = {a.rule for a in kept}
+    pending = []
+    for alert in result.alerts:
+        if (alert.rule, alert.at) in kept_pairs or alert.rule in kept_rules:
+            continue
+        pending.append(PendingAlert(alert.rule, alert.level.value, alert.at, alert.message))
+    return pending
+
+
+def last_reading_line(readings: list[Reading]) -> str:
+    return vitals_line(readings[-1]) if readings else ""
+
+
+@dataclass
+class DosePreview:
+    """The dose the order gives today, with the arithmetic, shown before it is given (the
+    service computes it again, the same way, when the dose is recorded)."""
+
+    summary: str
+    steps: list[str]
+
+
+def dose_preview(route: str, order: Any, weight_kg: float | None) -> DosePreview | None:
+    """The clinical core's arithmetic (`compute_dose`) for the plan's signed order: IV from the
+    chart's latest weight (the pump rate only when the order names the bag's concentration),
+    esketamine with its device count. None without an order; a sentence when the core refuses."""
+    if order is None:
+        return None
+    core: Any
+    with_volume = True
+    if route == IV_KETAMINE:
+        if weight_kg is None:
+            return DosePreview("The chart has no weight: weigh the patient and enter it below.", [])
+        concentration = order.concentration_mg_per_ml
+        with_volume = concentration is not None
+        core = IvDoseOrder(
+            weight_kg=weight_kg,
+            dose_mg_per_kg=float(order.dose_mg_per_kg or 0),
+            duration_min=order.duration_min or 0,
+            # Without the bag's concentration only the dose in mg is shown, which does not
+            # depend on it: the core's lowest allowed concentration stands in.
+            concentration_mg_per_ml=float(concentration)
+            if with_volume
+            else float(DEFAULT_SETTINGS.value("DOSE-IV-CONC", "minimum_mg_per_ml")),
+        )
+    elif route == ESKETAMINE:
+        core = EsketamineDoseOrder(dose_mg=order.dose_mg or 0)
+    else:
+        core = OralDoseOrder(dose_mg=order.dose_mg or 0)
+    try:
+        result: DoseResult = compute_dose(core, DEFAULT_SETTINGS)
+    except ClinicalInputError as error:
+        return DosePreview(f"The order cannot be given as it stands: {error.message}", [])
+    steps = [
+        f"{step.label.capitalize()}: {step.text}"
+        for step in result.steps
+        if with_volume or step.label == "dose"
+    ]
+    summary = f"Dose today: {_number(result.dose_mg)} mg"
+    if result.devices is not None:
+        summary += f" ({result.devices} device{'s' if result.devices != 1 else ''})"
+    if with_volume and result.volume_ml is not None:
+        summary += f", {_number(result.volume_ml)} mL at {_number(result.rate_ml_per_h)} mL/h"
+    weight = f" for {_number(weight_kg)} kg" if route == IV_KETAMINE else ""
+    return DosePreview(summary + weight + ".", steps)

@@ -1,0 +1,58 @@
+// The chair pages' one script, served from our own origin (the Content-Security-Policy allows
+// no inline script). It does two small things and the pages work without it:
+// - ticks every countdown to the next reading due (`.chair-countdown[data-due]`) each second,
+//   against the server's clock (`data-now` of the live region), which decided the due time;
+// - lets htmx show a refused form: a 409 (someone else saved first, or the rules refuse) or a
+//   422 (a field to correct) carries the page's message and is swapped in like a success.
+(function () {
+  "use strict";
+
+  var offsetMs = 0; // the server's clock minus this device's clock
+
+  function syncClock() {
+    var holder = document.querySelector("[data-now]");
+    if (!holder) return;
+    var server = Date.parse(holder.getAttribute("data-now"));
+    if (!isNaN(server)) offsetMs = server - Date.now();
+  }
+
+  function minutesAndSeconds(totalSeconds) {
+    var minutes = Math.floor(totalSeconds / 60);
+    var seconds = totalSeconds % 60;
+    return minutes + " min " + (seconds < 10 ? "0" : "") + seconds + " s";
+  }
+
+  function tick() {
+    var now = Date.now() + offsetMs;
+    var clocks = document.querySelectorAll(".chair-countdown[data-due]");
+    for (var i = 0; i < clocks.length; i++) {
+      var clock = clocks[i];
+      var due = Date.parse(clock.getAttribute("data-due"));
+      if (isNaN(due)) continue;
+      var left = Math.round((due - now) / 1000);
+      if (left > 0) {
+        clock.textContent = "in " + minutesAndSeconds(left);
+        clock.classList.remove("chair-overdue");
+      } else {
+        clock.textContent = left === 0 ? "now" : "overdue by " + minutesAndSeconds(-left);
+        clock.classList.add("chair-overdue");
+      }
+    }
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    syncClock();
+    tick();
+  });
+
+  syncClock();
+  tick();
+  window.setInterval(tick, 1000);
+})();

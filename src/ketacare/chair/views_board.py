@@ -1,0 +1,52 @@
+"""The nurse board page: every session in a chair at the clinic, on one screen.
+
+    /board/     the page; an htmx request (its own polling every few seconds) gets the board
+                fragment alone
+
+The read is `ketacare.chair.board.read_board`, the same as `GET /api/v1/board`.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from ketacare.chair.board import BOARD, read_board
+from ketacare.chair.presentation import due_words, vitals_line
+from ketacare.clinics.models import Membership
+from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import membership_required
+
+# How often the board asks for itself again (htmx `every`), in seconds.
+BOARD_REFRESH_S = 15
+
+
+@require_GET
+@membership_required(Permission.VIEW_SESSION, object_type=BOARD)
+def board(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+    now = timezone.now()
+    rows, _count = read_board(membership, now=now)
+    context = {
+        "membership": membership,
+        "now": now,
+        "refresh_s": BOARD_REFRESH_S,
+        "cards": [
+            {
+                "row": row,
+                "last_vitals": vitals_line(row.last_reading) if row.last_reading else "",
+                "pre_dose_vitals": vitals_line(row.pre_dose) if row.pre_dose else "",
+                "due_words": due_words(row.next_reading_due, now),
+            }
+            for row in rows
+        ],
+    }
+    htmx = getattr(request, "htmx", None)
+    template = (
+        "chair/_board.html" if htmx and not htmx.history_restore_request else "chair/board.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
