@@ -55,8 +55,10 @@ rules-doc: $(VENV)/.installed-run
 permissions-doc: $(VENV)/.installed-run
 	KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var $(BIN)/ketacare permissions --format markdown > docs/permissions.md
 
+# Every script of bench/, one after the other; the web ones need a PostgreSQL server (the local
+# one, or BENCH_POSTGRES_URL) and create and drop their own kc_bench_* database on it.
 bench: $(VENV)/.installed-test
-	$(BIN)/python bench/clinical_core.py
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; echo; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

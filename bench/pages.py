@@ -1,0 +1,341 @@
+"""Page benchmark (issue 9, point 7): server time of the heavy pages against an empty page.
+
+    .venv/bin/python bench/pages.py                   # the figures of bench/results.md
+    .venv/bin/python bench/pages.py --quick           # smoke run: seconds, figures not meaningful
+    .venv/bin/python bench/pages.py --check           # exit 1 when a target is missed
+    .venv/bin/python bench/pages.py --profile board   # where one page's time goes (cProfile)
+
+One fresh PostgreSQL database (`kc_bench_pages_*`, dropped afterwards) with the migrations
+applied, and one clinic built through the services:
+
+- a patient whose plan holds 200 sessions (190 charted at the chair: pre-dose, dose, eight
+  readings, an acknowledged alert at every tenth, a side effect at every seventh, discharge;
+  10 still to come): their chart `/patients/<id>/` and their sessions `/patients/<id>/sessions/`
+  (`?all=1`: every session, not only the coming ones);
+- 30 sessions in the chairs today (20 dosed at different times with their readings, a few with
+  an open alert; 10 checked in, not yet dosed): the nurse board `/board/`;
+- a dosed session's chair page, for information.
+
+The pages are requested in this process through Django's WSGI handler (the same application
+object gunicorn serves, production settings, the whole middleware stack) by the clinic's nurse,
+signed in with a confirmed authenticator (past two-factor sign-in). The server time of a request
+is from handing the WSGI environ to the handler to the last byte of the answer (network and HTTP
+parsing excluded). The pages take turns, request after request, so a busy moment of the machine
+falls on all of them alike. The baseline is an empty page through the same middleware
+(`bench.support.views.empty_page`): the target is each heavy page's p95 at most 3x the empty
+page's p95. The site's layout alone (navigation, empty body) is shown for information.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.support import postgres
+from bench.support.environment import migrate, setup_django
+from bench.support.report import machine_line, percentile, table
+
+SEED = 20261203
+REQUESTS = 300
+WARMUP = 20
+HISTORY_SESSIONS = 200
+BOARD_CHAIRS = 30
+QUICK_REQUESTS = 5
+QUICK_WARMUP = 1
+QUICK_HISTORY_SESSIONS = 6
+QUICK_BOARD_CHAIRS = 3
+
+# Target of issue 9, point 7.
+MAXIMUM_RATIO = 3.0
+BASELINE = "empty"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    query: str = ""
+    measured: bool = True  # held to the target (False: shown for information)
+
+    @property
+    def url(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
+@dataclass
+class Timing:
+    page: Page
+    seconds: list[float] = field(default_factory=list)
+    queries: int = 0
+    size: int = 0
+
+    def p(self, fraction: float) -> float:
+        return percentile(sorted(self.seconds), fraction) * 1000
+
+
+# --- the requests -------------------------------------------------------------------------------
+
+
+class Browser:
+    """GET requests of one signed-in session straight into the WSGI application."""
+
+    def __init__(self, cookie: str) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+
+        self.handler = WSGIHandler()
+        self.cookie = cookie
+
+    def environ(self, page: Page) -> dict[str, object]:
+        return {
+            "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": page.path,
+            "QUERY_STRING": page.query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": self.cookie,
+            "HTTP_USER_AGENT": "KetaCare bench",
+            "HTTP_ACCEPT": "text/html",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+
+    def get(self, page: Page) -> tuple[float, int, int]:
+        """(seconds, status, bytes) of one request."""
+        statuses: list[str] = []
+
+        def start_response(status: str, headers: object, exc_info: object = None) -> None:
+            statuses.append(status)
+
+        environ = self.environ(page)
+        clock = time.perf_counter
+        start = clock()
+        response = self.handler(environ, start_response)
+        try:
+            size = sum(len(chunk) for chunk in response)
+        finally:
+            response.close()  # type: ignore[attr-defined]
+        elapsed = clock() - start
+        return elapsed, int(statuses[0].split()[0]), size
+
+
+def signed_in_cookie(user: object) -> str:
+    """A session cookie of `user` past two-factor sign-in (a confirmed TOTP device verified in
+    the session), as the two-step login leaves it."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Bench phone", confirmed=True)
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)  # type: ignore[attr-defined]
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()  # type: ignore[attr-defined]
+    store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+# --- the data -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    pages: list[Page]
+    nurse: object
+    description: str
+
+
+def prepare(history: int, chairs: int, seed: int) -> Prepared:
+    from bench.support import data
+    from django.urls import NoReverseMatch, reverse
+
+    from ketacare.treatment.models import SessionStatus, TreatmentSession
+
+    rng = random.Random(seed)
+    staff = data.open_clinic("pages")
+    patient = data.long_history(staff, rng, sessions=history)
+    board = data.board_sessions(staff, chairs, rng)
+    pages = [
+        Page(BASELINE, reverse("bench-empty"), measured=False),
+        Page("layout", reverse("bench-layout"), measured=False),
+        Page("chart", reverse("patients:chart", args=[patient.pk])),
+        Page("sessions", reverse("treatment:patient-sessions", args=[patient.pk]), "all=1"),
+    ]
+    try:
+        pages.append(Page("board", reverse("chair:board")))
+    except NoReverseMatch:
+        print("The nurse board has no URL yet (chair:board): not measured.", file=sys.stderr)
+    dosed = (
+        TreatmentSession.objects.filter(pk__in=[s.pk for s in board], status=SessionStatus.DOSED)
+        .order_by("pk")
+        .first()
+    )
+    try:
+        if dosed is not None:
+            pages.append(Page("session", reverse("chair:session", args=[dosed.pk]), measured=False))
+    except NoReverseMatch:
+        pass
+    return Prepared(
+        pages=pages,
+        nurse=staff.nurse.user,
+        description=f"chart of a patient with {history} sessions, board of {chairs} chairs",
+    )
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def count_queries(browser: Browser, page: Page) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        _elapsed, status, size = browser.get(page)
+    if status != 200:
+        raise RuntimeError(f"{page.name} ({page.url}) answered {status}, not 200")
+    return len(captured.captured_queries), size
+
+
+def measure(browser: Browser, pages: list[Page], requests: int, warmup: int) -> list[Timing]:
+    timings = [Timing(page) for page in pages]
+    for timing in timings:
+        timing.queries, timing.size = count_queries(browser, timing.page)
+    for round_number in range(warmup + requests):
+        for timing in timings:
+            elapsed, status, _size = browser.get(timing.page)
+            if status != 200:
+                raise RuntimeError(f"{timing.page.name} answered {status}, not 200")
+            if round_number >= warmup:
+                timing.seconds.append(elapsed)
+    return timings
+
+
+def profile(browser: Browser, page: Page, requests: int) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        browser.get(page)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
+    return out.getvalue()
+
+
+def report(timings: list[Timing]) -> list[tuple[str, bool]]:
+    base = next(t for t in timings if t.page.name == BASELINE).p(0.95)
+    rows = [
+        (
+            t.page.name,
+            t.page.url,
+            f"{t.p(0.50):.2f}",
+            f"{t.p(0.95):.2f}",
+            f"{t.p(0.95) / base:.2f}x",
+            str(t.queries),
+            f"{t.size / 1024:.0f}",
+        )
+        for t in timings
+    ]
+    print(
+        table(("page", "path", "p50 ms", "p95 ms", "p95 / empty", "queries", "KiB"), rows, left=2)
+    )
+    print()
+    return [
+        (
+            f"{t.page.name} p95 <= {MAXIMUM_RATIO:g}x the empty page: {t.p(0.95) / base:.2f}x "
+            f"({t.p(0.95):.1f} ms vs {base:.1f} ms)",
+            t.p(0.95) / base <= MAXIMUM_RATIO,
+        )
+        for t in timings
+        if t.page.measured
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: a few seconds")
+    parser.add_argument("--requests", type=int, help=f"timed requests per page ({REQUESTS})")
+    parser.add_argument("--warmup", type=int, help=f"untimed requests per page first ({WARMUP})")
+    parser.add_argument(
+        "--history", type=int, help=f"sessions of the long chart ({HISTORY_SESSIONS})"
+    )
+    parser.add_argument("--chairs", type=int, help=f"sessions on the board ({BOARD_CHAIRS})")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--profile", metavar="PAGE", help="profile one page instead of timing")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    requests = args.requests or (QUICK_REQUESTS if quick else REQUESTS)
+    warmup = args.warmup if args.warmup is not None else (QUICK_WARMUP if quick else WARMUP)
+    history = args.history or (QUICK_HISTORY_SESSIONS if quick else HISTORY_SESSIONS)
+    chairs = args.chairs or (QUICK_BOARD_CHAIRS if quick else BOARD_CHAIRS)
+    try:
+        with postgres.fresh_database("pages") as url:
+            results = run(url, args, requests, warmup, history, chairs)
+    except postgres.NoPostgres as error:
+        print(error, file=sys.stderr)
+        return 2
+    if results is None:
+        return 0
+    print(f"Targets (issue 9, point 7{', quick run' if quick else ''}):")
+    for text, met in results:
+        print(f"  {'PASS' if met else 'MISS'}  {text}")
+    return 1 if args.check and not all(met for _, met in results) else 0
+
+
+def run(
+    url: str, args: argparse.Namespace, requests: int, warmup: int, history: int, chairs: int
+) -> list[tuple[str, bool]] | None:
+    from django.db import connections
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="kc_bench_") as tmp:
+            setup_django(url, Path(tmp))
+            started = time.perf_counter()
+            migrate()
+            prepared = prepare(history, chairs, args.seed)
+            browser = Browser(signed_in_cookie(prepared.nurse))
+            print(
+                f"KetaCare page benchmark: {machine_line(postgres.version(url))}\n"
+                f"{prepared.description}; {requests} timed requests per page after {warmup}, "
+                f"pages in turn; seed {args.seed}; set-up {time.perf_counter() - started:.0f} s"
+                + (" (quick: smoke run, figures not meaningful)" if args.quick else "")
+            )
+            print()
+            if args.profile:
+                page = next((p for p in prepared.pages if p.name == args.profile), None)
+                if page is None:
+                    names = ", ".join(p.name for p in prepared.pages)
+                    raise SystemExit(f"--profile takes one of: {names}")
+                print(profile(browser, page, requests))
+                return None
+            return report(measure(browser, prepared.pages, requests, warmup))
+    finally:
+        connections.close_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

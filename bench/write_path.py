@@ -1,0 +1,534 @@
+"""Write-path benchmark (issue 9, point 7): a vitals reading through the API against the floor.
+
+    .venv/bin/python bench/write_path.py            # the figures of bench/results.md
+    .venv/bin/python bench/write_path.py --quick    # smoke run: seconds, figures not meaningful
+    .venv/bin/python bench/write_path.py --check    # exit 1 when a target is missed
+
+One run, one fresh PostgreSQL database (`kc_bench_write_path_*`, dropped afterwards) with the
+migrations applied, one real server: gunicorn from this Python with the production settings
+(`bench.support.settings`: the application's, plus the bench's floor view), gthread workers
+(`--workers 4 --threads 4` by default, 16 requests in flight), keep-alive connections. Three
+targets, measured at 1, 4 and 16 concurrent clients:
+
+- api: `POST /api/v1/sessions/{id}/readings` with a nurse's bearer token: token check, the
+  session looked up in the nurse's clinic, validation, the monitoring rules over the session's
+  readings, new alerts stored, the audit event, commit; expects 201.
+- floor: the same request body to a view that only inserts the row (`bench.support.views`:
+  JSON parsed, one ORM INSERT in autocommit, 201 with the id) through the same middleware.
+- psycopg: `INSERT ... RETURNING id` of the same row and `COMMIT` on a plain psycopg
+  connection per client, no HTTP: what the database itself costs.
+
+Clients are threads of this process, each with its own keep-alive connection, sending back to
+back (a closed loop: a client waits for its answer before the next request). Each client writes
+to its own share of the prepared sessions (dosed 20 minutes ago through the chair services, two
+readings each), so no two clients touch one session and no session grows past a realistic
+number of readings; the rows a measurement added are deleted before the next, so every
+measurement starts from the same sessions. Each measurement is `--duration` seconds after a
+`--warmup`; requests/s counts the answers received in that window, p50/p99 the time from
+sending a request to reading its whole answer. The ratio is api / floor at the same number of
+clients. Targets: the API at least 0.5x the floor, and its p99 below 50 ms at 16 clients.
+
+The server and the clients share the machine (2 cores here): the clients' own time is part of
+every figure, the same for the three targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.support import postgres
+from bench.support.environment import ROOT, setup_django
+from bench.support.report import machine_line, percentile, table
+
+SEED = 20261203
+CLIENTS = (1, 4, 16)
+DURATION_S = 10.0
+WARMUP_S = 2.0
+SESSIONS = 128
+WORKERS = 4
+THREADS = 4
+QUICK_CLIENTS = (1, 2)
+QUICK_DURATION_S = 0.5
+QUICK_WARMUP_S = 0.2
+QUICK_SESSIONS = 4
+
+# Targets of issue 9, point 7.
+MINIMUM_RATIO = 0.5
+MAXIMUM_P99_MS = 50.0
+P99_CLIENTS = 16
+
+# The reading every request sends (normal values: no alert), as a monitor would.
+BODY = {
+    "systolic": 124,
+    "diastolic": 78,
+    "heart_rate": 76,
+    "spo2": 98,
+    "respiratory_rate": 14,
+    "moaas": 5,
+}
+VALUE_COLUMNS = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "moaas")
+
+Send = Callable[[int], int]  # session index -> HTTP status (201 expected)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    make_client: Callable[[], tuple[Send, Callable[[], None]]]  # (send, close)
+
+
+@dataclass
+class Measurement:
+    target: str
+    clients: int
+    elapsed: float
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def p(self, fraction: float) -> float:
+        return percentile(self.latencies, fraction) * 1000
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The ids the clients need: the sessions and who they belong to."""
+
+    sessions: list[tuple[int, int, int]]  # (session, clinic, patient)
+    nurse_user_id: int
+    token: str
+    reading_watermark: int
+    alert_watermark: int
+
+
+# --- the data -----------------------------------------------------------------------------------
+
+
+def prepare(count: int, seed: int) -> Prepared:
+    from bench.support import data
+    from django.db.models import Max
+
+    from ketacare.accounts.services import create_api_token
+    from ketacare.chair.models import Reading, SessionAlert
+
+    rng = random.Random(seed)
+    staff = data.open_clinic("write")
+    sessions = data.dosed_sessions(staff, count, rng)
+    token = create_api_token(user=staff.nurse.user, name="bench write path", days=1)
+    return Prepared(
+        sessions=[(s.pk, s.clinic_id, s.patient_id) for s in sessions],
+        nurse_user_id=staff.nurse.user_id,
+        token=token.value,
+        reading_watermark=Reading.objects.aggregate(m=Max("pk"))["m"] or 0,
+        alert_watermark=SessionAlert.objects.aggregate(m=Max("pk"))["m"] or 0,
+    )
+
+
+def reset(prepared: Prepared) -> int:
+    """Delete what the last measurement added; returns the most readings a session had."""
+    from django.db import connection
+
+    from ketacare.chair.models import Reading, SessionAlert
+
+    with connection.cursor() as cursor:
+        table_name = connection.ops.quote_name(Reading._meta.db_table)
+        cursor.execute(
+            "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n "  # noqa: S608 - our table
+            f"FROM {table_name} GROUP BY session_id) AS counts"
+        )
+        most = int(cursor.fetchone()[0])
+    SessionAlert.objects.filter(pk__gt=prepared.alert_watermark).delete()
+    Reading.objects.filter(pk__gt=prepared.reading_watermark).delete()
+    return most
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """gunicorn serving the application with the bench settings, until `stop`."""
+
+    def __init__(self, env: dict[str, str], workers: int, threads: int, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self._out = log.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 - this Python, fixed arguments
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "ketacare.config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--worker-class",
+                "gthread",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--keep-alive",
+                "30",
+                "--graceful-timeout",
+                "5",
+                # The application is imported once, before the workers fork (they start in
+                # seconds instead of each importing it on a busy machine); serving is the same.
+                "--preload",
+                "--log-level",
+                "warning",
+                "--chdir",
+                str(ROOT),
+            ],
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log.read_text(errors='replace')}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/bench/ping")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within a minute")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # quick shutdown: the figures are taken
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._out.close()
+
+
+# --- the targets --------------------------------------------------------------------------------
+
+
+def http_target(
+    name: str, port: int, path_of: Callable[[int], str], headers: dict[str, str]
+) -> Target:
+    body = json.dumps(BODY).encode()
+    all_headers = {"Content-Type": "application/json", **headers}
+
+    def make_client() -> tuple[Send, Callable[[], None]]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def send(index: int) -> int:
+            conn.request("POST", path_of(index), body=body, headers=all_headers)
+            response = conn.getresponse()
+            response.read()
+            return response.status
+
+        return send, conn.close
+
+    return Target(name, make_client)
+
+
+def api_target(port: int, prepared: Prepared) -> Target:
+    sessions = prepared.sessions
+    return http_target(
+        "api",
+        port,
+        lambda i: f"/api/v1/sessions/{sessions[i][0]}/readings",
+        {"Authorization": f"Bearer {prepared.token}"},
+    )
+
+
+def floor_target(port: int, prepared: Prepared) -> Target:
+    sessions = prepared.sessions
+    user = prepared.nurse_user_id
+
+    def path_of(i: int) -> str:
+        session, clinic, patient = sessions[i]
+        return f"/bench/floor/{clinic}/{patient}/{session}/{user}/readings"
+
+    return http_target("floor", port, path_of, {})
+
+
+def psycopg_target(database_url: str, prepared: Prepared) -> Target:
+    import psycopg
+
+    from ketacare.chair.models import Reading
+
+    columns = (
+        "clinic_id",
+        "patient_id",
+        "session_id",
+        "at",
+        *VALUE_COLUMNS,
+        "symptoms",
+        "recorded_by_id",
+        "recorded_at",
+    )
+    statement = (
+        f"INSERT INTO {Reading._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - our table
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id"
+    )
+    values = [BODY[name] for name in VALUE_COLUMNS]
+    sessions = prepared.sessions
+    user = prepared.nurse_user_id
+    info = postgres.conninfo(database_url)
+
+    def make_client() -> tuple[Send, Callable[[], None]]:
+        conn = psycopg.connect(info)
+
+        def send(index: int) -> int:
+            session, clinic, patient = sessions[index]
+            now = _utcnow()
+            conn.execute(
+                statement, (clinic, patient, session, now, *values, "[]", user, now)
+            ).fetchone()
+            conn.commit()
+            return 201
+
+        return send, conn.close
+
+    return Target("psycopg", make_client)
+
+
+def _utcnow() -> object:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
+# --- the clients --------------------------------------------------------------------------------
+
+
+def run(target: Target, clients: int, sessions: int, duration: float) -> Measurement:
+    """`clients` threads sending back to back for `duration` seconds; client k writes to the
+    sessions k, k + clients, k + 2 * clients, ... in turn. A request sent before the end counts;
+    the figure's time runs until its answer (the last client's last answer)."""
+    connections = [target.make_client() for _ in range(clients)]
+    shares = [list(range(k, sessions, clients)) or [k % sessions] for k in range(clients)]
+    results: list[tuple[list[float], dict[str, int]]] = [([], {}) for _ in range(clients)]
+    finished_at = [0.0] * clients
+    barrier = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def client(k: int) -> None:
+        send, _close = connections[k]
+        latencies, errors = results[k]
+        share = shares[k]
+        turn = 0
+        barrier.wait()
+        end = deadline[0]
+        clock = time.perf_counter
+        start = clock()
+        while start < end:
+            try:
+                status = send(share[turn % len(share)])
+            except Exception as error:  # a refused or dropped connection is a failed request
+                key = type(error).__name__
+                errors[key] = errors.get(key, 0) + 1
+                send, _close = connections[k] = target.make_client()
+            else:
+                if status == 201:
+                    latencies.append(clock() - start)
+                else:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+            turn += 1
+            finished_at[k] = start = clock()
+
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    begin = time.perf_counter()
+    deadline[0] = begin + duration
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    for _send, close in connections:
+        close()
+    measurement = Measurement(target.name, clients, max(finished_at) - begin)
+    for latencies, errors in results:
+        measurement.latencies.extend(latencies)
+        for key, count in errors.items():
+            measurement.errors[key] = measurement.errors.get(key, 0) + count
+    measurement.latencies.sort()
+    return measurement
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def report(measurements: list[Measurement], most_readings: int) -> list[tuple[str, bool]]:
+    floor = {m.clients: m for m in measurements if m.target == "floor"}
+    rows = []
+    for m in measurements:
+        ratio = f"{m.rate / floor[m.clients].rate:.2f}x" if m.target == "api" else ""
+        rows.append(
+            (
+                m.target,
+                str(m.clients),
+                f"{len(m.latencies):,}",
+                f"{m.rate:,.0f}",
+                f"{m.p(0.50):.1f}",
+                f"{m.p(0.99):.1f}",
+                ratio,
+                ", ".join(f"{k}: {v}" for k, v in sorted(m.errors.items())) or "-",
+            )
+        )
+    print(
+        table(
+            ("target", "clients", "requests", "req/s", "p50 ms", "p99 ms", "api/floor", "errors"),
+            rows,
+        )
+    )
+    print()
+    print(f"Most readings a session held at the end of a measurement: {most_readings}")
+    print()
+    results = []
+    for m in measurements:
+        if m.target != "api":
+            continue
+        ratio = m.rate / floor[m.clients].rate
+        results.append(
+            (
+                f"api >= {MINIMUM_RATIO}x the floor at {m.clients} clients: {ratio:.2f}x",
+                ratio >= MINIMUM_RATIO,
+            )
+        )
+        if m.clients == P99_CLIENTS:
+            results.append(
+                (
+                    f"api p99 < {MAXIMUM_P99_MS:g} ms at {m.clients} clients: {m.p(0.99):.1f} ms",
+                    m.p(0.99) < MAXIMUM_P99_MS,
+                )
+            )
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: a few seconds")
+    parser.add_argument(
+        "--clients", help=f"comma-separated client counts (default {','.join(map(str, CLIENTS))})"
+    )
+    parser.add_argument("--duration", type=float, help=f"seconds per figure ({DURATION_S:g})")
+    parser.add_argument("--warmup", type=float, help=f"seconds before each figure ({WARMUP_S:g})")
+    parser.add_argument("--sessions", type=int, help=f"dosed sessions written to ({SESSIONS})")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    levels = (
+        tuple(int(c) for c in args.clients.split(","))
+        if args.clients
+        else (QUICK_CLIENTS if quick else CLIENTS)
+    )
+    duration = args.duration or (QUICK_DURATION_S if quick else DURATION_S)
+    warmup = args.warmup if args.warmup is not None else (QUICK_WARMUP_S if quick else WARMUP_S)
+    count = args.sessions or (QUICK_SESSIONS if quick else max(SESSIONS, max(levels)))
+
+    try:
+        with postgres.fresh_database("write_path") as url:
+            measurements, results = measure(url, args, levels, duration, warmup, count)
+    except postgres.NoPostgres as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Targets (issue 9, point 7{', quick run' if quick else ''}):")
+    for text, met in results:
+        print(f"  {'PASS' if met else 'MISS'}  {text}")
+    if any(m.errors for m in measurements):
+        print("Some requests failed: see the errors column.", file=sys.stderr)
+        return 1
+    return 1 if args.check and not all(met for _, met in results) else 0
+
+
+def measure(
+    url: str,
+    args: argparse.Namespace,
+    levels: tuple[int, ...],
+    duration: float,
+    warmup: float,
+    count: int,
+) -> tuple[list[Measurement], list[tuple[str, bool]]]:
+    """Set up the database, start the server, take every figure and print the table."""
+    from django.db import connections
+
+    server: Server | None = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="kc_bench_") as tmp:
+            var_dir = Path(tmp)
+            env = setup_django(url, var_dir)
+            from bench.support.environment import migrate
+
+            started = time.perf_counter()
+            migrate()
+            prepared = prepare(count, args.seed)
+            print(
+                f"KetaCare write-path benchmark: {machine_line(postgres.version(url))}\n"
+                f"gunicorn gthread {args.workers} workers x {args.threads} threads; "
+                f"{count} dosed sessions; {duration:g} s per figure after {warmup:g} s warm-up; "
+                f"seed {args.seed}; set-up {time.perf_counter() - started:.0f} s"
+                + (" (quick: smoke run, figures not meaningful)" if args.quick else "")
+            )
+            print()
+            server = Server(env, args.workers, args.threads, var_dir / "gunicorn.log")
+            server.wait_ready()
+            targets = (
+                api_target(server.port, prepared),
+                floor_target(server.port, prepared),
+                psycopg_target(url, prepared),
+            )
+            # A worker's first requests are slow (imports, the API's schemas, its database
+            # connections): every worker serves some before anything is timed.
+            for target in targets[:2]:
+                run(target, max(*levels, args.workers * args.threads), count, max(warmup, 1.0))
+            reset(prepared)
+            measurements = []
+            most = 0
+            for clients in levels:
+                for target in targets:
+                    reset(prepared)
+                    run(target, clients, len(prepared.sessions), warmup)
+                    measurements.append(run(target, clients, len(prepared.sessions), duration))
+                    most = max(most, reset(prepared))
+            server.stop()
+            if any(m.errors for m in measurements):
+                print(server.log.read_text(errors="replace")[-3000:], file=sys.stderr)
+            return measurements, report(measurements, most)
+    finally:
+        if server is not None:
+            server.stop()
+        connections.close_all()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
