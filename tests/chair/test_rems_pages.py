@@ -160,6 +160,7 @@ def test_one_form_as_a_page(staff_client, nora, recent):
     page = text(response)
     assert LOT in page and "152/94 mmHg" in page and "125 minutes" in page
     assert reverse("rems:form-pdf", args=[recent.pk]) in page
+    assert reverse("chair:session", args=[recent.pk]) in page
     assert "6 days left" in page and "Mark submitted" in page
     event = AuditEvent.objects.filter(object_type="rems_form").get()
     assert (event.action, event.object_id) == ("read", str(form_of(recent).pk))
