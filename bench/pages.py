@@ -29,9 +29,6 @@ page's p95. The site's layout alone (navigation, empty body) is shown for inform
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
-import pstats
 import random
 import sys
 import tempfile
@@ -41,9 +38,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import postgres
+from bench.support import postgres, profiling
 from bench.support.environment import migrate, setup_django
 from bench.support.report import machine_line, percentile, table
+from bench.support.wsgi import WsgiClient
 
 SEED = 20261203
 REQUESTS = 300
@@ -90,51 +88,11 @@ class Browser:
     """GET requests of one signed-in session straight into the WSGI application."""
 
     def __init__(self, cookie: str) -> None:
-        from django.core.handlers.wsgi import WSGIHandler
-
-        self.handler = WSGIHandler()
-        self.cookie = cookie
-
-    def environ(self, page: Page) -> dict[str, object]:
-        return {
-            "REQUEST_METHOD": "GET",
-            "SCRIPT_NAME": "",
-            "PATH_INFO": page.path,
-            "QUERY_STRING": page.query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1",
-            "HTTP_COOKIE": self.cookie,
-            "HTTP_USER_AGENT": "KetaCare bench",
-            "HTTP_ACCEPT": "text/html",
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": False,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-        }
+        self.client = WsgiClient({"Cookie": cookie, "Accept": "text/html"})
 
     def get(self, page: Page) -> tuple[float, int, int]:
         """(seconds, status, bytes) of one request."""
-        statuses: list[str] = []
-
-        def start_response(status: str, headers: object, exc_info: object = None) -> None:
-            statuses.append(status)
-
-        environ = self.environ(page)
-        clock = time.perf_counter
-        start = clock()
-        response = self.handler(environ, start_response)
-        try:
-            size = sum(len(chunk) for chunk in response)
-        finally:
-            response.close()  # type: ignore[attr-defined]
-        elapsed = clock() - start
-        return elapsed, int(statuses[0].split()[0]), size
+        return self.client.request("GET", page.path, query=page.query)
 
 
 def signed_in_cookie(user: object) -> str:
@@ -233,16 +191,8 @@ def measure(browser: Browser, pages: list[Page], requests: int, warmup: int) -> 
 
 
 def profile(browser: Browser, page: Page, requests: int) -> str:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(requests):
-        browser.get(page)
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(40)
-    stats.sort_stats("tottime").print_stats(25)
-    return out.getvalue()
+    browser.get(page)
+    return profiling.report(profiling.profiled(lambda: browser.get(page), requests), requests)
 
 
 def report(timings: list[Timing]) -> list[tuple[str, bool]]:

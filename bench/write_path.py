@@ -51,9 +51,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.support import postgres
+from bench.support import postgres, profiling
 from bench.support.environment import ROOT, setup_django
 from bench.support.report import machine_line, percentile, table
+from bench.support.wsgi import WsgiClient
 
 SEED = 20261203
 CLIENTS = (1, 4, 16)
@@ -382,6 +383,54 @@ def run(target: Target, clients: int, sessions: int, duration: float) -> Measure
     return measurement
 
 
+# --- in this process ----------------------------------------------------------------------------
+
+
+def in_process(prepared: Prepared) -> dict[str, Callable[[int], tuple[float, int, int]]]:
+    """The api and floor requests sent straight into the WSGI application in this process."""
+    client = WsgiClient({"Content-Type": "application/json"})
+    body = json.dumps(BODY).encode()
+    sessions = prepared.sessions
+    user = prepared.nurse_user_id
+    auth = {"Authorization": f"Bearer {prepared.token}"}
+
+    def api(i: int) -> tuple[float, int, int]:
+        path = f"/api/v1/sessions/{sessions[i % len(sessions)][0]}/readings"
+        return client.request("POST", path, body=body, headers=auth)
+
+    def floor(i: int) -> tuple[float, int, int]:
+        session, clinic, patient = sessions[i % len(sessions)]
+        path = f"/bench/floor/{clinic}/{patient}/{session}/{user}/readings"
+        return client.request("POST", path, body=body)
+
+    return {"api": api, "floor": floor}
+
+
+def queries_per_request(prepared: Prepared) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for name, send in in_process(prepared).items():
+        send(0)
+        with CaptureQueriesContext(connection) as captured:
+            _elapsed, status, _size = send(1)
+        if status != 201:
+            raise RuntimeError(f"{name} answered {status}, not 201")
+        counts[name] = len(captured.captured_queries)
+    reset(prepared)
+    return counts
+
+
+def profile_api(prepared: Prepared, requests: int) -> str:
+    send = in_process(prepared)["api"]
+    send(0)
+    turn = iter(range(1, requests + 1))
+    stats = profiling.profiled(lambda: send(next(turn)), requests)
+    reset(prepared)
+    return profiling.report(stats, requests)
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -444,6 +493,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="profile N api requests in this process (no server) instead of timing",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -458,10 +513,13 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with postgres.fresh_database("write_path") as url:
-            measurements, results = measure(url, args, levels, duration, warmup, count)
+            figures = measure(url, args, levels, duration, warmup, count)
     except postgres.NoPostgres as error:
         print(error, file=sys.stderr)
         return 2
+    if figures is None:
+        return 0
+    measurements, results = figures
     print(f"Targets (issue 9, point 7{', quick run' if quick else ''}):")
     for text, met in results:
         print(f"  {'PASS' if met else 'MISS'}  {text}")
@@ -478,7 +536,7 @@ def measure(
     duration: float,
     warmup: float,
     count: int,
-) -> tuple[list[Measurement], list[tuple[str, bool]]]:
+) -> tuple[list[Measurement], list[tuple[str, bool]]] | None:
     """Set up the database, start the server, take every figure and print the table."""
     from django.db import connections
 
@@ -499,7 +557,15 @@ def measure(
                 f"seed {args.seed}; set-up {time.perf_counter() - started:.0f} s"
                 + (" (quick: smoke run, figures not meaningful)" if args.quick else "")
             )
+            queries = queries_per_request(prepared)
+            print(
+                "Queries per request (in this process): "
+                + ", ".join(f"{name} {n}" for name, n in queries.items())
+            )
             print()
+            if args.profile:
+                print(profile_api(prepared, args.profile))
+                return None
             server = Server(env, args.workers, args.threads, var_dir / "gunicorn.log")
             server.wait_ready()
             targets = (
