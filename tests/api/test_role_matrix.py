@@ -48,10 +48,19 @@ UNGUARDED_ROUTES = {("GET", "/api/v1/me")}
 # Permissions of the role table that no API route checks (pages and admin only).
 NOT_IN_API = {P.USE_ADMIN, P.CHANGE_CLINIC, P.VIEW_AUDIT_REPORT}
 # Where the API's use cases check permissions.
-API_APPS = ("patients", "intake", "screening", "treatment", "staff")
+API_APPS = ("patients", "intake", "screening", "treatment", "staff", "chair")
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "ketacare"
 # Tables a refused request must leave exactly as they were (rows and values).
-SNAPSHOT_APPS = ("patients", "intake", "screening", "treatment", "clinics", "staff", "otp_totp")
+SNAPSHOT_APPS = (
+    "patients",
+    "intake",
+    "screening",
+    "treatment",
+    "chair",
+    "clinics",
+    "staff",
+    "otp_totp",
+)
 
 IV_ORDER = {
     "dose_mg_per_kg": DEFAULT_SETTINGS.value("DOSE-IV-MGKG", "default_mg_per_kg"),
@@ -81,6 +90,8 @@ class World:
     # A discharged esketamine session and its REMS form (tests/chair/rems_data.py).
     rems_session: Any
     rems_form: Any
+    # Sessions dated today at each step of the chair (tests/chair/matrix.py).
+    chair: Any
 
 
 @dataclass(frozen=True)
@@ -277,6 +288,42 @@ ACTIONS: list[Act] = [
     # --- the nurse board (contracts 2.3) ---
     act("read the nurse board", "GET", "/board", {P.VIEW_SESSION}, lambda w: "/board",
         lambda w: {"clinic_id": w.clinic.pk}),
+    # --- sessions at the chair (contracts 2.3) ---
+    act("read a session at the chair", "GET", "/sessions/{session_id}", {P.VIEW_SESSION},
+        lambda w: f"/sessions/{w.chair.dosed.pk}"),
+    act("record the pre-dose checks", "POST", "/sessions/{session_id}/pre-dose",
+        {P.CHART_SESSION}, lambda w: f"/sessions/{w.chair.scheduled.pk}/pre-dose",
+        lambda w: {"systolic": 124, "diastolic": 80, "heart_rate": 70, "spo2": 98,
+                   "checklist": {"identity_confirmed": True, "consent_current": True}}, ok=200),
+    act("decide to dose over a hold", "POST", "/sessions/{session_id}/proceed",
+        {P.DECIDE_SESSION}, lambda w: f"/sessions/{w.chair.held.pk}/proceed",
+        lambda w: {"reason": "Benefit outweighs a transient rise."}, ok=200),
+    act("give the dose", "POST", "/sessions/{session_id}/dose", {P.CHART_SESSION},
+        lambda w: f"/sessions/{w.chair.ready.pk}/dose", lambda w: {"lot_number": "LOT-7"}, ok=200),
+    act("record the IV count", "POST", "/sessions/{session_id}/count", {P.CHART_SESSION},
+        lambda w: f"/sessions/{w.chair.dosed.pk}/count",
+        lambda w: {"drawn_mg": 40, "wasted_mg": 5, "witness_id": w.chair.colleague_id}, ok=200),
+    act("witness the IV count", "POST", "/sessions/{session_id}/witness", {P.CHART_SESSION},
+        lambda w: f"/sessions/{w.chair.counted.pk}/witness", lambda w: {}, ok=200),
+    act("record a reading", "POST", "/sessions/{session_id}/readings", {P.CHART_SESSION},
+        lambda w: f"/sessions/{w.chair.dosed.pk}/readings",
+        lambda w: {"systolic": 126, "diastolic": 78, "spo2": 98, "moaas": 5}),
+    act("acknowledge an alert", "POST", "/alerts/{alert_id}/acknowledge", {P.CHART_SESSION},
+        lambda w: f"/alerts/{w.chair.alert.pk}/acknowledge",
+        lambda w: {"note": "Re-checked; falling."}, ok=200),
+    act("record a side effect", "POST", "/sessions/{session_id}/side-effects",
+        {P.CHART_SESSION}, lambda w: f"/sessions/{w.chair.dosed.pk}/side-effects",
+        lambda w: {"term": "dizziness", "grade": 1, "serious": False}),
+    act("resolve a side effect", "PATCH", "/side-effects/{side_effect_id}", {P.CHART_SESSION},
+        lambda w: f"/side-effects/{w.chair.side_effect.pk}",
+        lambda w: {"resolved_at": timezone.now().isoformat(), "version": 1}),
+    act("discharge", "POST", "/sessions/{session_id}/discharge", {P.CHART_SESSION},
+        lambda w: f"/sessions/{w.chair.dosed.pk}/discharge",
+        lambda w: {"attestations": {"dissociation_resolved": True,
+                                    "no_driving_instructed": True}}, ok=200),
+    act("amend a discharged session", "POST", "/sessions/{session_id}/amendments",
+        {P.CHART_SESSION}, lambda w: f"/sessions/{w.chair.discharged.pk}/amendments",
+        lambda w: {"text": "Escort confirmed the patient got home."}),
     # --- staff ---
     act("list the staff", "GET", "/staff", {P.MANAGE_MEMBERSHIPS}, lambda w: "/staff",
         lambda w: {"clinic_id": w.clinic.pk}),
@@ -304,10 +351,11 @@ def allowed(role: str, action: Act) -> bool:
 
 
 @pytest.fixture
-def world(clinic_a, alice) -> World:
+def world(request, clinic_a, alice, nora) -> World:
     from ketacare.treatment.models import TreatmentSession
     from ketacare.treatment.services import create_plan
     from tests.accounts.helpers import confirmed_device
+    from tests.chair.matrix import build_chair_world
     from tests.chair.rems_data import discharged_session
     from tests.factories import (
         AllergyFactory,
@@ -344,6 +392,13 @@ def world(clinic_a, alice) -> World:
     )
     confirmed_device(colleague.user)
     rems_session = discharged_session(clinic_a, colleague, alice)
+    # Only the witness named on a count confirms it: name the role's own person where it charts.
+    callspec = getattr(request.node, "callspec", None)
+    role = callspec.params.get("role") if callspec is not None else None
+    witness = alice if role == Role.PRESCRIBER else nora
+    chair = build_chair_world(
+        clinic_a, giver=nora if witness is alice else alice, witness=witness, colleague=colleague
+    )
     return World(
         clinic=clinic_a,
         patient=patient,
@@ -361,6 +416,7 @@ def world(clinic_a, alice) -> World:
         unplanned=unplanned,
         rems_session=rems_session,
         rems_form=rems_session.rems_form,
+        chair=chair,
     )
 
 
