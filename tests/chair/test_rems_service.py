@@ -255,3 +255,13 @@ def test_days_left_counts_to_the_deadline(session):
     assert days_left(form, timezone.localdate()) == 0
     form.due_on = dt.date(2026, 12, 9)
     assert days_left(form, timezone.localdate()) == -1
+
+
+def test_a_discharged_session_without_a_form_has_none_to_give(session, nora):
+    RemsForm.objects.filter(session=session).delete()
+
+    with pytest.raises(Http404):
+        get_form_chair_for(nora, session.pk)
+
+    denied = AuditEvent.objects.filter(allowed=False).get()
+    assert denied.detail == f"no_rems_form session={session.pk}"

@@ -138,6 +138,16 @@ def get_form_chair_for(
         raise deny_not_found(
             membership=membership, object_type=SESSION, object_id=session.pk, action=action
         )
+    if chair.session.status == SessionStatus.DISCHARGED and chair.rems_form is None:
+        # Discharged without a form (a record imported or seeded without one): nothing to give.
+        record_denied(
+            action=action,
+            membership=membership,
+            object_type=REMS_FORM,
+            patient_id=session.patient_id,
+            reason=f"no_rems_form session={session.pk}",
+        )
+        raise Http404("This session has no REMS Patient Monitoring Form.")
     if chair.session.status != SessionStatus.DISCHARGED or chair.rems_form is None:
         record_denied(
             action=action,
