@@ -282,5 +282,6 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # django-axes logs the user names typed at failed logins at WARNING: keep them out of logs.
-    "loggers": {"axes": {"level": "ERROR"}},
+    # WeasyPrint narrates every rendering step at INFO; warnings (a missing font) still show.
+    "loggers": {"axes": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"}},
 }
