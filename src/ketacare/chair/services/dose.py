@@ -316,8 +316,9 @@ def record_dose(
     is not confirmed or (esketamine) the REMS gate is not positively recorded, dosing is on hold
     without a prescriber's decision, or DOSE-ESK-MAX-FREQUENCY would be broken by the doses
     given; 409 once dosed. IV: the weight given, else the chart's latest (none: 422
-    `weight_kg`); the order's concentration, else `concentration_mg_per_ml`. Limits are the
-    clinical core's (422 naming the field). IV count optional here (`record_count` later).
+    `weight_kg`); the order's concentration, else `concentration_mg_per_ml`, else none (the
+    dose in mg stands, volume and pump rate stay empty). Limits are the clinical core's (422
+    naming the field). The IV count is optional here (`record_count` later).
     """
     now = resolve_now(now)
     may(by, Permission.CHART_SESSION, session, action=Action.CREATE)
