@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ketacare.chair.models import AlertLevel, Reading, SessionAlert
+from django.utils import timezone
+
 from ketacare.clinical.adverse import GRADES, OTHER, TERMS
 from ketacare.clinical.dosing import (
     DoseResult,
@@ -46,9 +49,27 @@ LEVEL_WORDS = {
 }
 
 
+# A time as the clinical core writes it in its sentences (ISO 8601 with an offset).
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:\d{2}|Z)")
+
+
+def readable_times(text: str) -> str:
+    """The core's sentence with each ISO time as the clinic's clock shows it (`11:00`)."""
+
+    def local(match: re.Match[str]) -> str:
+        try:
+            moment = dt.datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+        except ValueError:
+            return match.group(0)
+        return timezone.localtime(moment).strftime("%H:%M")
+
+    return _ISO_TIME.sub(local, text)
+
+
 def minutes_between(start: dt.datetime, end: dt.datetime) -> int:
-    """Whole minutes from `start` to `end`, rounded down (negative before `start`)."""
-    return math.floor((end - start).total_seconds() / 60)
+    """Whole minutes from `start` to `end`, the part minute dropped (negative before `start`:
+    checks 30 s before the dose are at 0 min, not -1)."""
+    return int((end - start).total_seconds() / 60)
 
 
 def signed_minutes(value: int | None) -> str:
@@ -230,7 +251,7 @@ def criteria(result: MonitorResult, *, attesting: bool) -> list[CriterionView]:
             rule=c.rule,
             status=c.status.value,
             overridable=c.overridable,
-            sentence=c.sentence,
+            sentence=readable_times(c.sentence),
             hint=ATTESTED_AT_DISCHARGE.get(c.rule, "")
             if attesting and c.status is not CriterionStatus.HOLDS
             else "",

@@ -48,6 +48,7 @@ from ketacare.chair.presentation import (
     grade_words,
     minutes_between,
     pending_alerts,
+    readable_times,
     signed_minutes,
     term_words,
     timeline,
@@ -185,12 +186,15 @@ def _default_forms(
         shown["side_effect"] = SideEffectForm(initial=version)
     if status == SessionStatus.DISCHARGED:
         shown["amend"] = AmendForm(initial=version)
-    for alert in chair.alerts:
-        if alert.acknowledged_at is None and status != SessionStatus.CANCELLED:
-            shown[f"ack:{alert.pk}"] = AcknowledgeForm(initial={"version": alert.version})
-    for effect in chair.side_effects:
-        if effect.resolved_at is None and status != SessionStatus.CANCELLED:
-            shown[f"resolve:{effect.pk}"] = ResolveForm(initial={"version": effect.version})
+    # A discharged (or cancelled) session no longer changes: its alerts and side effects are
+    # shown as they stand, and amended.
+    if status in (SessionStatus.IN_CHAIR, SessionStatus.DOSED):
+        for alert in chair.alerts:
+            if alert.acknowledged_at is None:
+                shown[f"ack:{alert.pk}"] = AcknowledgeForm(initial={"version": alert.version})
+        for effect in chair.side_effects:
+            if effect.resolved_at is None:
+                shown[f"resolve:{effect.pk}"] = ResolveForm(initial={"version": effect.version})
     return shown
 
 
@@ -366,7 +370,10 @@ def session_context(
         "open_critical": open_critical,
         "timeline": timeline(chair),
         "criteria": criteria(result, attesting=not discharged),
-        "kept_criteria": chair.discharge.criteria if chair.discharge is not None else [],
+        "kept_criteria": [
+            {**c, "sentence": readable_times(str(c.get("sentence", "")))}
+            for c in (chair.discharge.criteria if chair.discharge is not None else [])
+        ],
         "discharge_ready": bool(result.discharge and result.discharge.ready),
         "side_effects": side_effects,
         "forms": page_forms,

@@ -47,6 +47,7 @@ from ketacare.chair.forms import (
     ResolveForm,
     SideEffectForm,
 )
+from ketacare.chair.presentation import readable_times
 from ketacare.chair.queries import get_alert_for, get_chair_for, get_side_effect_for
 from ketacare.chair.state import Chair, load_chair
 from ketacare.chair.views import (
@@ -78,7 +79,7 @@ def _htmx(request: HttpRequest) -> bool:
 def _refusal(conflict: Conflict) -> Refusal:
     if conflict.code == ChairConflictCode.STALE_VERSION:
         return Refusal(STALE, [], stale=True)
-    return Refusal(conflict.detail, list(conflict.reasons))
+    return Refusal(readable_times(conflict.detail), [readable_times(r) for r in conflict.reasons])
 
 
 def _fresh_version(form: forms.Form, version: int) -> None:

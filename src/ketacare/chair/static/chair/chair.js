@@ -4,8 +4,14 @@
 //   against the server's clock (`data-now` of the live region), which decided the due time;
 // - lets htmx show a refused form: a 409 (someone else saved first, or the rules refuse) or a
 //   422 (a field to correct) carries the page's message and is swapped in like a success.
+// htmx also stops settling the `style` attribute: on a swap it would copy an empty `style=""`
+// onto form fields, which the Content-Security-Policy (no inline style) refuses.
 (function () {
   "use strict";
+
+  if (window.htmx) {
+    window.htmx.config.attributesToSettle = ["class", "width", "height"];
+  }
 
   var offsetMs = 0; // the server's clock minus this device's clock
 
