@@ -92,8 +92,9 @@ def load(
     workers: int,
     advance: Callable[[int], None],
 ) -> None:
-    """Generate and write every chunk, in order."""
-    if workers <= 1 or len(chunks) <= 1:
+    """Generate and write every chunk, in order: in worker processes on PostgreSQL (they send
+    COPY text), here otherwise (SQLite writes from one process anyway)."""
+    if workers <= 1 or len(chunks) <= 1 or not loader.writer.postgres:
         for chunk in chunks:
             sink = generate(spec, chunk)
             loader.write_sink(sink, loader.allocate(sink.ids))
