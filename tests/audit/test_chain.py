@@ -10,7 +10,16 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from ketacare.audit.chain import GENESIS_HASH, canonical_content, compute_hash
+from ketacare.audit.chain import (
+    GENESIS_HASH,
+    SYSTEM_CHAIN,
+    canonical_content,
+    chain_name,
+    compute_hash,
+    genesis_of,
+    hash_content,
+    parse_chain_name,
+)
 from ketacare.audit.context import RequestContext, using_context
 from ketacare.audit.models import Action, AuditEvent, Channel
 from ketacare.audit.services import record_event
@@ -23,15 +32,16 @@ def _reloaded(event: AuditEvent) -> AuditEvent:
     return AuditEvent.objects.get(pk=event.pk)
 
 
-def test_the_first_event_chains_onto_the_genesis_hash_and_each_next_onto_the_one_before(
+def test_the_first_event_chains_onto_its_chains_genesis_hash_and_each_next_onto_the_one_before(
     alice, patient_a
 ):
     first = patient_event(action=Action.READ, membership=alice, patient=patient_a)
     second = patient_event(action=Action.UPDATE, membership=alice, patient=patient_a)
-    third = record_event(action=Action.READ, user=alice.user)
+    third = record_event(action=Action.READ, membership=alice)
 
+    assert [e.chain for e in (first, second, third)] == [alice.clinic_id] * 3
     assert [e.previous_hash for e in (first, second, third)] == [
-        GENESIS_HASH,
+        genesis_of(alice.clinic_id),
         first.hash,
         second.hash,
     ]
@@ -41,6 +51,36 @@ def test_the_first_event_chains_onto_the_genesis_hash_and_each_next_onto_the_one
         second.hash,
         third.hash,
     ]
+
+
+def test_an_event_without_a_clinic_goes_to_the_system_chain(alice):
+    event = record_event(action=Action.LOGIN, user=alice.user)
+    assert (event.clinic_id, event.chain, event.previous_hash) == (
+        None,
+        SYSTEM_CHAIN,
+        genesis_of(SYSTEM_CHAIN),
+    )
+
+
+def test_each_chain_has_its_own_documented_genesis_hash():
+    assert genesis_of(0) == hashlib.sha256(b"ketacare-audit-genesis:2:0").hexdigest()
+    assert genesis_of(3) == hashlib.sha256(b"ketacare-audit-genesis:2:3").hexdigest()
+    assert genesis_of(None) == GENESIS_HASH == "0" * 64  # the legacy chain's
+    assert len({genesis_of(chain) for chain in (None, 0, 1, 2, 3, 10, 11)}) == 7
+
+
+@pytest.mark.parametrize(
+    ("chain", "name"), [(None, "legacy"), (0, "system"), (3, "clinic:3"), (120, "clinic:120")]
+)
+def test_chain_names_go_both_ways(chain, name):
+    assert chain_name(chain) == name
+    assert parse_chain_name(name) == chain
+
+
+@pytest.mark.parametrize("name", ["", "clinic", "clinic:", "clinic:x", "Clinic:3", "sys", "3"])
+def test_a_chain_name_that_is_none_of_the_three_forms_is_refused(name):
+    with pytest.raises(ValueError):
+        parse_chain_name(name)
 
 
 def test_the_event_records_actor_subject_and_request_context(alice, patient_a):
@@ -103,10 +143,38 @@ def test_the_hash_is_sha256_of_the_documented_canonical_json():
         '"allowed":true,"channel":"api","clinic_id":7,"detail":"from=2026-01-01",'
         '"ip_address":"0000:0000:0000:0000:0000:0000:0000:0001","object_id":"",'
         '"object_type":"audit_report","occurred_at":"2026-03-01T14:05:06.000789Z","patient_id":null,'
-        '"user_agent":"curl/8 \\u00fcn\\u00efcode"},"format":1,"previous":"' + GENESIS_HASH + '"}'
+        '"user_agent":"curl/8 \\u00fcn\\u00efcode"},"format":2,"previous":"'
+        + hashlib.sha256(b"ketacare-audit-genesis:2:7").hexdigest()
+        + '"}'
     )
     assert json.loads(payload)  # the documented form is valid JSON
     assert event.hash == hashlib.sha256(payload.encode("ascii")).hexdigest()
+
+
+def test_a_legacy_event_hashes_as_chain_format_1_did():
+    # The form every event had before chains per clinic; verify still walks them by it.
+    content = {name: None for name in ("actor_user_id", "clinic_id", "patient_id", "ip_address")}
+    content |= {"occurred_at": "2026-01-01T00:00:00.000000Z", "allowed": True}
+    content |= {
+        name: ""
+        for name in (
+            "actor_username",
+            "actor_role",
+            "action",
+            "object_type",
+            "object_id",
+            "channel",
+            "user_agent",
+            "detail",
+        )
+    }
+    payload = json.dumps(
+        {"content": content, "format": 1, "previous": GENESIS_HASH},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    expected = hashlib.sha256(payload.encode("ascii")).hexdigest()
+    assert hash_content(content, GENESIS_HASH, chain_format=1) == expected
 
 
 @pytest.mark.parametrize(
@@ -196,12 +264,16 @@ def test_an_anonymous_actor_is_recorded_without_user(client):
     assert (event.actor_user_id, event.actor_username, event.actor_role) == (None, "", "")
 
 
-def test_a_second_event_chained_onto_the_same_predecessor_is_refused_by_the_database():
+@pytest.mark.parametrize("predecessor", ["first", "genesis"])
+def test_a_second_event_chained_onto_the_same_predecessor_is_refused_by_the_database(predecessor):
     # A writer that skipped the append lock would fork the chain; the unique previous hash stops it.
-    first = record_event(action=Action.READ)
-    second = record_event(action=Action.READ)
-    fork = AuditEvent(occurred_at=second.occurred_at, action="read", previous_hash=first.hash)
-    fork.hash = compute_hash(fork, first.hash)
+    first = record_event(action=Action.READ, clinic_id=4)
+    second = record_event(action=Action.READ, clinic_id=4)
+    previous = first.hash if predecessor == "first" else genesis_of(4)
+    fork = AuditEvent(
+        occurred_at=second.occurred_at, action="read", clinic_id=4, chain=4, previous_hash=previous
+    )
+    fork.hash = compute_hash(fork, previous)
     with pytest.raises(IntegrityError), transaction.atomic():
         fork.save()
     assert AuditEvent.objects.count() == 2

@@ -1,4 +1,5 @@
-"""Concurrent appends from real threads (PostgreSQL): the chain never forks.
+"""Concurrent appends from real threads (PostgreSQL): no chain ever forks, and writers of
+different clinics do not wait for each other.
 
 On SQLite writers are serialised by the database itself (BEGIN IMMEDIATE), and its in-memory
 test database is one connection, so real threads only say something on PostgreSQL.
@@ -7,50 +8,125 @@ test database is one connection, so real threads only say something on PostgreSQ
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction  # noqa: F401 - connection: skipif
+from django.db import connection, connections, transaction
 
-from ketacare.audit.models import Action, AuditEvent
+from ketacare.audit.models import Action, AuditChainHead, AuditEvent
 from ketacare.audit.services import record_event
-from ketacare.audit.verification import verify_chain
+from ketacare.audit.verification import verify_chains
 
-THREADS = 4
+pytestmark = [
+    pytest.mark.skipif(
+        "connection.vendor != 'postgresql'", reason="real concurrent writers need PostgreSQL"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+CLINICS = (1, 2)
+THREADS_PER_CLINIC = 2
 EVENTS_PER_THREAD = 25
 
 
-@pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="real concurrent writers need PostgreSQL"
-)
-@pytest.mark.django_db(transaction=True)
-def test_four_threads_appending_at_once_leave_one_intact_chain():
-    start = threading.Barrier(THREADS)
+def _run(workers: list[Callable[[], None]], errors: list[BaseException]) -> None:
+    def guarded(work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # reported below, in the test's own thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guarded, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
+def test_two_clinics_with_two_writers_each_appending_at_once_leave_two_intact_chains():
+    start = threading.Barrier(len(CLINICS) * THREADS_PER_CLINIC)
     errors: list[BaseException] = []
 
-    def append(worker: int) -> None:
-        try:
+    def appender(clinic_id: int) -> Callable[[], None]:
+        def append() -> None:
             start.wait(timeout=10)
             for n in range(EVENTS_PER_THREAD):
                 # Each event in its own transaction, with a read before it, like a service.
                 with transaction.atomic():
                     AuditEvent.objects.count()
                     record_event(
-                        action=Action.READ, clinic_id=worker, object_type="patient", object_id=n
+                        action=Action.READ, clinic_id=clinic_id, object_type="patient", object_id=n
                     )
-        except BaseException as exc:  # reported below, in the test's own thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=append, args=(worker,)) for worker in range(1, THREADS + 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return append
+
+    _run([appender(c) for c in CLINICS for _ in range(THREADS_PER_CLINIC)], errors)
 
     assert errors == []
-    assert AuditEvent.objects.count() == THREADS * EVENTS_PER_THREAD
-    report = verify_chain()
-    assert (report.intact, report.events_checked) == (True, THREADS * EVENTS_PER_THREAD)
-    per_worker = {w: AuditEvent.objects.filter(clinic_id=w).count() for w in range(1, THREADS + 1)}
-    assert per_worker == dict.fromkeys(range(1, THREADS + 1), EVENTS_PER_THREAD)
+    per_chain = THREADS_PER_CLINIC * EVENTS_PER_THREAD
+    report = verify_chains()
+    assert report.intact
+    assert [(c.chain, c.events_checked) for c in report.chains] == [(c, per_chain) for c in CLINICS]
+    assert dict(AuditChainHead.objects.values_list("chain", "hash")) == {
+        c.chain: c.head_hash for c in report.chains
+    }
+
+
+def _waiting_on_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == "Lock"
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting: {what}")
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize(("other_clinic", "waits"), [(2, False), (1, True)])
+def test_a_writer_waits_for_an_open_append_of_its_own_clinic_only(other_clinic, waits):
+    """Clinic 1's append stays uncommitted; a second writer of clinic 2 commits meanwhile, a
+    second writer of clinic 1 waits on the chain's lock until the first commits."""
+    appended, release = threading.Event(), threading.Event()
+    second_pid: list[int] = []
+    second_done = threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        with transaction.atomic():
+            record_event(action=Action.CREATE, clinic_id=1, object_type="weight")
+            appended.set()
+            release.wait(timeout=20)
+
+    def second() -> None:
+        appended.wait(timeout=10)
+        connection.ensure_connection()
+        second_pid.append(connection.connection.info.backend_pid)
+        with transaction.atomic():
+            record_event(action=Action.CREATE, clinic_id=other_clinic, object_type="weight")
+        second_done.set()
+
+    runner = threading.Thread(target=_run, args=([first, second], errors))
+    runner.start()
+    try:
+        if waits:
+            _wait_until(lambda: bool(second_pid) and _waiting_on_a_lock(second_pid[0]), "a wait")
+            assert not second_done.is_set()
+        else:
+            _wait_until(second_done.is_set, "the other clinic's commit")
+    finally:
+        release.set()
+        runner.join(timeout=30)
+
+    assert errors == []
+    assert second_done.is_set()
+    report = verify_chains()
+    assert report.intact
+    assert report.events_checked == 2

@@ -1,4 +1,8 @@
-"""`ketacare audit verify` finds the first broken event: edited, deleted or reordered."""
+"""`ketacare audit verify` finds the first broken event: edited, deleted or reordered.
+
+The events here are all clinic 1's (one chain); tests/audit/test_chains_per_clinic.py has
+several chains at once.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection  # noqa: F401 - read by the skipif condition
 
-from ketacare.audit.chain import GENESIS_HASH
-from ketacare.audit.models import Action, AuditEvent
+from ketacare.audit.chain import genesis_of
+from ketacare.audit.models import Action, AuditChainHead, AuditEvent
 from ketacare.audit.services import record_event
-from ketacare.audit.verification import BreakKind, _link_break, verify_chain
+from ketacare.audit.verification import BreakKind, _link_break, verify_chains
 from tests.audit.events import patient_event
 from tests.audit.helpers import delete_row, edit_column, swap_rows
 
@@ -21,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def chain():
-    """Five events, ids in chain order."""
+    """Five events of clinic 1, ids in chain order."""
     return [
         record_event(
             action=Action.READ, clinic_id=1, object_type="patient", object_id=n, patient_id=n
@@ -40,15 +44,15 @@ def verify(*args: str) -> tuple[int, str, str]:
 
 
 def test_an_intact_chain_passes(chain):
-    assert verify() == (0, "Audit chain intact: 5 events.\n", "")
+    assert verify() == (0, "Audit chain intact: 5 events in 1 chain.\n", "")
 
 
 def test_an_empty_chain_passes():
-    assert verify() == (0, "Audit chain intact: 0 events.\n", "")
+    assert verify() == (0, "Audit chain intact: 0 events in 0 chains.\n", "")
 
 
 def test_the_walk_crosses_chunk_boundaries(chain):
-    assert verify("--chunk-size", "2") == (0, "Audit chain intact: 5 events.\n", "")
+    assert verify("--chunk-size", "2") == (0, "Audit chain intact: 5 events in 1 chain.\n", "")
 
 
 def test_an_edited_event_is_named(chain):
@@ -56,8 +60,8 @@ def test_an_edited_event_is_named(chain):
     assert verify() == (
         1,
         "",
-        f"Audit chain broken at event {chain[2].pk}: its content was changed after it was written "
-        "(its hash no longer matches it).\n",
+        f"Audit chain clinic:1 broken at event {chain[2].pk}: its content was changed after it "
+        "was written (its hash no longer matches it).\n",
     )
 
 
@@ -76,14 +80,17 @@ def test_an_edit_of_any_hashed_column_or_the_hash_itself_is_caught(chain, column
     edit_column(chain[1].pk, column, value)
     code, _out, err = verify()
     assert code == 1
-    assert err.startswith(f"Audit chain broken at event {chain[1].pk}: its content was changed")
+    assert err.startswith(
+        f"Audit chain clinic:1 broken at event {chain[1].pk}: its content was changed"
+    )
 
 
 @pytest.mark.skipif("connection.vendor == 'postgresql'", reason="inet itself refuses such a value")
 def test_an_edit_that_leaves_a_value_no_writer_produces_is_reported_as_a_change(chain):
     edit_column(chain[3].pk, "ip_address", "not an address")  # SQLite stores anything
     code, _out, err = verify()
-    assert (code, err.split(":")[0]) == (1, f"Audit chain broken at event {chain[3].pk}")
+    assert code == 1
+    assert err.startswith(f"Audit chain clinic:1 broken at event {chain[3].pk}: its content")
 
 
 def test_a_deleted_event_is_found_at_the_event_after_it(chain):
@@ -91,8 +98,9 @@ def test_a_deleted_event_is_found_at_the_event_after_it(chain):
     assert verify() == (
         1,
         "",
-        f"Audit chain broken at event {chain[3].pk}: an event before it is missing (the event it "
-        f"was chained after is no longer in the table; it now follows event {chain[1].pk}).\n",
+        f"Audit chain clinic:1 broken at event {chain[3].pk}: an event before it is missing (the "
+        "event it was chained after is no longer in the table; it now follows event "
+        f"{chain[1].pk}).\n",
     )
 
 
@@ -101,8 +109,9 @@ def test_a_deleted_first_event_is_found_at_the_new_first_event(chain):
     code, _out, err = verify()
     assert code == 1
     assert err == (
-        f"Audit chain broken at event {chain[1].pk}: an event before it is missing (the event it "
-        "was chained after is no longer in the table; it now follows the start of the chain).\n"
+        f"Audit chain clinic:1 broken at event {chain[1].pk}: an event before it is missing (the "
+        "event it was chained after is no longer in the table; it now follows the start of the "
+        "chain).\n"
     )
 
 
@@ -111,8 +120,8 @@ def test_two_swapped_neighbours_are_reported_as_reordered(chain):
     assert verify() == (
         1,
         "",
-        f"Audit chain broken at event {chain[1].pk}: events were reordered (it was chained after "
-        f"event {chain[2].pk}, but it now follows event {chain[0].pk}).\n",
+        f"Audit chain clinic:1 broken at event {chain[1].pk}: events were reordered (it was "
+        f"chained after event {chain[2].pk}, but it now follows event {chain[0].pk}).\n",
     )
 
 
@@ -121,8 +130,8 @@ def test_two_distant_swapped_events_are_reported_as_reordered(chain):
     code, _out, err = verify()
     assert code == 1
     assert err == (
-        f"Audit chain broken at event {chain[0].pk}: events were reordered (it was chained after "
-        f"event {chain[2].pk}, but it now follows the start of the chain).\n"
+        f"Audit chain clinic:1 broken at event {chain[0].pk}: events were reordered (it was "
+        f"chained after event {chain[2].pk}, but it now follows the start of the chain).\n"
     )
 
 
@@ -130,49 +139,108 @@ def test_content_swapped_under_unchanged_hashes_is_reported_as_changed(chain):
     swap_rows(chain[1].pk, chain[3].pk, with_hashes=False)
     code, _out, err = verify()
     assert code == 1
-    assert err.startswith(f"Audit chain broken at event {chain[1].pk}: its content was changed")
+    assert err.startswith(
+        f"Audit chain clinic:1 broken at event {chain[1].pk}: its content was changed"
+    )
 
 
 def test_an_event_claiming_to_start_the_chain_midway_is_a_broken_link():
     # Unreachable while the unique previous hash holds; the walk still names it if a DBA drops it.
-    found = _link_break(7, 6, GENESIS_HASH)
-    assert (found.kind, found.event_id) == (BreakKind.LINK_BROKEN, 7)
+    found = _link_break(1, 7, 6, genesis_of(1))
+    assert (found.kind, found.chain, found.event_id) == (BreakKind.LINK_BROKEN, 1, 7)
     assert found.sentence == (
-        "Audit chain broken at event 7: its link is broken (it claims to start the chain, "
-        "but event 6 comes before it)."
+        "Audit chain clinic:1 broken at event 7: its link is broken (it claims to start the "
+        "chain, but event 6 comes before it)."
     )
 
 
 def test_the_head_hash_is_shown_on_request_and_checked_when_given(chain):
     assert verify("--show-head") == (
         0,
-        f"Audit chain intact: 5 events.\nHead hash: {chain[-1].hash}\n",
+        f"Audit chain intact: 5 events in 1 chain.\nHead hash: clinic:1={chain[-1].hash}\n",
         "",
     )
+    assert verify("--head", f"clinic:1={chain[-1].hash}")[0] == 0
+    assert verify("--head", f"clinic:1={chain[2].hash}")[0] == 0  # an older head is still in it
+
+
+def test_a_bare_head_the_form_printed_before_chains_per_clinic_is_looked_for_in_every_chain(
+    chain,
+):
     assert verify("--head", chain[-1].hash)[0] == 0
-    assert verify("--head", chain[2].hash)[0] == 0  # an older head is still in the chain
-
-
-def test_removing_the_newest_events_is_caught_with_a_recorded_head(chain):
-    head = chain[-1].hash
     delete_row(chain[-1].pk)
-    assert verify()[0] == 0  # nothing after the deleted event points at it
-    assert verify("--head", head) == (
+    AuditChainHead.objects.filter(chain=1).update(hash=chain[-2].hash)  # the head row rewound too
+    assert verify("--head", chain[-1].hash) == (
         1,
         "",
-        f"Audit chain broken after event {chain[-2].pk}: the head {head} recorded earlier is no "
-        "longer in the chain, so the newest events were removed.\n",
+        f"Audit trail broken: the head {chain[-1].hash} recorded earlier is in no chain, so the "
+        "newest events of its chain were removed.\n",
     )
 
 
-def test_a_malformed_head_is_refused_with_one_sentence(chain):
-    with pytest.raises(CommandError, match=r"--head must be a 64-character lowercase hex hash\."):
-        call_command("audit", "verify", "--head", "xyz")
+def test_removing_the_newest_event_is_caught_by_the_head_row(chain):
+    delete_row(chain[-1].pk)
+    assert verify() == (
+        1,
+        "",
+        f"Audit chain clinic:1 broken after event {chain[-2].pk}: the head {chain[-1].hash} that "
+        "the database holds for it is no longer in the chain, so the newest events were "
+        "removed.\n",
+    )
+
+
+def test_removing_the_newest_events_and_rewinding_the_head_row_is_caught_with_a_recorded_head(
+    chain,
+):
+    head = chain[-1].hash
+    delete_row(chain[-1].pk)
+    delete_row(chain[-2].pk)
+    AuditChainHead.objects.filter(chain=1).update(hash=chain[-3].hash)
+    assert verify()[0] == 0  # nothing after the deleted events points at them
+    assert verify("--head", f"clinic:1={head}") == (
+        1,
+        "",
+        f"Audit chain clinic:1 broken after event {chain[-3].pk}: the head {head} recorded "
+        "earlier is no longer in the chain, so the newest events were removed.\n",
+    )
+
+
+def test_a_head_recorded_for_a_chain_that_is_now_empty_is_caught(chain):
+    head = chain[-1].hash
+    for event in chain:
+        delete_row(event.pk)
+    AuditChainHead.objects.all().delete()
+    assert verify() == (0, "Audit chain intact: 0 events in 0 chains.\n", "")
+    assert verify("--head", f"clinic:1={head}") == (
+        1,
+        "",
+        f"Audit chain clinic:1 broken after the start of the chain: the head {head} recorded "
+        "earlier is no longer in the chain, so the newest events were removed.\n",
+    )
+
+
+def test_a_head_of_another_chain_is_not_found_in_this_one(chain):
+    other = record_event(action=Action.READ, clinic_id=2)
+    code, _out, err = verify("--head", f"clinic:1={other.hash}")
+    assert code == 1
+    assert err.startswith(f"Audit chain clinic:1 broken after event {chain[-1].pk}: the head")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["xyz", "clinic:1=xyz", "clinic=" + "a" * 64, "clinic:x=" + "a" * 64, "=" + "a" * 64, "A" * 64],
+)
+def test_a_malformed_head_is_refused_with_one_sentence(chain, value):
+    with pytest.raises(CommandError, match=r"^--head must be CHAIN=HASH \(CHAIN: legacy, system"):
+        call_command("audit", "verify", "--head", value)
 
 
 def test_the_report_counts_checked_events_and_the_head(chain):
-    report = verify_chain()
-    assert (report.intact, report.events_checked, report.head_hash) == (True, 5, chain[-1].hash)
+    report = verify_chains()
+    assert (report.intact, report.events_checked) == (True, 5)
+    assert [(c.name, c.events_checked, c.head_hash) for c in report.chains] == [
+        ("clinic:1", 5, chain[-1].hash)
+    ]
 
 
 def test_verify_writes_no_event(chain):

@@ -1,12 +1,22 @@
-"""The hash chain: each event's SHA-256 covers its content and the previous event's hash.
+"""The hash chains: each event's SHA-256 covers its content and the previous event's hash.
 
-Canonical form (chain format 1). An event's hash is the lowercase hex SHA-256 of the UTF-8 bytes of
+One chain per clinic (chain format 2). Every event belongs to exactly one chain, named by its
+`chain` column: the clinic's id for an event with a clinic, `SYSTEM_CHAIN` (0) for an event
+without one (sign-ins of users acting for no clinic, installation-wide jobs). An event's previous
+hash is the hash of the event before it *in the same chain*, so appending to one clinic's chain
+reads and locks nothing of another clinic's (ketacare.audit.services), and a network sharded by
+clinic keeps each chain on its clinic's shard. Events written before chains per clinic existed
+(chain format 1) form one closed legacy chain across all clinics: their `chain` column is NULL,
+and `verify` walks them as it always did.
 
-    {"content":{...},"format":1,"previous":"<previous event's hash>"}
+Canonical form. An event's hash is the lowercase hex SHA-256 of the UTF-8 bytes of
 
-serialised as JSON with keys sorted, no whitespace (separators "," and ":") and non-ASCII
-characters escaped (`\\uXXXX`), so the bytes do not depend on the platform or the database. The
-content holds exactly the fields of `HASHED_FIELDS`, each in one normal form:
+    {"content":{...},"format":2,"previous":"<previous event's hash>"}
+
+(`"format":1` for a legacy event) serialised as JSON with keys sorted, no whitespace (separators
+"," and ":") and non-ASCII characters escaped (`\\uXXXX`), so the bytes do not depend on the
+platform or the database. The content holds exactly the fields of `HASHED_FIELDS`, each in one
+normal form:
 
 - `occurred_at`: UTC, microseconds, `YYYY-MM-DDTHH:MM:SS.ffffffZ` (both SQLite and PostgreSQL keep
   microseconds, so the value read back is the value written);
@@ -16,8 +26,16 @@ content holds exactly the fields of `HASHED_FIELDS`, each in one normal form:
   because PostgreSQL's `inet` and SQLite's text may spell the same address differently;
 - every other field: the string as stored.
 
-The first event's previous hash is `GENESIS_HASH`. Adding, removing or re-encoding a field is a
-chain format change: bump `CHAIN_FORMAT` and teach `verify` both formats.
+The chain itself is not a hashed field: it is a function of the hashed `clinic_id`
+(`chain_for`), and `verify` refuses an event whose stored chain is not its clinic's.
+
+The first event of a chain chains onto that chain's genesis hash (`genesis_of`): the SHA-256 of
+the ASCII bytes `ketacare-audit-genesis:2:<chain>`, different for every chain, so the database's
+unique previous hash still means, across all chains at once, that two events can never chain onto
+the same predecessor. The legacy chain's genesis is `GENESIS_HASH` (64 zeros).
+
+Adding, removing or re-encoding a field is a chain format change: bump `CHAIN_FORMAT` and teach
+`verify` every format.
 """
 
 from __future__ import annotations
@@ -27,11 +45,18 @@ import functools
 import hashlib
 import ipaddress
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
+# The format of the chains per clinic, written by every append today.
+CHAIN_FORMAT = 2
+# The format of the events written before chains per clinic: one chain across the installation.
+LEGACY_FORMAT = 1
+# The legacy chain's genesis hash (chain format 1).
 GENESIS_HASH = "0" * 64
-CHAIN_FORMAT = 1
+# The chain of events without a clinic. Clinic ids start at 1.
+SYSTEM_CHAIN = 0
 
 # The fields an event's hash covers, in a fixed order. Adding one is a chain format change.
 HASHED_FIELDS = (
@@ -52,6 +77,47 @@ HASHED_FIELDS = (
 )
 
 _INTEGER_FIELDS = frozenset({"actor_user_id", "clinic_id", "patient_id"})
+
+
+def chain_for(clinic_id: int | None) -> int:
+    """The chain an event of this clinic (None: no clinic) is appended to."""
+    return SYSTEM_CHAIN if clinic_id is None else int(clinic_id)
+
+
+def format_of(chain: int | None) -> int:
+    """The chain format of an event stored with this chain (NULL: a legacy event)."""
+    return LEGACY_FORMAT if chain is None else CHAIN_FORMAT
+
+
+@functools.lru_cache(maxsize=4096)
+def genesis_of(chain: int | None) -> str:
+    """The hash the first event of a chain chains onto."""
+    if chain is None:
+        return GENESIS_HASH
+    return hashlib.sha256(f"ketacare-audit-genesis:{CHAIN_FORMAT}:{chain}".encode()).hexdigest()
+
+
+def chain_name(chain: int | None) -> str:
+    """How people and the command line name a chain: `legacy`, `system` or `clinic:<id>`."""
+    if chain is None:
+        return "legacy"
+    if chain == SYSTEM_CHAIN:
+        return "system"
+    return f"clinic:{chain}"
+
+
+_CHAIN_NAME = re.compile(r"^(?:legacy|system|clinic:-?[0-9]{1,18})$")
+
+
+def parse_chain_name(name: str) -> int | None:
+    """The chain named `legacy`, `system` or `clinic:<id>`; ValueError for anything else."""
+    if not _CHAIN_NAME.match(name):
+        raise ValueError(name)
+    if name == "legacy":
+        return None
+    if name == "system":
+        return SYSTEM_CHAIN
+    return int(name.removeprefix("clinic:"))
 
 
 def canonical_time(value: dt.datetime) -> str:
@@ -90,9 +156,11 @@ def content_of(event: Any) -> dict[str, Any]:
     return canonical_content({name: getattr(event, name) for name in HASHED_FIELDS})
 
 
-def hash_content(content: Mapping[str, Any], previous_hash: str) -> str:
+def hash_content(
+    content: Mapping[str, Any], previous_hash: str, *, chain_format: int = CHAIN_FORMAT
+) -> str:
     payload = json.dumps(
-        {"content": dict(content), "format": CHAIN_FORMAT, "previous": previous_hash},
+        {"content": dict(content), "format": chain_format, "previous": previous_hash},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
@@ -102,5 +170,9 @@ def hash_content(content: Mapping[str, Any], previous_hash: str) -> str:
 
 
 def compute_hash(event: Any, previous_hash: str) -> str:
-    """The hash an event must carry, given the hash of the event before it."""
-    return hash_content(content_of(event), previous_hash)
+    """The hash an event must carry, given the hash of the event before it in its chain.
+
+    The format follows the event's `chain` (None, or no such attribute: a legacy event).
+    """
+    chain_format = format_of(getattr(event, "chain", None))
+    return hash_content(content_of(event), previous_hash, chain_format=chain_format)

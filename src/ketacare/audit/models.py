@@ -102,8 +102,13 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(max_length=300, blank=True)
     allowed = models.BooleanField(default=True)
     detail = models.CharField(max_length=300, blank=True)
+    # The chain the event belongs to (ketacare.audit.chain): the clinic's id, 0 for events
+    # without a clinic, NULL for the legacy events written before chains per clinic.
+    chain = models.BigIntegerField(null=True, blank=True)
     # Unique: two events can never chain onto the same predecessor, so even a writer that
-    # bypassed the append lock could not fork the chain.
+    # bypassed the append lock could not fork a chain. Unique across all chains at once, since
+    # every chain starts from its own genesis hash. (A database sharded by clinic would make
+    # both (chain, previous_hash) and (chain, hash): the same guarantee, shard by shard.)
     previous_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -111,7 +116,16 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["clinic_id", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["clinic_id", "occurred_at"]),
+            # A chain's newest event, should its head row ever be missing (AuditChainHead).
+            # Partial: the legacy events need no entry, so the index starts empty.
+            models.Index(
+                fields=["chain", "id"],
+                name="audit_event_chain_idx",
+                condition=models.Q(chain__isnull=False),
+            ),
+        ]
         # Nobody gets add/change/delete through the admin or any permission check.
         default_permissions = ("view",)
 
@@ -128,3 +142,25 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse("delete")
+
+
+class AuditChainHead(models.Model):
+    """The newest event's hash of each chain per clinic: one row per chain, and its lock.
+
+    An append locks its chain's row (`SELECT ... FOR UPDATE` on PostgreSQL) and reads the hash
+    to chain onto; the database moves the row to the new event itself (a trigger on the event
+    table, migration 0004), in the appending transaction. The events remain the record: a
+    missing row is rebuilt from the chain's newest event at the next append, and `verify` checks
+    that each row's hash is still in its chain (so the newest events of a chain cannot be
+    deleted unseen unless this table is edited too). The legacy chain is closed and has no row.
+    """
+
+    chain = models.BigIntegerField(primary_key=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        # Written only by record_event and the trigger: no permission for anybody.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"audit chain {self.chain}"

@@ -1,12 +1,35 @@
 """Writing audit events. Call `record_event` inside the same transaction as the change it audits.
 
-Appends are serialised so the chain never forks: on PostgreSQL a transaction-level advisory lock
-(held until the caller's transaction ends, so the event's position in the chain is its commit
-order); on SQLite every write transaction starts with BEGIN IMMEDIATE (settings), which already
-admits one writer at a time. Because the lock is held to the end of the caller's transaction,
-write the audit event as the last statement of a service: a service that audits first and then
-locks rows can deadlock with one that locks the same rows first and then audits. For the same
-reason the transaction's deferred foreign-key checks run before the lock is taken.
+Each event is appended to its clinic's chain (events without a clinic: the system chain; see
+ketacare.audit.chain), and appends to one chain are serialised so it never forks. Appending to
+clinic A's chain reads and locks only clinic A's head row: writers of different clinics never
+wait for each other, and nothing in an append would have to cross shards in a network sharded
+by clinic.
+
+On PostgreSQL an append is three statements:
+
+1. `SET CONSTRAINTS ALL IMMEDIATE` and, in the same round trip, create the chain's head row if it
+   is missing (its first append; or rebuilt from the chain's newest event, should a row ever be
+   lost). Checking the deferred foreign keys now matters: at COMMIT they would lock their rows
+   (the patient's) after the chain's lock, and deadlock with a writer that locks the patient
+   first and then appends. None of this waits for other writers of the chain.
+2. `SELECT hash ... FOR UPDATE` of the head row: the chain's lock, taken as late as possible.
+3. The INSERT of the event, chained onto that hash; a trigger moves the head row to it.
+
+The lock is held until the caller's transaction ends, and it has to be: the event's place in the
+chain is the order in which the appending transactions commit, and an event must not chain onto
+one that may still roll back. So its span is one round trip (the INSERT) plus the caller's
+COMMIT, which is why the audit event must be the last statement of a service: anything after it
+runs under the chain's lock. (Before chains per clinic, one advisory lock for the whole
+installation was taken first and held across a look-up of the newest event, the INSERT and the
+COMMIT: every audited write of every clinic queued behind it.) For the same reason a service
+that audits first and then locks rows can deadlock with one that locks the same rows first and
+then audits. A transaction that appends to two chains (two clinics) holds both locks; two such
+transactions taking them in opposite orders would deadlock, so a unit of work stays in one
+clinic, as it must anyway once clinics live on different shards.
+
+On SQLite every write transaction starts with BEGIN IMMEDIATE (settings), which already admits
+one writer at a time: an append is one read of the chain's head and the INSERT.
 
 A refused attempt goes through `record_denied` instead, the one way to record a denial: the
 refusal is followed by an error that rolls the caller's transaction back, and the record of the
@@ -24,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ketacare.audit.chain import GENESIS_HASH, compute_hash
+from ketacare.audit.chain import chain_for, compute_hash, genesis_of
 from ketacare.audit.context import RequestContext, current_context, reset_context, set_context
 from ketacare.audit.models import Action, AuditEvent
 
@@ -33,8 +56,27 @@ if TYPE_CHECKING:
 
     from ketacare.clinics.models import Membership
 
-# Any constant works: it names the one advisory lock that serialises appends to the chain.
-_CHAIN_LOCK_KEY = 7_301_551
+# PostgreSQL, step 1: check the deferred constraints, then make sure the chain has a head row
+# (from the chain's newest event if it has events, else its genesis hash). The NOT EXISTS keeps
+# the usual case, a row already there, to one index probe that takes no lock; ON CONFLICT covers
+# two first appends at once (the second waits for the first and then finds its row).
+_PREPARE_POSTGRESQL = (
+    "SET CONSTRAINTS ALL IMMEDIATE; "
+    "INSERT INTO audit_auditchainhead (chain, hash) "
+    "SELECT %(chain)s, COALESCE("
+    "(SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY id DESC LIMIT 1), "
+    "%(genesis)s) "
+    "WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainhead WHERE chain = %(chain)s) "
+    "ON CONFLICT (chain) DO NOTHING"
+)
+# PostgreSQL, step 2: the chain's lock.
+_LOCK_HEAD_POSTGRESQL = "SELECT hash FROM audit_auditchainhead WHERE chain = %s FOR UPDATE"
+# SQLite (one writer already): the head row, or the chain's newest event should it be missing.
+_READ_HEAD_SQLITE = (
+    "SELECT COALESCE("
+    "(SELECT hash FROM audit_auditchainhead WHERE chain = %s), "
+    "(SELECT hash FROM audit_auditevent WHERE chain = %s ORDER BY id DESC LIMIT 1))"
+)
 
 
 def _text(value: object, field: str) -> str:
@@ -108,23 +150,27 @@ def record_event(
         allowed=bool(allowed),
         detail=_text(detail, "detail"),
     )
+    event.chain = chain_for(event.clinic_id)
     # No savepoint: a failed audit write must fail the caller's whole unit of work anyway.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # Serialise appends so two writers never chain onto the same predecessor. First
-                # check the deferred foreign keys: at COMMIT they would lock their rows (the
-                # patient's) after the chain's lock, and deadlock with a writer that locks the
-                # patient first and then appends. One round trip (client-side binding).
-                cursor.execute(
-                    "SET CONSTRAINTS ALL IMMEDIATE; SELECT pg_advisory_xact_lock(%s)",
-                    [_CHAIN_LOCK_KEY],
-                )
-        last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
-        event.previous_hash = last or GENESIS_HASH
+        event.previous_hash = _lock_head(event.chain)
         event.hash = compute_hash(event, event.previous_hash)
-        event.save()
+        event.save()  # the trigger of migration 0004 moves the head row to this event
     return event
+
+
+def _lock_head(chain: int) -> str:
+    """The hash to chain onto; on PostgreSQL the chain stays locked until the transaction ends."""
+    genesis = genesis_of(chain)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One round trip each (client-side binding lets step 1 be two statements).
+            cursor.execute(_PREPARE_POSTGRESQL, {"chain": chain, "genesis": genesis})
+            cursor.execute(_LOCK_HEAD_POSTGRESQL, [chain])
+        else:
+            cursor.execute(_READ_HEAD_SQLITE, [chain, chain])
+        row = cursor.fetchone()
+    return (row[0] if row else None) or genesis
 
 
 def record_list_read(

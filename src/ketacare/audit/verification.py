@@ -1,30 +1,53 @@
-"""Walking the audit chain: is every event intact, and in its place?
+"""Walking the audit chains: is every event intact, and in its place in its chain?
 
-The walk streams the table in primary-key order (the order events were chained, since appends
-are serialised), recomputes each event's hash from its stored content and its stored previous
-hash, and checks that the previous hash is the hash of the event before it. Memory stays flat
-at any table size. The first broken event is classified:
+One pass over the table in primary-key order proves every chain at once: the legacy chain
+(format 1, the events written before chains per clinic), the system chain and each clinic's
+chain (format 2; ketacare.audit.chain). Within a chain the primary-key order is the order events
+were chained, since appends to a chain are serialised. For each event the walk recomputes its
+hash from its stored content and stored previous hash (in its chain's format), checks that it
+sits in the chain its clinic belongs to, and checks that its previous hash is the hash of the
+chain's event before it. It keeps one small state per chain, never the hashes it has passed, so
+memory stays flat at any table size. The first broken event of each chain is classified, and the
+walk goes on proving the other chains:
 
-- content changed: the stored content (or a stored hash) no longer gives the stored hash;
+- content changed: the stored content (or a stored hash, or the stored chain) no longer gives
+  the stored hash;
 - event missing before it: its previous hash belongs to no event in the table (deleted);
 - reordered: its previous hash belongs to an event elsewhere in the table;
-- link broken: it claims to start the chain although events come before it.
+- link broken: it claims to start its chain although events of the chain come before it.
 
 What a chain of plain SHA-256 hashes cannot see on its own: the newest events deleted (nothing
-after them points at them) and a chain rewritten wholesale by someone who recomputes every
-hash. Keep the head hash printed by `ketacare audit verify --show-head` somewhere else (a ticket, a
-log shipped off the server) and pass it back with `--head` to close both gaps.
+after them points at them) and a chain rewritten wholesale by someone who recomputes every hash.
+Two checks narrow that:
+
+- the head rows (`AuditChainHead`, read before the walk, so every hash in them must be met in
+  its chain): deleting a chain's newest events is caught unless that table is edited as well;
+- the heads given by the caller: keep the heads printed by `ketacare audit verify --show-head`
+  somewhere else (a ticket, a log shipped off the server) and pass them back with `--head`, which
+  closes both gaps for everything written up to then. A head given without its chain (the form
+  printed before chains per clinic) must be met in some chain.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-from ketacare.audit.chain import GENESIS_HASH, HASHED_FIELDS, canonical_content, hash_content
-from ketacare.audit.models import AuditEvent
+from ketacare.audit.chain import (
+    HASHED_FIELDS,
+    canonical_content,
+    chain_for,
+    chain_name,
+    format_of,
+    genesis_of,
+    hash_content,
+)
+from ketacare.audit.models import AuditChainHead, AuditEvent
 
-_COLUMNS = ("pk", *HASHED_FIELDS, "previous_hash", "hash")
+_COLUMNS = ("pk", "chain", *HASHED_FIELDS, "previous_hash", "hash")
+
+Chain = int | None  # None: the legacy chain
 
 
 class BreakKind(enum.StrEnum):
@@ -38,93 +61,213 @@ class BreakKind(enum.StrEnum):
 @dataclass(frozen=True)
 class ChainBreak:
     kind: BreakKind
+    chain: Chain
     event_id: int | None
     sentence: str
 
 
 @dataclass(frozen=True)
 class ChainReport:
+    """One chain: the events proved intact (up to the first broken one) and its head."""
+
+    chain: Chain
     events_checked: int
     head_hash: str
     broken: ChainBreak | None
+
+    @property
+    def name(self) -> str:
+        return chain_name(self.chain)
 
     @property
     def intact(self) -> bool:
         return self.broken is None
 
 
-def verify_chain(*, chunk_size: int = 2000, expected_head: str | None = None) -> ChainReport:
-    """Walk the whole chain; stop at the first broken event."""
-    rows = AuditEvent.objects.order_by("pk").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
-    expected_previous = GENESIS_HASH
+@dataclass(frozen=True)
+class TrailReport:
+    """Every chain, legacy first, then the system chain, then the clinics by id."""
+
+    chains: tuple[ChainReport, ...]
+    unmatched_heads: tuple[ChainBreak, ...] = ()
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+    @property
+    def breaks(self) -> tuple[ChainBreak, ...]:
+        found = tuple(report.broken for report in self.chains if report.broken is not None)
+        return found + self.unmatched_heads
+
+    @property
+    def events_checked(self) -> int:
+        return sum(report.events_checked for report in self.chains)
+
+    def chain(self, chain: Chain) -> ChainReport:
+        """The report of one chain (an empty one if the chain has no event)."""
+        for report in self.chains:
+            if report.chain == chain:
+                return report
+        return ChainReport(chain, 0, genesis_of(chain), None)
+
+
+@dataclass
+class _Walk:
+    """Where the walk stands in one chain."""
+
+    chain: Chain
+    expected_previous: str
     previous_pk: int | None = None
-    count = 0
-    head_seen = expected_head is None
+    count: int = 0
+    broken: ChainBreak | None = None
+    # Heads that must be met in this chain, and why (given by the caller, or the head row).
+    wanted: dict[str, bool] = field(default_factory=dict)
+
+
+def _chain_order(chain: Chain) -> tuple[int, int]:
+    return (0, 0) if chain is None else (1, chain)
+
+
+def verify_chains(
+    *,
+    chunk_size: int = 2000,
+    expected_heads: Mapping[Chain, Iterable[str]] | None = None,
+    expected_anywhere: Iterable[str] = (),
+) -> TrailReport:
+    """Walk every chain; report the first broken event of each.
+
+    `expected_heads`: hashes recorded earlier per chain, each of which must still be in its
+    chain; `expected_anywhere`: hashes recorded without their chain, each must be in some chain.
+    """
+    walks: dict[Chain, _Walk] = {}
+
+    def walk_of(chain: Chain) -> _Walk:
+        if chain not in walks:
+            walks[chain] = _Walk(chain, genesis_of(chain))
+        return walks[chain]
+
+    # Read before the walk: events appended meanwhile only extend the chains the walk sees.
+    for chain, head in AuditChainHead.objects.values_list("chain", "hash"):
+        if head != genesis_of(chain):
+            walk_of(chain).wanted.setdefault(head, False)
+    for chain, heads in (expected_heads or {}).items():
+        for head in heads:
+            if head != genesis_of(chain):  # the head of a chain before its first event
+                walk_of(chain).wanted[head] = True
+    anywhere = {head: False for head in expected_anywhere}
+
+    rows = AuditEvent.objects.order_by("pk").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
     for row in rows:
         values = dict(zip(_COLUMNS, row, strict=True))
-        pk = values["pk"]
-        stored_previous = values["previous_hash"]
-        try:
-            recomputed = hash_content(canonical_content(values), stored_previous)
-        except (TypeError, ValueError):
-            recomputed = None  # a value no writer could have produced: edited by hand
-        if recomputed != values["hash"]:
-            return _broken(count, expected_previous, _content_changed(pk))
-        if stored_previous != expected_previous:
-            return _broken(count, expected_previous, _link_break(pk, previous_pk, stored_previous))
-        expected_previous = values["hash"]
-        previous_pk = pk
-        count += 1
-        head_seen = head_seen or values["hash"] == expected_head
-    if not head_seen:
-        return _broken(
-            count,
-            expected_previous,
-            ChainBreak(
-                BreakKind.HEAD_MISSING,
-                None,
-                f"Audit chain broken after event {previous_pk}: the head {expected_head} recorded "
-                "earlier is no longer in the chain, so the newest events were removed.",
-            ),
+        walk = walk_of(values["chain"])
+        if walk.broken is not None:
+            continue
+        pk, stored_previous, stored_hash = values["pk"], values["previous_hash"], values["hash"]
+        if not _hash_holds(values):
+            walk.broken = _content_changed(walk.chain, pk)
+            continue
+        if stored_previous != walk.expected_previous:
+            walk.broken = _link_break(walk.chain, pk, walk.previous_pk, stored_previous)
+            continue
+        walk.expected_previous = stored_hash
+        walk.previous_pk = pk
+        walk.count += 1
+        walk.wanted.pop(stored_hash, None)
+        if stored_hash in anywhere:
+            anywhere[stored_hash] = True
+
+    reports = []
+    for chain in sorted(walks, key=_chain_order):
+        walk = walks[chain]
+        if walk.broken is None and walk.wanted:
+            # A head the caller gave says more than the head row: name it first.
+            head, given = max(walk.wanted.items(), key=lambda item: item[1])
+            walk.broken = _head_missing(walk, head, given=given)
+        if walk.count or walk.broken is not None:
+            reports.append(ChainReport(chain, walk.count, walk.expected_previous, walk.broken))
+    unmatched = tuple(
+        ChainBreak(
+            BreakKind.HEAD_MISSING,
+            None,
+            None,
+            f"Audit trail broken: the head {head} recorded earlier is in no chain, so the newest "
+            "events of its chain were removed.",
         )
-    return ChainReport(events_checked=count, head_hash=expected_previous, broken=None)
+        for head, met in anywhere.items()
+        if not met and not _is_genesis_of_any(head, walks)
+    )
+    return TrailReport(tuple(reports), unmatched)
 
 
-def _broken(count: int, head: str, found: ChainBreak) -> ChainReport:
-    return ChainReport(events_checked=count, head_hash=head, broken=found)
+def _hash_holds(values: dict[str, object]) -> bool:
+    chain = values["chain"]
+    try:
+        if chain is not None and chain != chain_for(values["clinic_id"]):  # type: ignore[arg-type]
+            return False  # moved to another chain than its clinic's
+        recomputed = hash_content(
+            canonical_content(values),
+            str(values["previous_hash"]),
+            chain_format=format_of(chain),  # type: ignore[arg-type]
+        )
+    except (TypeError, ValueError):
+        return False  # a value no writer could have produced: edited by hand
+    return recomputed == values["hash"]
 
 
-def _content_changed(pk: int) -> ChainBreak:
+def _is_genesis_of_any(head: str, walks: Mapping[Chain, _Walk]) -> bool:
+    return any(head == genesis_of(chain) for chain in walks)
+
+
+def _content_changed(chain: Chain, pk: int) -> ChainBreak:
     return ChainBreak(
         BreakKind.CONTENT_CHANGED,
+        chain,
         pk,
-        f"Audit chain broken at event {pk}: its content was changed after it was written "
-        "(its hash no longer matches it).",
+        f"Audit chain {chain_name(chain)} broken at event {pk}: its content was changed after "
+        "it was written (its hash no longer matches it).",
     )
 
 
-def _link_break(pk: int, previous_pk: int | None, stored_previous: str) -> ChainBreak:
-    if stored_previous == GENESIS_HASH:
+def _link_break(chain: Chain, pk: int, previous_pk: int | None, stored_previous: str) -> ChainBreak:
+    name = chain_name(chain)
+    if stored_previous == genesis_of(chain):
         return ChainBreak(
             BreakKind.LINK_BROKEN,
+            chain,
             pk,
-            f"Audit chain broken at event {pk}: its link is broken (it claims to start the chain, "
-            f"but event {previous_pk} comes before it).",
+            f"Audit chain {name} broken at event {pk}: its link is broken (it claims to start the "
+            f"chain, but event {previous_pk} comes before it).",
         )
     # Only reached on failure: one indexed look-up, so the walk itself keeps no hashes in memory.
-    owner = AuditEvent.objects.filter(hash=stored_previous).values_list("pk", flat=True).first()
+    owner = AuditEvent.objects.filter(hash=stored_previous).values_list("pk", "chain").first()
     if owner is not None:
+        owner_pk, owner_chain = owner
+        elsewhere = "" if owner_chain == chain else f" of chain {chain_name(owner_chain)}"
         return ChainBreak(
             BreakKind.REORDERED,
+            chain,
             pk,
-            f"Audit chain broken at event {pk}: events were reordered (it was chained after "
-            f"event {owner}, but it now follows {_after(previous_pk)}).",
+            f"Audit chain {name} broken at event {pk}: events were reordered (it was chained "
+            f"after event {owner_pk}{elsewhere}, but it now follows {_after(previous_pk)}).",
         )
     return ChainBreak(
         BreakKind.EVENT_MISSING_BEFORE,
+        chain,
         pk,
-        f"Audit chain broken at event {pk}: an event before it is missing (the event it was "
-        f"chained after is no longer in the table; it now follows {_after(previous_pk)}).",
+        f"Audit chain {name} broken at event {pk}: an event before it is missing (the event it "
+        f"was chained after is no longer in the table; it now follows {_after(previous_pk)}).",
+    )
+
+
+def _head_missing(walk: _Walk, head: str, *, given: bool) -> ChainBreak:
+    where = "recorded earlier" if given else "that the database holds for it"
+    return ChainBreak(
+        BreakKind.HEAD_MISSING,
+        walk.chain,
+        None,
+        f"Audit chain {chain_name(walk.chain)} broken after {_after(walk.previous_pk)}: the head "
+        f"{head} {where} is no longer in the chain, so the newest events were removed.",
     )
 
 

@@ -1,7 +1,13 @@
-"""`ketacare audit verify` checks the hash chain; `ketacare audit tail` shows the newest events.
+"""`ketacare audit verify` checks the hash chains; `ketacare audit tail` shows the newest events.
 
-Exit codes of `verify`: 0 the chain is intact, 1 the chain is broken (one sentence naming the
-first broken event), 2 the chain could not be read (one sentence saying why).
+`verify` proves every chain (the legacy chain, the system chain, each clinic's chain; see
+ketacare.audit.chain). `--show-head` prints each chain's head as `CHAIN=HASH`, the form `--head`
+takes back (repeatable); a bare `--head HASH`, the form printed before chains per clinic, must be
+found in some chain.
+
+Exit codes of `verify`: 0 every chain is intact, 1 a chain is broken (one sentence per broken
+chain, naming its first broken event), 2 the trail could not be read or an argument is malformed
+(one sentence saying why).
 """
 
 from __future__ import annotations
@@ -12,12 +18,37 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from ketacare.audit.chain import canonical_time
+from ketacare.audit.chain import canonical_time, parse_chain_name
 from ketacare.audit.context import RequestContext, using_context
 from ketacare.audit.models import AuditEvent, Channel
-from ketacare.audit.verification import verify_chain
+from ketacare.audit.verification import Chain, verify_chains
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_BAD_HEAD = (
+    "--head must be CHAIN=HASH (CHAIN: legacy, system or clinic:ID; HASH: 64 lowercase hex "
+    "characters) or a bare HASH."
+)
+
+
+def _parse_heads(values: list[str]) -> tuple[dict[Chain, list[str]], list[str]]:
+    """`--head` values: heads per chain, and bare heads (of whichever chain holds them)."""
+    per_chain: dict[Chain, list[str]] = {}
+    anywhere: list[str] = []
+    for value in values:
+        name, _, head = value.rpartition("=")
+        if not _HEX64.match(head):
+            raise CommandError(_BAD_HEAD, returncode=2)
+        if not name:
+            if "=" in value:
+                raise CommandError(_BAD_HEAD, returncode=2)
+            anywhere.append(head)
+            continue
+        try:
+            chain = parse_chain_name(name)
+        except ValueError:
+            raise CommandError(_BAD_HEAD, returncode=2) from None
+        per_chain.setdefault(chain, []).append(head)
+    return per_chain, anywhere
 
 
 def _positive(text: str) -> int:
@@ -34,16 +65,26 @@ class Command(BaseCommand):
         subcommands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         verify = subcommands.add_parser(
             "verify",
-            help="walk the chain; exit 0 if intact, 1 naming the first broken event",
-            description="Recompute every event's hash and check every link, in order.",
+            help="walk every chain; exit 0 if intact, 1 naming the first broken event of each",
+            description=(
+                "Recompute every event's hash and check every link, in order, in every chain "
+                "(legacy, system, clinic:ID)."
+            ),
         )
         verify.add_argument(
             "--head",
-            metavar="HASH",
-            help="a head hash recorded earlier (see --show-head); it must still be in the chain",
+            metavar="CHAIN=HASH",
+            action="append",
+            default=[],
+            help=(
+                "a head recorded earlier (see --show-head), e.g. clinic:3=HASH; it must still be "
+                "in that chain. Repeatable. A bare HASH must be in some chain"
+            ),
         )
         verify.add_argument(
-            "--show-head", action="store_true", help="also print the newest event's hash, to keep"
+            "--show-head",
+            action="store_true",
+            help="also print each chain's newest hash as CHAIN=HASH, to keep",
         )
         verify.add_argument(
             "--chunk-size", type=_positive, default=2000, help="rows fetched per round trip"
@@ -58,7 +99,7 @@ class Command(BaseCommand):
             try:
                 if options["subcommand"] == "verify":
                     self._verify(
-                        head=options["head"],
+                        heads=options["head"],
                         chunk_size=options["chunk_size"],
                         show_head=options["show_head"],
                     )
@@ -74,16 +115,23 @@ class Command(BaseCommand):
                 )
                 raise SystemExit(2) from None
 
-    def _verify(self, *, head: str | None, chunk_size: int, show_head: bool) -> None:
-        if head is not None and not _HEX64.match(head):
-            raise CommandError("--head must be a 64-character lowercase hex hash.", returncode=2)
-        report = verify_chain(chunk_size=chunk_size, expected_head=head)
-        if report.broken is not None:
-            self.stderr.write(report.broken.sentence)
+    def _verify(self, *, heads: list[str], chunk_size: int, show_head: bool) -> None:
+        per_chain, anywhere = _parse_heads(heads)
+        report = verify_chains(
+            chunk_size=chunk_size, expected_heads=per_chain, expected_anywhere=anywhere
+        )
+        if not report.intact:
+            for found in report.breaks:
+                self.stderr.write(found.sentence)
             raise SystemExit(1)
-        self.stdout.write(f"Audit chain intact: {report.events_checked} events.")
+        chains = len(report.chains)
+        self.stdout.write(
+            f"Audit chain intact: {report.events_checked} events in {chains} "
+            f"chain{'' if chains == 1 else 's'}."
+        )
         if show_head:
-            self.stdout.write(f"Head hash: {report.head_hash}")
+            for chain in report.chains:
+                self.stdout.write(f"Head hash: {chain.name}={chain.head_hash}")
 
     def _tail(self, *, lines: int) -> None:
         newest = (
