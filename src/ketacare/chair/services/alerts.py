@@ -115,13 +115,13 @@ def acknowledge_alert(
         chair = lock_chair(session)
         locked = SessionAlert.objects.select_for_update().get(pk=alert.pk)
         refuse_closed(chair.session)
-        if version is not None and locked.version != version:
-            raise stale_version()
         if locked.acknowledged_at is not None:
             raise ChairConflict(
                 ChairConflictCode.ALREADY_ACKNOWLEDGED,
                 "This alert was acknowledged already.",
             )
+        if version is not None and locked.version != version:
+            raise stale_version()
         locked.acknowledged_at = now
         locked.acknowledged_by = by.user
         locked.note = written
