@@ -379,6 +379,29 @@ def test_an_impossible_reading_is_a_422_on_its_field_through_htmx_and_nothing_is
     assert not Reading.objects.filter(session=dosed_esk).exists()
 
 
+def test_a_reading_after_a_colleague_discharged_shows_why_and_removes_the_form(
+    time_machine, staff_client, nora, alice, dosed_esk
+):
+    page = staff_client(nora)
+    version = dosed_esk.version
+    time_machine.move_to(minutes(125), tick=False)
+    staff_client(alice).post(
+        url("discharge", dosed_esk), discharge_form(dosed_esk, override_reason="On paper.")
+    )
+
+    response = page.post(
+        url("reading", dosed_esk),
+        {"version": version, "systolic": "120", "diastolic": "80"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 409
+    fragment = response.content.decode()
+    assert '<div class="chair-refusal" role="alert">' in fragment
+    assert '<div id="reading-form" hx-swap-oob="true" hidden></div>' in fragment
+    assert not Reading.objects.filter(session=dosed_esk).exists()
+
+
 def test_an_empty_reading_is_refused(staff_client, nora, dosed_esk):
     response = staff_client(nora).post(url("reading", dosed_esk), reading_form(dosed_esk))
 
@@ -415,7 +438,7 @@ def test_an_alert_is_acknowledged_only_with_a_note(time_machine, staff_client, n
     assert 'role="alert"' not in done.content.decode()
 
 
-def test_acknowledging_twice_is_a_409_with_the_services_sentence(
+def test_acknowledging_twice_is_a_409_shown_on_the_page_and_the_first_note_stays(
     time_machine, staff_client, nora, dosed_esk
 ):
     time_machine.move_to(minutes(40), tick=False)
@@ -424,11 +447,38 @@ def test_acknowledging_twice_is_a_409_with_the_services_sentence(
     client = staff_client(nora)
     ack = reverse("chair:acknowledge", args=[alert.pk])
     client.post(ack, {"version": alert.version, "note": "Seen."})
+    alert.refresh_from_db()
 
     again = client.post(ack, {"version": alert.version, "note": "Seen again."})
 
     assert again.status_code == 409
-    assert "Someone else saved this session" in again.content.decode()
+    body = again.content.decode()
+    assert '<div class="chair-refusal" role="alert">' in body
+    assert "This alert was acknowledged already." in body
+    alert.refresh_from_db()
+    assert alert.note == "Seen."
+
+
+def test_an_acknowledgement_from_a_stale_page_is_a_409_with_the_stale_message(
+    time_machine, staff_client, nora, dosed_esk
+):
+    time_machine.move_to(minutes(40), tick=False)
+    record_reading(session=dosed_esk, values=reading_values(systolic=185, diastolic=112), by=nora)
+    alert = SessionAlert.objects.get(session=dosed_esk, rule="MON-BP-SEVERE")
+    ack = reverse("chair:acknowledge", args=[alert.pk])
+
+    stale = staff_client(nora).post(
+        ack, {"version": alert.version - 1, "note": "Seen."}, headers={"HX-Request": "true"}
+    )
+
+    assert stale.status_code == 409
+    fragment = stale.content.decode()
+    assert "Someone else saved this session while you had it open" in fragment
+    # The note typed is kept, at the alert's version now shown.
+    assert ">Seen.</textarea>" in fragment
+    assert f'name="version" value="{alert.version}"' in fragment
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
 
 
 def test_an_overdue_reading_is_shown_in_red_with_words(time_machine, staff_client, nora, dosed_esk):
@@ -470,6 +520,26 @@ def test_a_side_effect_is_recorded_with_its_grade_and_resolved_later(
     assert resolved["Location"].endswith("#side-effects")
     effect.refresh_from_db()
     assert effect.resolved_at == minutes(50)
+
+
+def test_a_severe_side_effects_alert_is_the_prescribers_to_acknowledge(
+    staff_client, nora, alice, dosed_esk
+):
+    nurse = staff_client(nora)
+    nurse.post(
+        url("side-effect", dosed_esk),
+        {"version": dosed_esk.version, "term": "vomiting", "grade": "3", "action": "Fluids"},
+    )
+    alert = SessionAlert.objects.get(session=dosed_esk, rule="SAFE-AE-GRADE")
+    ack = reverse("chair:acknowledge", args=[alert.pk])
+
+    nurse_page = nurse.get(page_url(dosed_esk)).content.decode()
+    prescriber_page = staff_client(alice).get(page_url(dosed_esk)).content.decode()
+
+    assert "For the prescriber to acknowledge." in nurse_page
+    assert f'action="{ack}"' not in nurse_page
+    assert f'action="{ack}"' in prescriber_page
+    assert nurse.post(ack, {"version": alert.version, "note": "Seen."}).status_code == 403
 
 
 def test_an_other_side_effect_needs_its_description(staff_client, nora, dosed_esk):

@@ -58,7 +58,7 @@ from ketacare.chair.queries import get_chair_for
 from ketacare.chair.state import Chair, judge
 from ketacare.clinical.adverse import sedation_banner
 from ketacare.clinical.monitoring import ESKETAMINE, HOLD_RULES, IV_KETAMINE, MonitorResult
-from ketacare.clinical.monitoring.decisions import PRESCRIBER_DECIDABLE_HOLDS
+from ketacare.clinical.monitoring.decisions import PRESCRIBER_DECIDABLE_HOLDS, SIDE_EFFECT_RULE
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import ROLE_PERMISSIONS, Permission, has_permission
 from ketacare.clinics.tenancy import membership_required
@@ -190,7 +190,7 @@ def _default_forms(
     # shown as they stand, and amended.
     if status in (SessionStatus.IN_CHAIR, SessionStatus.DOSED):
         for alert in chair.alerts:
-            if alert.acknowledged_at is None:
+            if alert.acknowledged_at is None and (can_decide or alert.rule != SIDE_EFFECT_RULE):
                 shown[f"ack:{alert.pk}"] = AcknowledgeForm(initial={"version": alert.version})
         for effect in chair.side_effects:
             if effect.resolved_at is None:
@@ -274,6 +274,8 @@ def _alert_rows(
                 "form": shown.get(f"ack:{alert.pk}"),
                 "refusal": refusals.get(f"ack:{alert.pk}"),
                 "critical": alert.level == AlertLevel.CRITICAL,
+                # SAFE-AE-GRADE: a side effect's alert is the prescriber's to acknowledge.
+                "for_prescriber": alert.rule == SIDE_EFFECT_RULE,
             }
         )
     # Open ones first, critical first among them; then the acknowledged, in time order.
