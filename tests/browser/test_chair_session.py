@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -240,3 +242,8 @@ def test_the_nurse_board_shows_an_overdue_reading_highlighted(
     # The board refreshes itself (htmx polling): a new overdue appears without a reload.
     _later(morning, dt.timedelta(minutes=32))
     expect(page.locator("li.chair-card-overdue")).to_have_count(2, timeout=25_000)
+
+    # Signed out meanwhile: the next refresh takes the whole window to the login page.
+    Session.objects.all().delete()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"), timeout=25_000)
+    assert page.locator("#chair-board").count() == 0

@@ -47,6 +47,15 @@
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
+    // Signed out meanwhile (idle time-out, the session's end): the answer is the login page,
+    // which goes to the whole window, never into a part of this page.
+    var login = document.querySelector("[data-login-url]");
+    var landed = event.detail.xhr.responseURL || "";
+    if (login && landed.indexOf(login.getAttribute("data-login-url")) !== -1) {
+      event.detail.shouldSwap = false;
+      window.location.assign(landed);
+      return;
+    }
     var status = event.detail.xhr.status;
     if (status === 409 || status === 422) {
       event.detail.shouldSwap = true;
