@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ketacare.chair.models import AlertLevel, Reading, SessionAlert
 from django.utils import timezone
 
+from ketacare.chair.models import AlertLevel, Reading, SessionAlert
 from ketacare.clinical.adverse import GRADES, OTHER, TERMS
 from ketacare.clinical.dosing import (
     DoseResult,
