@@ -16,6 +16,10 @@ On PostgreSQL an append is three statements:
 2. `SELECT hash ... FOR UPDATE` of the head row: the chain's lock, taken as late as possible.
 3. The INSERT of the event, chained onto that hash; a trigger moves the head row to it.
 
+Steps 1 and 2 stay apart on purpose: whatever step 1 may wait for (a foreign key's row, another
+first append) is waited for before the lock, not under it. Three statements, as before chains
+per clinic (one fewer on SQLite): the exact query counts of the pages' tests rely on it.
+
 The lock is held until the caller's transaction ends, and it has to be: the event's place in the
 chain is the order in which the appending transactions commit, and an event must not chain onto
 one that may still roll back. So its span is one round trip (the INSERT) plus the caller's
