@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, StrictInt
 
 from ketacare.api.acting import membership_for_clinic, membership_for_object
 from ketacare.api.schemas import ConflictOut, Error, Invalid, Page, PageParams
@@ -86,7 +86,7 @@ class RemsFormParams(PageParams):
 class SubmittedIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(description="The form's version as read.")
+    version: StrictInt = Field(description="The form's version as read.")
 
 
 def _form_out(form: RemsForm, today: dt.date) -> RemsFormOut:

@@ -1,6 +1,7 @@
 """Schemas of the chair's JSON API (contracts.md 2.3): what the routes of `ketacare.chair.api`
-read and answer. Inputs forbid unknown keys; vitals are whole numbers (strict: `"120"` or `true`
-is a 422), their plausibility is the clinical core's (reference 3.7, a 422 naming the field)."""
+read and answer. Inputs forbid unknown keys; numbers and ids are strict (`"120"` or `true` is a 422,
+never 120 or 1), vitals whole numbers; their plausibility is the clinical core's (reference 3.7, a
+422 naming the field)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, StrictInt
+from pydantic import ConfigDict, StrictBool, StrictFloat, StrictInt
 
 from ketacare.api.schemas import ConflictOut, Error, Invalid
 
@@ -60,7 +61,7 @@ class ChecklistIn(_In):
 class PreDoseIn(_In):
     at: dt.datetime | None = Field(None, description="When the vitals were taken; default now.")
     chair: str = Field("", max_length=40, description="Chair or room.")
-    nurse_id: int | None = Field(
+    nurse_id: StrictInt | None = Field(
         None, description="User id of the responsible nurse; default the caller."
     )
     systolic: StrictInt
@@ -69,12 +70,12 @@ class PreDoseIn(_In):
     spo2: StrictInt
     respiratory_rate: StrictInt | None = None
     checklist: ChecklistIn = Field(default_factory=ChecklistIn)
-    version: int | None = Field(None, description="The session's version as read.")
+    version: StrictInt | None = Field(None, description="The session's version as read.")
 
 
 class ProceedIn(_In):
     reason: str = Field(max_length=500, description="The prescriber's benefit/risk decision.")
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class DoseIn(_In):
@@ -82,25 +83,25 @@ class DoseIn(_In):
         None, description="First esketamine device, IV infusion start or oral dose; default now."
     )
     lot_number: str = Field(max_length=40)
-    weight_kg: float | None = Field(
+    weight_kg: StrictFloat | None = Field(
         None, description="IV: today's weight; default the chart's latest weight."
     )
-    concentration_mg_per_ml: float | None = Field(
+    concentration_mg_per_ml: StrictFloat | None = Field(
         None,
         description="IV, when the order names none: the bag's concentration (for the volume and "
         "pump rate; without it they are null).",
     )
-    drawn_mg: float | None = Field(None, description="IV count: amount drawn.")
-    wasted_mg: float | None = Field(None, description="IV count: amount wasted.")
-    witness_id: int | None = Field(None, description="IV count: user id of the witness.")
-    version: int | None = None
+    drawn_mg: StrictFloat | None = Field(None, description="IV count: amount drawn.")
+    wasted_mg: StrictFloat | None = Field(None, description="IV count: amount wasted.")
+    witness_id: StrictInt | None = Field(None, description="IV count: user id of the witness.")
+    version: StrictInt | None = None
 
 
 class CountIn(_In):
-    drawn_mg: float
-    wasted_mg: float
-    witness_id: int
-    version: int | None = None
+    drawn_mg: StrictFloat
+    wasted_mg: StrictFloat
+    witness_id: StrictInt
+    version: StrictInt | None = None
 
 
 class ReadingIn(_In):
@@ -115,12 +116,12 @@ class ReadingIn(_In):
     symptoms: list[str] = Field(
         default_factory=list, description="Symptom codes of MON-HTN-SYMPTOMS."
     )
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class AcknowledgeIn(_In):
     note: str = Field(max_length=500)
-    version: int | None = Field(None, description="The alert's version as read.")
+    version: StrictInt | None = Field(None, description="The alert's version as read.")
 
 
 class SideEffectIn(_In):
@@ -136,7 +137,7 @@ class SideEffectIn(_In):
 class SideEffectUpdate(_In):
     resolved_at: dt.datetime | None = Field(description="When it resolved (null: not resolved).")
     action: str | None = Field(None, max_length=500)
-    version: int = Field(description="The side effect's version as read.")
+    version: StrictInt = Field(description="The side effect's version as read.")
 
 
 class AttestationsIn(_In):
@@ -150,12 +151,12 @@ class DischargeIn(_In):
     override_reason: str | None = Field(
         None, max_length=1000, description="A prescriber's written reason (DISCH-OVERRIDE)."
     )
-    ready_without_minimum_min: int | None = Field(
+    ready_without_minimum_min: StrictInt | None = Field(
         None,
         description="REMS evaluation question: minutes after the dose at which the patient "
         "would have been ready to leave without the minimum observation time.",
     )
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class AmendmentIn(_In):

@@ -22,12 +22,13 @@ from ketacare.audit.services import record_denied
 from ketacare.chair.errors import ChairConflict, ChairConflictCode, stale_version
 from ketacare.chair.state import Chair, load_chair, monitor_state
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.inputs import check_datetime
 from ketacare.clinical.monitoring import MonitorResult, evaluate
 from ketacare.clinical.monitoring import Reading as CoreReading
 from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found
+from ketacare.clinics.tenancy import deny_not_found, parse_id
 from ketacare.clinics.tenancy import require_role as require
 from ketacare.patients.models import Patient
 from ketacare.treatment.models import SessionStatus, TreatmentPlan, TreatmentSession
@@ -101,6 +102,11 @@ def charted_time(value: object, field: str, now: dt.datetime) -> dt.datetime:
         raise ValidationError(
             {field: "Give a date and time with its UTC offset (ISO 8601)."}, code="invalid"
         )
+    try:
+        # The years the clinical core takes (and a database can hold once moved to UTC).
+        check_datetime(value, field)
+    except ClinicalInputError as error:
+        raise ValidationError({field: error.message}, code="invalid") from None
     if value > now + FUTURE_TOLERANCE:
         raise ValidationError(
             {field: f"{field} is in the future ({value.isoformat()}); chart what has happened."},
@@ -159,7 +165,8 @@ def clinic_member(
 ) -> AbstractBaseUser:
     """The user `user_id`, an active member of the acting clinic whose role grants
     `permission`; else a ValidationError naming `field`."""
-    if isinstance(user_id, bool) or not isinstance(user_id, int):
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or parse_id(user_id) is None:
+        # Not an id at all, or past the largest one a database holds.
         raise ValidationError({field: "Give the id of a member of this clinic."}, code="invalid")
     member = (
         Membership.objects.select_related("user")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -88,10 +88,20 @@ def _number(value: object, field: str, *, places: int) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValidationError({field: "Give a number."}, code="invalid")
     exact = Decimal(str(value))
-    if not exact.is_finite() or exact != round(exact, places):
-        raise ValidationError(
-            {field: f"Give a number with at most {places} decimal places."}, code="invalid"
-        )
+    if not exact.is_finite():
+        raise ValidationError({field: "Give a number."}, code="invalid")
+    # Only a number written with more decimals than kept is rounded (rounding a huge one would
+    # exceed the precision of a Decimal); its limits are the clinical core's.
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places:
+        try:
+            kept = exact == round(exact, places)
+        except InvalidOperation:
+            kept = False
+        if not kept:
+            raise ValidationError(
+                {field: f"Give a number with at most {places} decimal places."}, code="invalid"
+            )
     return float(value)
 
 

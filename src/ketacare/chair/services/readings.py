@@ -50,8 +50,14 @@ class ReadingOutcome:
 
 def _symptoms(values: ReadingInput) -> list[str]:
     symptoms = values.symptoms
-    if isinstance(symptoms, str) or not isinstance(symptoms, list | tuple):
+    if (
+        isinstance(symptoms, str)
+        or not isinstance(symptoms, list | tuple)
+        or not all(isinstance(code, str) for code in symptoms)
+    ):
         raise ValidationError({"symptoms": "Give a list of symptom codes."}, code="invalid")
+    if len(set(symptoms)) != len(symptoms):
+        raise ValidationError({"symptoms": "Name each symptom once."}, code="duplicate")
     return list(symptoms)
 
 
