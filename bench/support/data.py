@@ -1,10 +1,12 @@
 """The data the web benchmarks run against, built through the application's own services.
 
 Charts, eligibility reviews and plans are entered by the clinic's prescriber, the chair-side
-record by its nurse, as the pages and the API would (each service call audited, histories kept).
-Only the long history of the "chart with 200 sessions" is bulk-inserted (see `long_history`):
-two hundred sessions through the services would take minutes for one page's worth of rows.
-Everything is synthetic and deterministic (`random.Random` seeded by the caller).
+record by its nurse, as the pages and the API would (each service call audited, histories kept),
+each step at its own time through the services' `now`. Only the long history of the "chart with
+200 sessions" repeats itself by copying (see `long_history`): the first session of each kind goes
+through the services, the others get copies of its rows on their own dates, because two hundred
+sessions through the services would take minutes. Everything is synthetic and deterministic
+(`random.Random` seeded by the caller).
 """
 
 from __future__ import annotations
@@ -212,8 +214,10 @@ def reading(
     *,
     at: dt.datetime,
     systolic: int | None = None,
+    moaas: int | None = None,
 ) -> None:
-    """One post-dose reading at `at` (normal values unless `systolic` is given)."""
+    """One post-dose reading at `at` (normal values unless `systolic` is given; MOAA/S 4 or 5
+    unless given)."""
     from ketacare.chair.services import ReadingInput, record_reading
 
     vitals = normal_vitals(rng)
@@ -222,7 +226,10 @@ def reading(
     record_reading(
         session=session,
         values=ReadingInput(
-            at=at, **vitals, respiratory_rate=rng.randrange(12, 18), moaas=rng.choice((4, 5, 5))
+            at=at,
+            **vitals,
+            respiratory_rate=rng.randrange(12, 18),
+            moaas=moaas or rng.choice((4, 5, 5)),
         ),
         by=staff.nurse,
         now=at,
@@ -287,7 +294,9 @@ def chart_session(
     for index in range(readings):
         at = dosed_at + dt.timedelta(minutes=every_min * (index + 1))
         high = index == hypertensive_at
-        reading(staff, session, rng, at=at, systolic=172 if high else None)
+        # Fully awake again (MOAA/S 5) in the second half of the observation.
+        awake = 5 if index >= readings // 2 else None
+        reading(staff, session, rng, at=at, systolic=172 if high else None, moaas=awake)
         if high and discharge:
             for alert in SessionAlert.objects.filter(session=session, acknowledged_at=None):
                 acknowledge_alert(
@@ -318,14 +327,25 @@ def chart_session(
         )
 
 
+def _kind(number: int) -> str:
+    """Which of the history's sessions raised an alert (every tenth) or had a side effect
+    (every seventh); the others went plainly."""
+    return "alert" if number % 10 == 0 else "side_effect" if number % 7 == 0 else "plain"
+
+
 def long_history(
     staff: Staff, rng: random.Random, *, sessions: int, future: int = 10, readings: int = 8
 ) -> Patient:
     """A patient whose IV plan holds `sessions` sessions, twice a week: all but the last
-    `future` already given (charted at the chair through the services on their dates), those
-    still to come. The protocol's induction lists six sessions; the sessions after it are
-    added to the plan as the clinic went on treating (rows inserted with their history, as the
-    schedule services do; no service adds sessions beyond a protocol's)."""
+    `future` given, the rest still to come.
+
+    The protocol's induction lists six sessions; the ones after it are added to the plan as the
+    clinic went on treating (rows inserted with their history, as the schedule services do; no
+    service adds sessions beyond a protocol's). The first session of each kind (plain, with an
+    alert, with a side effect) is charted at the chair through the services on its date; every
+    later one is a copy of its kind's rows (pre-dose, dose, readings, alerts, side effects,
+    discharge, with their history) with the times moved to its date: the same rows the services
+    write, without minutes of set-up."""
     from simple_history.utils import bulk_create_with_history
 
     now = timezone.now()
@@ -333,9 +353,8 @@ def long_history(
     future = min(future, sessions - 1)
     past = sessions - future
     first_day = today - dt.timedelta(days=(past * 7 + 1) // 2)
-    began = timezone.make_aware(dt.datetime.combine(first_day, dt.time(8, 0))) - dt.timedelta(
-        days=1
-    )
+    began = timezone.make_aware(dt.datetime.combine(first_day, dt.time(8, 0)))
+    began -= dt.timedelta(days=1)
     patient = charted_patient(staff, 0, rng, on=began - dt.timedelta(days=3))
     plan = iv_plan(staff, patient, start=first_day, now=began)
     rows = list(TreatmentSession.objects.filter(plan=plan).order_by("number"))[:sessions]
@@ -357,8 +376,13 @@ def long_history(
             )
         )
     bulk_create_with_history(added, TreatmentSession, default_user=staff.prescriber.user)
-    given = TreatmentSession.objects.filter(plan=plan, date__lt=today).order_by("number")
-    for session in given:
+    templates: dict[str, TreatmentSession] = {}
+    copies: list[tuple[TreatmentSession, TreatmentSession]] = []
+    for session in TreatmentSession.objects.filter(plan=plan, date__lt=today).order_by("number"):
+        kind = _kind(session.number)
+        if kind in templates:
+            copies.append((session, templates[kind]))
+            continue
         start = timezone.make_aware(dt.datetime.combine(session.date, dt.time(9, 0)))
         chart_session(
             staff,
@@ -366,11 +390,74 @@ def long_history(
             rng,
             checked_in=start,
             readings=readings,
-            hypertensive_at=2 if session.number % 10 == 0 else None,
-            side_effect=session.number % 7 == 0,
+            hypertensive_at=2 if kind == "alert" else None,
+            side_effect=kind == "side_effect",
             discharge=True,
         )
+        templates[kind] = session
+    copy_chairs(copies, by=staff.nurse)
     return patient
+
+
+def copy_chairs(copies: list[tuple[TreatmentSession, TreatmentSession]], *, by: Membership) -> None:
+    """Give each (session, template) pair the template's chair-side rows, moved by the days
+    between their dates, and the template's status and version."""
+    from django.db.models import DateTimeField, Model
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from ketacare.chair.models import Discharge, DoseGiven, PreDose, Reading, SessionAlert
+    from ketacare.chair.models import SideEffect as SideEffectRow
+
+    if not copies:
+        return
+    kinds = (PreDose, DoseGiven, Reading, SessionAlert, SideEffectRow, Discharge)
+    # As the services left them (status, version).
+    templates = TreatmentSession.objects.in_bulk([template.pk for _, template in copies])
+    of_template: dict[tuple[type[Model], int], list[Model]] = {}
+    for model in kinds:
+        for row in model.objects.filter(session_id__in=templates).order_by("pk"):
+            of_template.setdefault((model, row.session_id), []).append(row)
+
+    def moved(row: Model, session: TreatmentSession, shift: dt.timedelta) -> Model:
+        values = {}
+        for field in row._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            value = getattr(row, field.attname)
+            if isinstance(field, DateTimeField) and value is not None:
+                value += shift
+            values[field.attname] = value
+        values["session_id"] = session.pk
+        return type(row)(**values)
+
+    new: dict[type[Model], list[Model]] = {model: [] for model in kinds}
+    reading_of: list[tuple[Model, Model]] = []  # (template reading, its copy)
+    for session, template in copies:
+        shift = dt.timedelta(days=(session.date - template.date).days)
+        for model in kinds:
+            for row in of_template.get((model, template.pk), []):
+                copy = moved(row, session, shift)
+                new[model].append(copy)
+                if model is Reading:
+                    reading_of.append((row, copy))
+    for model in (PreDose, DoseGiven, Reading, SideEffectRow, Discharge):
+        if hasattr(model, "history"):
+            bulk_create_with_history(new[model], model, default_user=by.user)
+        else:
+            model.objects.bulk_create(new[model])
+    copied = {(copy.session_id, row.pk): copy.pk for row, copy in reading_of}
+    for alert in new[SessionAlert]:
+        if alert.reading_id is not None:  # type: ignore[attr-defined]
+            alert.reading_id = copied[(alert.session_id, alert.reading_id)]  # type: ignore[attr-defined]
+    SessionAlert.objects.bulk_create(new[SessionAlert])
+    sessions = []
+    for session, template in copies:
+        session.status = templates[template.pk].status
+        session.version = templates[template.pk].version
+        sessions.append(session)
+    bulk_update_with_history(
+        sessions, TreatmentSession, ["status", "version"], default_user=by.user
+    )
 
 
 def board_sessions(staff: Staff, chairs: int, rng: random.Random) -> list[TreatmentSession]:
