@@ -256,6 +256,17 @@ def test_a_refused_dose_shows_the_rules_that_decided(staff_client, nora, esk_ses
     assert fresh(session).status == "in_chair"
 
 
+def test_a_dose_without_its_lot_number_is_a_422_on_that_field(staff_client, nora, esk_session):
+    client = staff_client(nora)
+    session = checked_in(client, esk_session, nora)
+
+    response = client.post(url("dose", session), {"version": session.version, "lot_number": ""})
+
+    assert response.status_code == 422
+    assert 'id="id_lot_number_error"' in response.content.decode()
+    assert fresh(session).status == "in_chair"
+
+
 def test_the_dose_is_recorded_and_shown_with_its_steps_and_devices(staff_client, nora, esk_session):
     client = staff_client(nora)
     session = checked_in(client, esk_session, nora)
