@@ -147,3 +147,29 @@ def test_the_idle_sign_out_event_names_the_client_behind_the_proxy(
     client.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
 
     assert AuditEvent.objects.get(action=Action.LOGOUT).ip_address == "203.0.113.7"
+
+
+def test_a_pages_own_background_refresh_does_not_keep_the_session_alive(clock, staff_client, nora):
+    # The nurse board polls itself: a screen left open must still sign out when nobody uses it.
+    client = staff_client(nora)
+    assert client.get("/board/").status_code == 200
+    refresh = {"HX-Request": "true", "X-KetaCare-Background-Refresh": "1"}
+    for _ in range(3):
+        clock.shift(dt.timedelta(minutes=5))
+        assert client.get("/board/", headers=refresh).status_code == 200
+
+    clock.shift(dt.timedelta(minutes=1))
+    response = client.get("/board/", headers=refresh)
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_refresh_header_alone_is_not_background_without_htmx(clock, staff_client, nora):
+    client = staff_client(nora)
+    client.get("/board/")
+    for _ in range(3):
+        clock.shift(dt.timedelta(minutes=10))
+        response = client.get("/board/", headers={"X-KetaCare-Background-Refresh": "1"})
+        assert response.status_code == 200

@@ -43,6 +43,15 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+# Sent by pages that refresh themselves (the nurse board's polling): such a request is served
+# but is not a person's activity, so a screen left open still signs out when nobody uses it.
+BACKGROUND_REFRESH_HEADER = "X-KetaCare-Background-Refresh"
+
+
+def _is_background_refresh(request: HttpRequest) -> bool:
+    return _is_htmx(request) and request.headers.get(BACKGROUND_REFRESH_HEADER) == "1"
+
+
 def _with_next(url: str, request: HttpRequest) -> str:
     if request.method == "GET" and not _is_htmx(request):
         return f"{url}?{urlencode({'next': request.get_full_path()})}"
@@ -59,7 +68,8 @@ class IdleTimeoutMiddleware:
     """Signs a session out after settings.SESSION_IDLE_TIMEOUT_MIN minutes without a request.
 
     Every authenticated request records its time in the session (one session write per request;
-    deterministic, so query counts in tests do not depend on timing).
+    deterministic, so query counts in tests do not depend on timing), except a page's own
+    background refresh (BACKGROUND_REFRESH_HEADER), which is judged but never extends it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -75,7 +85,8 @@ class IdleTimeoutMiddleware:
                 if _is_api(request) and "HTTP_AUTHORIZATION" in request.META:
                     return self.get_response(request)  # the stale session is gone; judge the token
                 return response
-            request.session[LAST_ACTIVITY_SESSION_KEY] = now
+            if not _is_background_refresh(request):
+                request.session[LAST_ACTIVITY_SESSION_KEY] = now
         return self.get_response(request)
 
     def _sign_out(self, request: HttpRequest, minutes: int) -> HttpResponse:
