@@ -119,22 +119,19 @@ def _guard_triggers() -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
-HEAD_TRIGGER = "audit_auditevent_chain_head"  # moves the chain's head row (migration 0004)
-
-
-def test_the_guard_and_head_triggers_exist_after_all_migrations():
+def test_the_guard_triggers_exist_after_all_migrations():
     # On SQLite a later migration that rebuilds the table would drop them silently.
     expected = (
         {"audit_auditevent_append_only"}
         if connection.vendor == "postgresql"
         else {"audit_auditevent_no_update", "audit_auditevent_no_delete"}
     )
-    assert _guard_triggers() == {*expected, HEAD_TRIGGER}
+    assert _guard_triggers() == expected
 
 
 def test_the_migration_reverse_lifts_the_guard_and_the_forward_restores_it(event):
     with guard_lifted() as cursor:
-        assert _guard_triggers() == {HEAD_TRIGGER}
+        assert _guard_triggers() == set()
         cursor.execute("UPDATE audit_auditevent SET detail = 'x' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).detail == "x"
     with pytest.raises(IntegrityError):

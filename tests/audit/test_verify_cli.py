@@ -194,6 +194,6 @@ def test_verify_on_a_database_never_migrated_says_so_in_one_sentence(tmp_path):
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "The audit trail cannot be read (no such table: audit_auditchainhead); is the database "
+        "The audit trail cannot be read (no such table: audit_auditevent); is the database "
         "migrated (`ketacare migrate`) and reachable?\n"
     )

@@ -118,8 +118,8 @@ class AuditEvent(models.Model):
         ordering = ["pk"]
         indexes = [
             models.Index(fields=["clinic_id", "occurred_at"]),
-            # A chain's newest event, should its head row ever be missing (AuditChainHead).
-            # Partial: the legacy events need no entry, so the index starts empty.
+            # A chain's newest event: what the next append to the chain chains onto. Partial:
+            # the legacy events need no entry, so the index starts empty.
             models.Index(
                 fields=["chain", "id"],
                 name="audit_event_chain_idx",
@@ -142,25 +142,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse("delete")
-
-
-class AuditChainHead(models.Model):
-    """The newest event's hash of each chain per clinic: one row per chain, and its lock.
-
-    An append locks its chain's row (`SELECT ... FOR UPDATE` on PostgreSQL) and reads the hash
-    to chain onto; the database moves the row to the new event itself (a trigger on the event
-    table, migration 0004), in the appending transaction. The events remain the record: a
-    missing row is rebuilt from the chain's newest event at the next append, and `verify` checks
-    that each row's hash is still in its chain (so the newest events of a chain cannot be
-    deleted unseen unless this table is edited too). The legacy chain is closed and has no row.
-    """
-
-    chain = models.BigIntegerField(primary_key=True)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        # Written only by record_event and the trigger: no permission for anybody.
-        default_permissions = ()
-
-    def __str__(self) -> str:
-        return f"audit chain {self.chain}"

@@ -18,14 +18,10 @@ walk goes on proving the other chains:
 
 What a chain of plain SHA-256 hashes cannot see on its own: the newest events deleted (nothing
 after them points at them) and a chain rewritten wholesale by someone who recomputes every hash.
-Two checks narrow that:
-
-- the head rows (`AuditChainHead`, read before the walk, so every hash in them must be met in
-  its chain): deleting a chain's newest events is caught unless that table is edited as well;
-- the heads given by the caller: keep the heads printed by `ketacare audit verify --show-head`
-  somewhere else (a ticket, a log shipped off the server) and pass them back with `--head`, which
-  closes both gaps for everything written up to then. A head given without its chain (the form
-  printed before chains per clinic) must be met in some chain.
+Keep the heads printed by `ketacare audit verify --show-head` somewhere else (a ticket, a log
+shipped off the server) and pass them back with `--head CHAIN=HASH` to close both gaps for
+everything written up to then: each must still be in its chain. A head given without its chain
+(the form printed before chains per clinic) must be in some chain.
 """
 
 from __future__ import annotations
@@ -43,7 +39,7 @@ from ketacare.audit.chain import (
     genesis_of,
     hash_content,
 )
-from ketacare.audit.models import AuditChainHead, AuditEvent
+from ketacare.audit.models import AuditEvent
 
 _COLUMNS = ("pk", "chain", *HASHED_FIELDS, "previous_hash", "hash")
 
@@ -121,8 +117,8 @@ class _Walk:
     previous_pk: int | None = None
     count: int = 0
     broken: ChainBreak | None = None
-    # Heads that must be met in this chain, and why (given by the caller, or the head row).
-    wanted: dict[str, bool] = field(default_factory=dict)
+    # Heads given by the caller that must still be met in this chain.
+    wanted: set[str] = field(default_factory=set)
 
 
 def _chain_order(chain: Chain) -> tuple[int, int]:
@@ -147,14 +143,10 @@ def verify_chains(
             walks[chain] = _Walk(chain, genesis_of(chain))
         return walks[chain]
 
-    # Read before the walk: events appended meanwhile only extend the chains the walk sees.
-    for chain, head in AuditChainHead.objects.values_list("chain", "hash"):
-        if head != genesis_of(chain):
-            walk_of(chain).wanted.setdefault(head, False)
     for chain, heads in (expected_heads or {}).items():
         for head in heads:
             if head != genesis_of(chain):  # the head of a chain before its first event
-                walk_of(chain).wanted[head] = True
+                walk_of(chain).wanted.add(head)
     anywhere = {head: False for head in expected_anywhere}
 
     rows = AuditEvent.objects.order_by("pk").values_list(*_COLUMNS).iterator(chunk_size=chunk_size)
@@ -173,7 +165,7 @@ def verify_chains(
         walk.expected_previous = stored_hash
         walk.previous_pk = pk
         walk.count += 1
-        walk.wanted.pop(stored_hash, None)
+        walk.wanted.discard(stored_hash)
         if stored_hash in anywhere:
             anywhere[stored_hash] = True
 
@@ -181,9 +173,7 @@ def verify_chains(
     for chain in sorted(walks, key=_chain_order):
         walk = walks[chain]
         if walk.broken is None and walk.wanted:
-            # A head the caller gave says more than the head row: name it first.
-            head, given = max(walk.wanted.items(), key=lambda item: item[1])
-            walk.broken = _head_missing(walk, head, given=given)
+            walk.broken = _head_missing(walk, min(walk.wanted))
         if walk.count or walk.broken is not None:
             reports.append(ChainReport(chain, walk.count, walk.expected_previous, walk.broken))
     unmatched = tuple(
@@ -260,14 +250,13 @@ def _link_break(chain: Chain, pk: int, previous_pk: int | None, stored_previous:
     )
 
 
-def _head_missing(walk: _Walk, head: str, *, given: bool) -> ChainBreak:
-    where = "recorded earlier" if given else "that the database holds for it"
+def _head_missing(walk: _Walk, head: str) -> ChainBreak:
     return ChainBreak(
         BreakKind.HEAD_MISSING,
         walk.chain,
         None,
         f"Audit chain {chain_name(walk.chain)} broken after {_after(walk.previous_pk)}: the head "
-        f"{head} {where} is no longer in the chain, so the newest events were removed.",
+        f"{head} recorded earlier is no longer in the chain, so the newest events were removed.",
     )
 
 
