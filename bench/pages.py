@@ -22,10 +22,13 @@ The pages are requested in this process through Django's WSGI handler (the same 
 object gunicorn serves, production settings, the whole middleware stack) by the clinic's nurse,
 signed in with a confirmed authenticator (past two-factor sign-in). The server time of a request
 is from handing the WSGI environ to the handler to the last byte of the answer (network and HTTP
-parsing excluded). The pages take turns, request after request, so a busy moment of the machine
-falls on all of them alike. The baseline is an empty page through the same middleware
-(`bench.support.views.empty_page`): the target is each heavy page's p95 at most 3x the empty
-page's p95. The site's layout alone (navigation, empty body) is shown for information.
+parsing excluded); its CPU time (this process's, the database's excluded) is shown beside it,
+for it moves much less than the clock when other jobs share the machine. The pages take turns,
+request after request, so a busy moment of the machine falls on all of them alike. The baseline
+is an empty page through the same middleware (`bench.support.views.empty_page`): the target is
+each heavy page's p95 at most 3x the empty page's p95. The site's layout alone (navigation,
+empty body) is shown for information. `queries` counts the SQL statements a request sends
+(BEGIN and COMMIT not counted).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.support import postgres, profiling
 from bench.support.environment import migrate, setup_django
 from bench.support.report import machine_line, percentile, table
-from bench.support.wsgi import WsgiClient
+from bench.support.wsgi import Answer, WsgiClient
 
 SEED = 20261203
 REQUESTS = 300
@@ -76,11 +79,15 @@ class Page:
 class Timing:
     page: Page
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     queries: int = 0
     size: int = 0
 
     def p(self, fraction: float) -> float:
         return percentile(sorted(self.seconds), fraction) * 1000
+
+    def cpu_p(self, fraction: float) -> float:
+        return percentile(sorted(self.cpu), fraction) * 1000
 
 
 # --- the requests -------------------------------------------------------------------------------
@@ -92,8 +99,7 @@ class Browser:
     def __init__(self, cookie: str) -> None:
         self.client = WsgiClient({"Cookie": cookie, "Accept": "text/html"})
 
-    def get(self, page: Page) -> tuple[float, int, int]:
-        """(seconds, status, bytes) of one request."""
+    def get(self, page: Page) -> Answer:
         return self.client.request("GET", page.path, query=page.query)
 
 
@@ -163,14 +169,10 @@ def prepare(history: int, chairs: int, seed: int) -> Prepared:
 
 
 def count_queries(browser: Browser, page: Page) -> tuple[int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        _elapsed, status, size = browser.get(page)
-    if status != 200:
-        raise RuntimeError(f"{page.name} ({page.url}) answered {status}, not 200")
-    return len(captured.captured_queries), size
+    queries, answer = profiling.queries_of(lambda: browser.get(page))
+    if answer.status != 200:
+        raise RuntimeError(f"{page.name} ({page.url}) answered {answer.status}, not 200")
+    return queries, answer.size
 
 
 def measure(browser: Browser, pages: list[Page], requests: int, warmup: int) -> list[Timing]:
@@ -179,11 +181,12 @@ def measure(browser: Browser, pages: list[Page], requests: int, warmup: int) -> 
         timing.queries, timing.size = count_queries(browser, timing.page)
     for round_number in range(warmup + requests):
         for timing in timings:
-            elapsed, status, _size = browser.get(timing.page)
-            if status != 200:
-                raise RuntimeError(f"{timing.page.name} answered {status}, not 200")
+            answer = browser.get(timing.page)
+            if answer.status != 200:
+                raise RuntimeError(f"{timing.page.name} answered {answer.status}, not 200")
             if round_number >= warmup:
-                timing.seconds.append(elapsed)
+                timing.seconds.append(answer.seconds)
+                timing.cpu.append(answer.cpu)
     return timings
 
 
@@ -193,7 +196,8 @@ def profile(browser: Browser, page: Page, requests: int) -> str:
 
 
 def report(timings: list[Timing]) -> list[tuple[str, bool]]:
-    base = next(t for t in timings if t.page.name == BASELINE).p(0.95)
+    empty = next(t for t in timings if t.page.name == BASELINE)
+    base, base_cpu = empty.p(0.95), empty.cpu_p(0.5)
     rows = [
         (
             t.page.name,
@@ -201,14 +205,25 @@ def report(timings: list[Timing]) -> list[tuple[str, bool]]:
             f"{t.p(0.50):.2f}",
             f"{t.p(0.95):.2f}",
             f"{t.p(0.95) / base:.2f}x",
+            f"{t.cpu_p(0.50):.2f}",
+            f"{t.cpu_p(0.50) / base_cpu:.2f}x",
             str(t.queries),
             f"{t.size / 1024:.0f}",
         )
         for t in timings
     ]
-    print(
-        table(("page", "path", "p50 ms", "p95 ms", "p95 / empty", "queries", "KiB"), rows, left=2)
+    header = (
+        "page",
+        "path",
+        "p50 ms",
+        "p95 ms",
+        "p95 / empty",
+        "CPU p50 ms",
+        "CPU / empty",
+        "queries",
+        "KiB",
     )
+    print(table(header, rows, left=2))
     print()
     return [
         (

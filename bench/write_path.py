@@ -54,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.support import postgres, profiling
 from bench.support.environment import ROOT, setup_django
 from bench.support.report import machine_line, percentile, table
-from bench.support.wsgi import WsgiClient
+from bench.support.wsgi import Answer, WsgiClient
 
 SEED = 20261203
 CLIENTS = (1, 4, 16)
@@ -386,7 +386,7 @@ def run(target: Target, clients: int, sessions: int, duration: float) -> Measure
 # --- in this process ----------------------------------------------------------------------------
 
 
-def in_process(prepared: Prepared) -> dict[str, Callable[[int], tuple[float, int, int]]]:
+def in_process(prepared: Prepared) -> dict[str, Callable[[int], Answer]]:
     """The api and floor requests sent straight into the WSGI application in this process."""
     client = WsgiClient({"Content-Type": "application/json"})
     body = json.dumps(BODY).encode()
@@ -394,11 +394,11 @@ def in_process(prepared: Prepared) -> dict[str, Callable[[int], tuple[float, int
     user = prepared.nurse_user_id
     auth = {"Authorization": f"Bearer {prepared.token}"}
 
-    def api(i: int) -> tuple[float, int, int]:
+    def api(i: int) -> Answer:
         path = f"/api/v1/sessions/{sessions[i % len(sessions)][0]}/readings"
         return client.request("POST", path, body=body, headers=auth)
 
-    def floor(i: int) -> tuple[float, int, int]:
+    def floor(i: int) -> Answer:
         session, clinic, patient = sessions[i % len(sessions)]
         path = f"/bench/floor/{clinic}/{patient}/{session}/{user}/readings"
         return client.request("POST", path, body=body)
@@ -406,20 +406,21 @@ def in_process(prepared: Prepared) -> dict[str, Callable[[int], tuple[float, int
     return {"api": api, "floor": floor}
 
 
-def queries_per_request(prepared: Prepared) -> dict[str, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
+def in_process_costs(prepared: Prepared, requests: int) -> dict[str, tuple[int, float]]:
+    """Per target: the queries of one request and the median CPU time of this process over
+    `requests` requests (CPU time, unlike the clock, hardly moves with the machine's load;
+    the database's own CPU time is not in it)."""
+    costs = {}
     for name, send in in_process(prepared).items():
         send(0)
-        with CaptureQueriesContext(connection) as captured:
-            _elapsed, status, _size = send(1)
+        queries, answer = profiling.queries_of(lambda send=send: send(1))
+        status = answer.status
         if status != 201:
             raise RuntimeError(f"{name} answered {status}, not 201")
-        counts[name] = len(captured.captured_queries)
-    reset(prepared)
-    return counts
+        cpu = sorted(send(turn).cpu for turn in range(2, requests + 2))
+        costs[name] = (queries, percentile(cpu, 0.5) * 1000)
+        reset(prepared)
+    return costs
 
 
 def profile_api(prepared: Prepared, requests: int) -> str:
@@ -458,7 +459,7 @@ def report(measurements: list[Measurement], most_readings: int) -> list[tuple[st
         )
     )
     print()
-    print(f"Most readings a session held at the end of a measurement: {most_readings}")
+    print(f"Most readings a session held at the end of an api measurement: {most_readings}")
     print()
     results = []
     for m in measurements:
@@ -557,10 +558,13 @@ def measure(
                 f"seed {args.seed}; set-up {time.perf_counter() - started:.0f} s"
                 + (" (quick: smoke run, figures not meaningful)" if args.quick else "")
             )
-            queries = queries_per_request(prepared)
+            costs = in_process_costs(prepared, 5 if args.quick else 50)
             print(
-                "Queries per request (in this process): "
-                + ", ".join(f"{name} {n}" for name, n in queries.items())
+                "One request in this process (no server): "
+                + "; ".join(
+                    f"{name} {queries} queries, {cpu:.1f} ms CPU (median)"
+                    for name, (queries, cpu) in costs.items()
+                )
             )
             print()
             if args.profile:
@@ -585,7 +589,9 @@ def measure(
                     reset(prepared)
                     run(target, clients, len(prepared.sessions), warmup)
                     measurements.append(run(target, clients, len(prepared.sessions), duration))
-                    most = max(most, reset(prepared))
+                    held = reset(prepared)
+                    if target.name == "api":
+                        most = max(most, held)
             server.stop()
             if any(m.errors for m in measurements):
                 print(server.log.read_text(errors="replace")[-3000:], file=sys.stderr)

@@ -6,6 +6,9 @@ import cProfile
 import io
 import pstats
 from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # (layer, substrings of a function's file name), first match wins; the rest is "other".
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -60,3 +63,22 @@ def report(stats: pstats.Stats, times: int, *, top: int = 30) -> str:
     stats.stream = out  # type: ignore[attr-defined]
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
+
+
+def queries_of(function: Callable[[], T]) -> tuple[int, T]:
+    """How many SQL statements `function()` sends on the default connection, and its result.
+
+    Counted by an execute wrapper: unlike Django's query log, a request's start does not
+    reset it."""
+    from django.db import connection
+
+    sent = 0
+
+    def count(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal sent
+        sent += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        result = function()
+    return sent, result

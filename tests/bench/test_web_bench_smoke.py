@@ -103,7 +103,8 @@ def test_write_path_measures_each_target_at_each_client_count(write_path: str) -
 def test_write_path_names_its_machine_and_judges_both_targets(write_path: str) -> None:
     assert "cores" in write_path
     assert "PostgreSQL" in write_path
-    assert "Most readings a session held" in write_path
+    assert "Most readings a session held at the end of an api" in write_path
+    assert re.search(r"api \d+ queries, [\d.]+ ms CPU .*floor 1 queries", write_path)
     lines = verdicts(write_path)
     assert [line.split(":")[0][6:] for line in lines] == [
         "api >= 0.5x the floor at 1 clients",
@@ -127,10 +128,11 @@ def test_pages_times_every_page_against_the_empty_one(pages: str) -> None:
     assert rows["empty"][4] == "1.00x"
     assert rows["sessions"][1].endswith("/sessions/")
     assert rows["sessions-all"][1].endswith("/sessions/?all=1")
-    for name, (_page, path, p50, p95, ratio, queries, kib) in rows.items():
+    for name, (_page, path, p50, p95, ratio, cpu, cpu_ratio, queries, kib) in rows.items():
         assert path.startswith("/"), name
         assert MILLISECONDS.match(p50) and MILLISECONDS.match(p95), name
-        assert RATIO.match(ratio), name
+        assert MILLISECONDS.match(cpu), name
+        assert RATIO.match(ratio) and RATIO.match(cpu_ratio), name
         assert queries.isdigit() and kib.isdigit(), name
 
 
