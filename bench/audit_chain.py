@@ -22,6 +22,13 @@ Schemes, measured in this order on the same database, clients and transactions:
   locked (`FOR UPDATE`) one round trip before COMMIT.
 - new, one clinic: the same 16 clients all writing to one clinic (one chain): what is left
   when nothing can run side by side, i.e. the shorter lock span alone.
+- head row (not chosen), 4 clinics and one clinic: the design first tried, kept here to show
+  why it was left. A table of chain heads (`bench_audit_chain_head`, made for the run and
+  dropped after), the chain's row created if missing, then locked with `SELECT hash ... FOR
+  UPDATE`, the INSERT of the format-2 event and the UPDATE of the head in one round trip. Same
+  lock span as `new`; the difference is the lock: a row lock is taken by whoever asks while it
+  is free, ahead of the transactions already waiting, where an advisory lock is granted in
+  order of asking.
 
 16 clients across 4 clinics means 4 clients per clinic, each on a patient of its own, so the
 weights never contend: only the audit chain can make them wait. Each measurement is
@@ -43,6 +50,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -63,10 +72,21 @@ QUICK_WARMUP_S = 0.2
 OLD_LOCK_KEY = 7_301_551
 
 
+_HEAD_ROW_PREPARE = (
+    "SET CONSTRAINTS ALL IMMEDIATE; "
+    "INSERT INTO bench_audit_chain_head (chain, hash) SELECT %(chain)s, COALESCE("
+    "(SELECT hash FROM audit_auditevent WHERE chain = %(chain)s ORDER BY id DESC LIMIT 1), "
+    "%(genesis)s) WHERE NOT EXISTS (SELECT 1 FROM bench_audit_chain_head WHERE chain = %(chain)s) "
+    "ON CONFLICT (chain) DO NOTHING"
+)
+_HEAD_ROW_LOCK = "SELECT hash FROM bench_audit_chain_head WHERE chain = %s FOR UPDATE"
+_HEAD_ROW_MOVE = "UPDATE bench_audit_chain_head SET hash = %s WHERE chain = %s"
+
+
 @dataclass(frozen=True)
 class Scheme:
     name: str
-    append: str  # "old" or "new"
+    append: str  # "old", "new" or "head_row"
     clinics: int
 
 
@@ -74,6 +94,8 @@ SCHEMES = (
     Scheme("old: one lock for the installation", "old", CLINICS),
     Scheme("new: a chain per clinic", "new", CLINICS),
     Scheme("new, all 16 clients in one clinic", "new", 1),
+    Scheme("head row (not chosen), 4 clinics", "head_row", CLINICS),
+    Scheme("head row (not chosen), one clinic", "head_row", 1),
 )
 
 
@@ -92,16 +114,10 @@ class Result:
         return percentile(self.latencies, fraction) * 1000
 
 
-def append_old_scheme(**fields: object) -> None:
-    """The append of the old code: one advisory lock for the whole installation, held to
-    COMMIT, taken before the look-up of the table's newest event and the INSERT."""
-    from django.db import connection
+def _event_values(**fields: object) -> dict[str, object]:
     from django.utils import timezone
 
-    from ketacare.audit.chain import GENESIS_HASH, HASHED_FIELDS, canonical_content, hash_content
-    from ketacare.audit.models import AuditEvent
-
-    values: dict[str, object] = {
+    return {
         "occurred_at": timezone.now(),
         "actor_user_id": None,
         "actor_username": "",
@@ -116,6 +132,36 @@ def append_old_scheme(**fields: object) -> None:
         "detail": "",
         **fields,
     }
+
+
+def _insert(values: dict[str, object], *, chain_format: int) -> tuple[str, list[object]]:
+    """The INSERT of an event chained onto `values["previous_hash"]`, as SQL and parameters."""
+    from django.db import connection
+
+    from ketacare.audit.chain import HASHED_FIELDS, canonical_content, hash_content
+    from ketacare.audit.models import AuditEvent
+
+    values["hash"] = hash_content(
+        canonical_content(values), str(values["previous_hash"]), chain_format=chain_format
+    )
+    columns = (*HASHED_FIELDS, "previous_hash", "hash", *(("chain",) if "chain" in values else ()))
+    params = [
+        AuditEvent._meta.get_field(name).get_db_prep_save(values[name], connection)
+        for name in columns
+    ]
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO audit_auditevent ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+    return sql, params
+
+
+def append_old_scheme(**fields: object) -> None:
+    """The append of the old code: one advisory lock for the whole installation, held to
+    COMMIT, taken before the look-up of the table's newest event and the INSERT."""
+    from django.db import connection
+
+    from ketacare.audit.chain import GENESIS_HASH
+
+    values = _event_values(**fields)
     with connection.cursor() as cursor:
         cursor.execute(
             "SET CONSTRAINTS ALL IMMEDIATE; SELECT pg_advisory_xact_lock(%s)", [OLD_LOCK_KEY]
@@ -129,19 +175,30 @@ def append_old_scheme(**fields: object) -> None:
         )
         row = cursor.fetchone()
         values["previous_hash"] = row[0] if row else GENESIS_HASH
-        values["hash"] = hash_content(
-            canonical_content(values), str(values["previous_hash"]), chain_format=1
-        )
-        columns = (*HASHED_FIELDS, "previous_hash", "hash")
-        params = [
-            AuditEvent._meta.get_field(name).get_db_prep_save(values[name], connection)
-            for name in columns
-        ]
-        cursor.execute(
-            f"INSERT INTO audit_auditevent ({', '.join(columns)}) "  # noqa: S608 - fixed names
-            f"VALUES ({', '.join(['%s'] * len(columns))})",
-            params,
-        )
+        cursor.execute(*_insert(values, chain_format=1))
+
+
+def append_head_row_scheme(**fields: object) -> None:
+    """The design first tried: the chain's row in a table of heads, locked FOR UPDATE."""
+    from django.db import connection
+
+    from ketacare.audit.chain import CHAIN_FORMAT, chain_for, genesis_of
+
+    values = _event_values(**fields)
+    chain = chain_for(values["clinic_id"])  # type: ignore[arg-type]
+    values["chain"] = chain
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD_ROW_PREPARE, {"chain": chain, "genesis": genesis_of(chain)})
+        cursor.execute(_HEAD_ROW_LOCK, [chain])
+        (values["previous_hash"],) = cursor.fetchone()
+        sql, params = _insert(values, chain_format=CHAIN_FORMAT)
+        cursor.execute(sql + "; " + _HEAD_ROW_MOVE, [*params, values["hash"], chain])
+
+
+APPENDS: dict[str, Callable[..., object]] = {
+    "old": append_old_scheme,
+    "head_row": append_head_row_scheme,
+}
 
 
 def _client(
@@ -177,10 +234,7 @@ def _client(
                 "object_id": weight.pk,
                 "patient_id": patient_id,
             }
-            if append == "old":
-                append_old_scheme(**event)
-            else:
-                record_event(**event)
+            APPENDS.get(append, record_event)(**event)
 
     latencies: list[float] = []
     errors = 0
@@ -278,6 +332,21 @@ def prepare() -> list[tuple[int, int]]:
     return spread
 
 
+@contextmanager
+def _head_table() -> Iterator[None]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_audit_chain_head (chain bigint PRIMARY KEY, hash varchar(64))"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_audit_chain_head")
+
+
 def run(database_url: str, *, warmup: float, duration: float, fresh: bool) -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="kc-bench-audit-") as var:
         setup_django(database_url, Path(var))
@@ -285,9 +354,10 @@ def run(database_url: str, *, warmup: float, duration: float, fresh: bool) -> li
             migrate()
         patients = prepare()
         results = []
-        for scheme in SCHEMES:
-            print(f"measuring {scheme.name} ...", flush=True)
-            results.append(measure(scheme, patients, warmup=warmup, duration=duration))
+        with _head_table():
+            for scheme in SCHEMES:
+                print(f"measuring {scheme.name} ...", flush=True)
+                results.append(measure(scheme, patients, warmup=warmup, duration=duration))
         from ketacare.audit.verification import verify_chains
 
         report = verify_chains()
