@@ -31,9 +31,10 @@ anyway once clinics live on different shards. (No test or command of the suite d
 Why an advisory lock and not a row lock on a table of chain heads (`SELECT ... FOR UPDATE`):
 PostgreSQL queues advisory lock requests first come, first served, whereas a transaction that
 asks for a row lock at the moment it is free takes it ahead of those already waiting. With many
-writers in one clinic that let some requests wait many turns: measured with 16 clients in one
-clinic, p99 rose about 2.5 times over the old lock's (bench/results.md), while a table of heads
-also added an UPDATE under the lock. Three statements, as before chains per clinic (one fewer on
+writers in one clinic that let some requests wait many turns: with 16 clients in one clinic its
+p99 was two to three times the old lock's, while the advisory lock per chain keeps the old p99
+(bench/audit_chain.py, bench/results.md). Where clinics write side by side the row lock was a
+little faster; the worst case decided. Three statements, as before chains per clinic (one fewer on
 SQLite): the exact query counts of the pages' tests rely on it.
 
 On SQLite every write transaction starts with BEGIN IMMEDIATE (settings), which already admits
