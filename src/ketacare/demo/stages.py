@@ -15,17 +15,16 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
 from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.clinics.models import Clinic, Membership, Role
+from ketacare.demo.chair import load_chair_day
 from ketacare.demo.charts import ChartSpec, fill_chart, has_chart, record_progress
 from ketacare.intake.models import IntakeRequest, IntakeSource
 from ketacare.intake.services import change_intake_status, create_intake_request
 from ketacare.patients.models import Patient
 from ketacare.screening.models import EligibilityReview
 from ketacare.screening.services import sign_eligibility_decision
-from ketacare.treatment.models import SessionStatus, TreatmentPlan, TreatmentSession
+from ketacare.treatment.models import TreatmentPlan, TreatmentSession
 from ketacare.treatment.services import create_plan
 
 
@@ -150,6 +149,26 @@ STAGES: dict[int, Stage] = {
         order=ESK_ORDER,
         started_days_ago=90,
     ),
+    # Courses begun in the last week: with those above, enough patients that every day has
+    # someone whose next session the protocol lets come forward to today's chairs.
+    **{
+        number: Stage(
+            "in induction",
+            AWAITING,
+            route,
+            "eligible",
+            protocol=protocol,
+            order=ESK_ORDER if route == "esketamine_nasal" else IV_ORDER,
+            started_days_ago=days,
+        )
+        for number, route, protocol, days in (
+            (15, "esketamine_nasal", "esketamine_trd_label", 2),
+            (16, "iv_ketamine", "iv_induction_3x_weekly", 3),
+            (17, "esketamine_nasal", "esketamine_trd_label", 6),
+            (18, "iv_ketamine", "iv_induction_2x_weekly", 5),
+            (19, "esketamine_nasal", "esketamine_trd_label", 4),
+        )
+    },
 }
 
 # Requests in the queue that are nobody's patient yet: (name, contact, status, closed reason).
@@ -212,7 +231,6 @@ def load_stages(clinic: Clinic) -> dict[str, int]:
                 now=started + dt.timedelta(hours=2),
             )
             _book_times(plan, number)
-            _close_past_sessions(plan, staff[Role.NURSE])
             record_progress(
                 patient=patient,
                 nurse=staff[Role.NURSE],
@@ -222,6 +240,8 @@ def load_stages(clinic: Clinic) -> dict[str, int]:
             )
             created["plan"] += 1
     created["intake request"] = _load_intake(clinic, staff[Role.COORDINATOR])
+    # The chair-side record of the courses' sessions, and today's chairs, relative to now.
+    created.update(load_chair_day(clinic, staff, now=timezone.now()))
     return {kind: count for kind, count in created.items() if count}
 
 
@@ -247,26 +267,6 @@ def _book_times(plan: TreatmentPlan, number: int) -> None:
     minutes = 8 * 60 + slot * 90
     TreatmentSession.objects.filter(clinic_id=plan.clinic_id, plan=plan).update(
         time=dt.time(minutes // 60, minutes % 60)
-    )
-
-
-def _close_past_sessions(plan: TreatmentPlan, nurse: Membership) -> None:
-    """Sessions before today happened: the chair-side record of them comes with the sessions
-    feature, so the demo marks them discharged and says so in the audit trail."""
-    past = TreatmentSession.objects.filter(
-        clinic_id=plan.clinic_id, plan=plan, date__lt=timezone.localdate()
-    )
-    ids = list(past.values_list("pk", flat=True))
-    if not ids:
-        return
-    past.update(status=SessionStatus.DISCHARGED)
-    record_event(
-        action=Action.UPDATE,
-        membership=nurse,
-        object_type="treatment_session",
-        object_id=plan.pk,
-        patient_id=plan.patient_id,
-        detail=f"demo past sessions discharged count={len(ids)}",
     )
 
 

@@ -18,7 +18,13 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ketacare.clinical.monitoring import ESKETAMINE, IV_KETAMINE
-from ketacare.clinical.protocols import Schedule, choose_intervals, generate_schedule, get_protocol
+from ketacare.clinical.protocols import (
+    Schedule,
+    Titration,
+    choose_intervals,
+    generate_schedule,
+    get_protocol,
+)
 from ketacare.clinical.rules import ClinicalSettings
 from ketacare.demo.seed import rates
 from ketacare.demo.seed.charts import Story, add_assessment, percent, phq9_answers, weighted
@@ -79,7 +85,7 @@ def _order_values(
     return {"dose_mg": int(_titration(protocol).first_mg(settings))}
 
 
-def _titration(protocol: str):  # type: ignore[no-untyped-def]
+def _titration(protocol: str) -> Titration:
     titration = get_protocol(protocol).phases[0].titration
     assert titration is not None  # noqa: S101 - the oral protocol titrates
     return titration

@@ -28,10 +28,9 @@ from ketacare.clinics.demo import FAMILY_NAMES, GIVEN_NAMES
 from ketacare.clinics.geo import place_for_zip
 from ketacare.clinics.models import Clinic, Membership, Role, Route
 from ketacare.demo.seed.charts import percent
-from ketacare.demo.seed.context import ClinicStaff, Run
+from ketacare.demo.seed.context import ClinicStaff, Run, RunSpec
 from ketacare.demo.seed.work import (
     Loader,
-    RunSpec,
     chunks_of,
     foreign_keys_off,
     foreign_keys_on,

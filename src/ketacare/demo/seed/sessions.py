@@ -178,15 +178,14 @@ def chart_session(
     pre_at = _after(rng, checked_in, 3, 10)
     older = story.age_on(day) >= 65
     base = story.baseline
+    systolic = clamp(base.systolic + rng.gauss(2, 5), LIMITS.systolic)
     pre = Vitals(
-        systolic=clamp(base.systolic + rng.gauss(2, 5), LIMITS.systolic),
-        diastolic=clamp(base.diastolic + rng.gauss(1, 3), LIMITS.diastolic),
+        systolic=systolic,
+        diastolic=min(clamp(base.diastolic + rng.gauss(1, 3), LIMITS.diastolic), systolic - 20),
         heart_rate=clamp(base.heart_rate + rng.gauss(4, 6), LIMITS.heart_rate),
         spo2=base.spo2,
         respiratory_rate=clamp(base.respiratory_rate, LIMITS.respiratory_rate),
     )
-    if pre.diastolic >= pre.systolic:  # type: ignore[operator]
-        pre = Vitals(**{**_fields(pre), "diastolic": pre.systolic - 20})  # type: ignore[operator]
     esketamine = route == ESKETAMINE
     checklist = Checklist(
         rems_setting_certified=clinic.rems_certified if esketamine else None,
