@@ -86,16 +86,20 @@ def session_today(
     alice: Any,
     review_for: Callable[..., Any],  # noqa: F811
 ) -> Callable[..., Any]:
-    """`session_today(route)`: a new patient (weight on the chart), an eligible review signed by
-    alice, a plan started today on every weekday, and its first session, dated today."""
+    """`session_today(route)`: a new patient (weight and a current treatment consent on the
+    chart), an eligible review signed by alice, a plan started today on every weekday, and its
+    first session, dated today."""
     from ketacare.treatment.models import TreatmentSession
     from ketacare.treatment.services import create_plan
-    from tests.factories import PatientFactory, WeightMeasurementFactory
+    from tests.factories import ConsentFactory, PatientFactory, WeightMeasurementFactory
 
     def make(route: str = ESK, patient: Any = None) -> Any:
-        patient = patient or PatientFactory(
-            clinic=chair_clinic, date_of_birth=dt.date(1980, 1, 1), diagnosis="mdd"
-        )
+        if patient is None:
+            patient = PatientFactory(
+                clinic=chair_clinic, date_of_birth=dt.date(1980, 1, 1), diagnosis="mdd"
+            )
+            # A current treatment consent (the dose checks the chart's latest, CHECK-CONSENT).
+            ConsentFactory(patient=patient, signed_on=timezone.localdate() - dt.timedelta(days=2))
         WeightMeasurementFactory(patient=patient, weight_kg=WEIGHT_KG)
         review_for(patient, route)
         protocol, order = PROTOCOLS[route]

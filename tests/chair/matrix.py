@@ -44,6 +44,7 @@ def build_chair_world(clinic: Any, *, giver: Any, witness: Any, colleague: Any) 
     """`giver` gave the doses; `witness` is named on the count of `counted` (the caller, so the
     role matrix's allowed roles may confirm it); `colleague` witnesses new counts."""
     from tests.factories import (
+        ConsentFactory,
         DoseOrderFactory,
         PatientFactory,
         TreatmentPlanFactory,
@@ -54,6 +55,7 @@ def build_chair_world(clinic: Any, *, giver: Any, witness: Any, colleague: Any) 
     now = timezone.now().replace(microsecond=0)
     patient = PatientFactory(clinic=clinic, date_of_birth=dt.date(1982, 2, 3), diagnosis="mdd")
     WeightMeasurementFactory(patient=patient, weight_kg=WEIGHT_KG)
+    ConsentFactory(patient=patient, signed_on=timezone.localdate() - dt.timedelta(days=2))
     plan = TreatmentPlanFactory(patient=patient)
     order = DoseOrderFactory(
         plan=plan, dose_mg_per_kg=MG_PER_KG, duration_min=DURATION_MIN, concentration_mg_per_ml=1

@@ -29,6 +29,7 @@ PRE_DOSE: dict[str, Any] = {
         "identity_confirmed": True,
         "consent_current": True,
         "rems_patient_enrolled": True,
+        "pregnancy_status_documented": True,
         "escort_confirmed": True,
     },
 }

@@ -172,8 +172,8 @@ def test_no_dose_without_the_pre_dose_checks(esk_session, nora):
 @pytest.mark.parametrize(
     ("change", "first_reason"),
     [
-        ({"identity_confirmed": False}, "identity_confirmed"),
-        ({"consent_current": False}, "consent_current"),
+        ({"identity_confirmed": False}, "CHECK-IDENTITY"),
+        ({"consent_current": False}, "CHECK-CONSENT"),
         ({"rems_patient_enrolled": None}, "MON-REMS-ENROLLED"),
     ],
 )

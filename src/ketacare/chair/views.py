@@ -59,10 +59,10 @@ from ketacare.chair.state import Chair, judge
 from ketacare.clinical.adverse import sedation_banner
 from ketacare.clinical.monitoring import ESKETAMINE, HOLD_RULES, IV_KETAMINE, MonitorResult
 from ketacare.clinical.monitoring.decisions import PRESCRIBER_DECIDABLE_HOLDS, SIDE_EFFECT_RULE
+from ketacare.clinical.monitoring.dose_gate import pregnancy_check_applies
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import ROLE_PERMISSIONS, Permission, has_permission
 from ketacare.clinics.tenancy import membership_required
-from ketacare.patients.models import SexAtBirth
 from ketacare.patients.queries import current_medications, latest_weight_kg
 from ketacare.patients.services import consent_stands, latest_consent
 from ketacare.treatment.models import SessionStatus
@@ -168,7 +168,7 @@ def _default_forms(
             initial=_pre_dose_initial(chair, membership, version),
             nurses=facts.members,
             esketamine=esketamine,
-            pregnancy_relevant=_pregnancy_relevant(chair),
+            pregnancy_relevant=pregnancy_relevant(chair),
         )
     if status == SessionStatus.IN_CHAIR and chair.pre_dose is not None:
         if can_decide and chair.pre_dose.dosing == Dosing.HOLD and not chair.pre_dose.proceed_at:
@@ -202,10 +202,10 @@ def _witnesses(facts: Facts, membership: Membership) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in facts.members if user_id != membership.user_id]
 
 
-def _pregnancy_relevant(chair: Chair) -> bool:
-    # MON-PREG-TEST asks about a person of reproductive potential: the checklist item is shown
-    # unless the chart records male sex at birth; the monitoring rule decides what it means.
-    return chair.session.patient.sex_at_birth != SexAtBirth.MALE
+def pregnancy_relevant(chair: Chair) -> bool:
+    """Whether the pre-dose form asks the pregnancy-status item (MON-PREG-TEST, SAFE-PREGNANCY):
+    the clinical core decides whom it applies to."""
+    return pregnancy_check_applies(chair.session.patient.sex_at_birth)
 
 
 def _pre_dose_initial(
@@ -339,7 +339,7 @@ def session_context(
         "banner": facts.banner,
         "consent": facts.consent,
         "consent_current": facts.consent_current,
-        "pregnancy_relevant": _pregnancy_relevant(chair),
+        "pregnancy_relevant": pregnancy_relevant(chair),
         "consent_note": _consent_note(facts),
         "pregnancy_note": _pregnancy_note(chair),
         "pre": pre,

@@ -55,6 +55,7 @@ from ketacare.chair.views import (
     Shown,
     chart_members,
     forbidden_page,
+    pregnancy_relevant,
     render_live,
     render_page,
 )
@@ -168,7 +169,7 @@ def pre_dose(request: HttpRequest, session_id: int, *, membership: Membership) -
         request.POST,
         nurses=chart_members(membership),
         esketamine=chair.route == ESKETAMINE,
-        pregnancy_relevant=chair.session.patient.sex_at_birth != "male",
+        pregnancy_relevant=pregnancy_relevant(chair),
     )
 
     def call(chair: Chair, form: Any) -> object:

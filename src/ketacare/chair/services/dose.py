@@ -54,8 +54,11 @@ from ketacare.clinical.monitoring import (
     MonitorResult,
     undecidable_holds,
 )
+from ketacare.clinical.monitoring.dose_gate import DoseGate, dose_refusals, missing_pre_dose
+from ketacare.clinics.models import Clinic
 from ketacare.clinics.permissions import Permission
 from ketacare.patients.queries import latest_weight_kg
+from ketacare.patients.services import consent_stands, latest_consent
 from ketacare.treatment.models import DoseOrder as SignedOrder
 from ketacare.treatment.models import SessionStatus, TreatmentSession
 
@@ -115,37 +118,42 @@ def _refuse_unless_in_chair(session: TreatmentSession) -> None:
         raise ChairConflict(
             ChairConflictCode.NO_PRE_DOSE,
             "Record the pre-dose checks before the dose.",
-            reasons=["The pre-dose record is missing: check the patient in first."],
+            reasons=[missing_pre_dose()],
         )
 
 
 def _pre_dose(chair: Chair) -> PreDose:
     if chair.pre_dose is None:
-        raise ChairConflict(ChairConflictCode.NO_PRE_DOSE, "Record the pre-dose checks first.")
+        raise ChairConflict(
+            ChairConflictCode.NO_PRE_DOSE,
+            "Record the pre-dose checks first.",
+            reasons=[missing_pre_dose()],
+        )
     return chair.pre_dose
 
 
-def _checklist_refusals(chair: Chair) -> list[str]:
-    """What the checklist must say before any dose: identity and consent confirmed, and for
-    esketamine the REMS gate positively recorded (SAFE-REMS-GATE)."""
+def _checklist_refusals(chair: Chair) -> tuple[str, ...]:
+    """What must stand before any dose (`ketacare.clinical.monitoring.dose_gate`): identity and
+    consent confirmed at the chair, the chart's latest treatment consent standing on the
+    session's date, for esketamine the REMS gate (the clinic's certification and the patient's
+    enrolment, SAFE-REMS-GATE), and no pregnancy on the chart (SAFE-PREGNANCY)."""
     row = _pre_dose(chair)
-    missing = []
-    if not row.identity_confirmed:
-        missing.append("identity_confirmed: The patient's identity is not confirmed.")
-    if not row.consent_current:
-        missing.append("consent_current: The patient's consent is not confirmed as current.")
-    if chair.route == ESKETAMINE:
-        if row.rems_setting_certified is not True:
-            missing.append(
-                "MON-REMS-ENROLLED: The healthcare setting is not recorded as REMS-certified "
-                "(SAFE-REMS-GATE)."
-            )
-        if row.rems_patient_enrolled is not True:
-            missing.append(
-                "MON-REMS-ENROLLED: The patient's enrolment in the SPRAVATO REMS is not recorded "
-                "(SAFE-REMS-GATE)."
-            )
-    return missing
+    session = chair.session
+    patient = session.patient
+    return dose_refusals(
+        DoseGate(
+            route=chair.route,
+            identity_confirmed=row.identity_confirmed,
+            consent_confirmed=row.consent_current,
+            consent_on_chart=consent_stands(latest_consent(patient), on=session.date),
+            setting_certified=row.rems_setting_certified,
+            clinic_certified=Clinic.objects.filter(pk=session.clinic_id)
+            .values_list("esketamine_rems_certified", flat=True)
+            .get(),
+            patient_enrolled=row.rems_patient_enrolled,
+            pregnant_on_chart=patient.pregnant,
+        )
+    )
 
 
 def _refuse_hold(chair: Chair, now: dt.datetime) -> None:
@@ -322,13 +330,15 @@ def record_dose(
     """Give the dose of the plan's current signed order (`at`: the first esketamine device, the
     IV infusion start or the oral dose).
 
-    CHART_SESSION. 409 with `reasons` when the pre-dose record is missing, identity or consent
-    is not confirmed or (esketamine) the REMS gate is not positively recorded, dosing is on hold
-    without a prescriber's decision, or DOSE-ESK-MAX-FREQUENCY would be broken by the doses
-    given; 409 once dosed. IV: the weight given, else the chart's latest (none: 422
-    `weight_kg`); the order's concentration, else `concentration_mg_per_ml`, else none (the
-    dose in mg stands, volume and pump rate stay empty). Limits are the clinical core's (422
-    naming the field). The IV count is optional here (`record_count` later).
+    CHART_SESSION. 409 with `reasons` ("RULE-ID: sentence") when the pre-dose record is missing,
+    identity or consent is not confirmed, the chart holds no current treatment consent,
+    (esketamine) the clinic is not REMS-certified or the enrolment is not recorded, the chart
+    records a pregnancy, dosing is on hold without a prescriber's decision, or
+    DOSE-ESK-MAX-FREQUENCY would be broken by the doses given; 409 once dosed. IV: the weight
+    given, else the chart's latest (none: 422 `weight_kg`); the order's concentration, else
+    `concentration_mg_per_ml`, else none (the dose in mg stands, volume and pump rate stay
+    empty). Limits are the clinical core's (422 naming the field). The IV count is optional here
+    (`record_count` later).
     """
     now = resolve_now(now)
     may(by, Permission.CHART_SESSION, session, action=Action.CREATE)
@@ -353,7 +363,7 @@ def record_dose(
             raise ChairConflict(
                 ChairConflictCode.CHECKLIST_INCOMPLETE,
                 "The pre-dose checklist is incomplete.",
-                reasons=missing,
+                reasons=list(missing),
             )
         _refuse_hold(chair, max(now, when))
         if chair.route == ESKETAMINE:

@@ -43,6 +43,7 @@ from ketacare.clinical.monitoring import (
     hold_alerts,
     undecidable_holds,
 )
+from ketacare.clinical.monitoring.dose_gate import pregnancy_check_applies, setting_certified
 from ketacare.clinics.models import Clinic
 from ketacare.clinics.permissions import Permission
 from ketacare.treatment.models import SessionStatus, TreatmentSession
@@ -143,13 +144,21 @@ def record_pre_dose(
             if values.nurse_id is None
             else clinic_member(by, values.nurse_id, "nurse_id", permission=Permission.CHART_SESSION)
         )
-        if chair.route == ESKETAMINE and checklist["rems_setting_certified"] is None:
-            # SAFE-REMS-GATE: the setting's certification is the clinic's, unless stated.
-            checklist["rems_setting_certified"] = (
-                Clinic.objects.filter(pk=locked.clinic_id)
+        if chair.route == ESKETAMINE:
+            # SAFE-REMS-GATE: the clinic's certification decides; the checklist may only say
+            # this setting is not certified (a tick in an uncertified clinic stays no).
+            checklist["rems_setting_certified"] = setting_certified(
+                checklist["rems_setting_certified"],
+                clinic_certified=Clinic.objects.filter(pk=locked.clinic_id)
                 .values_list("esketamine_rems_certified", flat=True)
-                .get()
+                .get(),
             )
+        if checklist["pregnancy_status_documented"] is None and pregnancy_check_applies(
+            locked.patient.sex_at_birth
+        ):
+            # SAFE-PREGNANCY: asked at every session of a person who may be pregnant; left out,
+            # it was not documented (MON-PREG-TEST warns), as an unticked box on the page.
+            checklist["pregnancy_status_documented"] = False
         row = chair.pre_dose or PreDose(
             clinic_id=locked.clinic_id,
             patient_id=locked.patient_id,
