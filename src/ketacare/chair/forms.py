@@ -17,11 +17,15 @@ from django.core.exceptions import ValidationError
 
 from ketacare.clinical.adverse import GRADES, TERMS
 from ketacare.clinical.monitoring import SYMPTOMS
+from ketacare.clinical.rules import DEFAULT_SETTINGS
 
 TIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NOTE = forms.Textarea(attrs={"rows": 2})
-# MOAA/S is a 0-5 scale (reference 5.9); the choice list is the scale itself, not a threshold.
-MOAAS_CHOICES = [("", "—"), *((str(n), str(n)) for n in range(5, -1, -1))]
+# MOAA/S is a 0-5 scale (reference 5.9): the choices are the scale's, as the clinical core
+# bounds it (MON-PLAUSIBILITY), from fully awake down.
+_MOAAS_LOW = int(DEFAULT_SETTINGS.value("MON-PLAUSIBILITY", "moaas_at_least"))
+_MOAAS_HIGH = int(DEFAULT_SETTINGS.value("MON-PLAUSIBILITY", "moaas_at_most"))
+MOAAS_CHOICES = [("", "—"), *((str(n), str(n)) for n in range(_MOAAS_HIGH, _MOAAS_LOW - 1, -1))]
 
 # A service names some fields differently from the page (ids rather than people).
 SERVICE_FIELDS = {"nurse_id": "nurse", "witness_id": "witness", "alert": "note"}
@@ -175,7 +179,7 @@ class ReadingForm(ChairForm):
         coerce=int,
         required=False,
         empty_value=None,
-        help_text="5 = responds readily to name in a normal tone.",
+        help_text=f"{_MOAAS_HIGH} = responds readily to name in a normal tone.",
     )
     cadss = _number("CADSS total")
     symptoms = forms.MultipleChoiceField(

@@ -105,6 +105,15 @@ class RemsFormData:
     submitted_by: str
 
     @property
+    def dose_boxes(self) -> tuple[tuple[int, bool], ...]:
+        """The form's fixed dose boxes (mg, ticked), the clinical core's; "other" otherwise."""
+        return tuple((mg, self.dose_choice == str(mg)) for mg in form_rules.FORM_DOSES_MG)
+
+    @property
+    def other_dose(self) -> bool:
+        return self.dose_choice == form_rules.OTHER_DOSE
+
+    @property
     def pressures(self) -> tuple[tuple[str, BloodPressure | None], ...]:
         """The three blood pressures the form records, with the form's words."""
         return (
