@@ -6,8 +6,8 @@
 - SAFE-REMS-GATE: a ticked "setting certified" never certifies a clinic that is not;
 - SAFE-PREGNANCY: the pregnancy-status item is asked of the API too, and a pregnancy on the chart
   stops the dose;
-- SAFE-RESP and SAFE-BP-SEVERE end to end: the stored critical alert, its instruction, and the
-  discharge it blocks until acknowledged;
+- SAFE-RESP, SAFE-HTN-EMERGENCY and SAFE-BP-SEVERE end to end: the stored critical alert, its
+  instruction, and the discharge it blocks until acknowledged;
 - `at?` (contracts.md 2.0): a time more than 60 s ahead is a 422 naming the field on every write
   that takes one, nothing stored.
 """
@@ -24,11 +24,13 @@ from django.utils import timezone
 from ketacare.chair.errors import ChairConflict
 from ketacare.chair.models import SessionAlert
 from ketacare.chair.services import (
+    ReadingInput,
     acknowledge_alert,
     discharge_session,
     record_pre_dose,
     record_reading,
 )
+from ketacare.clinical.monitoring import SYMPTOMS
 from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.patients.models import Consent
 from tests.chair.conftest import ESK, IV, fresh, pre_dose_values, reading_values, stored
@@ -250,6 +252,18 @@ def test_a_severe_pressure_notifies_the_prescriber_and_pauses_an_infusion(
     assert SessionAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).exists()
     assert "notify the prescriber" in alert.message
     assert ("pause the infusion pending prescriber" in alert.message) is paused
+
+
+@pytest.mark.parametrize("symptom", sorted(SYMPTOMS))
+def test_each_crisis_symptom_is_a_critical_alert_calling_for_emergency_care(
+    esk_session, dosed_2h, nora, symptom
+):
+    outcome = record_reading(session=esk_session, values=ReadingInput(symptoms=[symptom]), by=nora)
+
+    (alert,) = [a for a in outcome.alerts if a.rule == "MON-HTN-SYMPTOMS"]
+    assert alert.level == "critical"
+    assert "emergency care" in alert.message
+    assert SessionAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).exists()
 
 
 # --- discharge 409s name their DISCH-* rules ------------------------------------------------------
