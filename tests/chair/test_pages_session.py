@@ -295,7 +295,10 @@ def test_an_iv_count_is_witnessed_by_the_named_colleague_only(
     page = client.get(page_url(session)).content.decode()
     assert "Dose today: 35 mg" in page and "70 kg \u00d7 0.5 mg/kg = 35.0 mg" in page
 
-    session = given(client, session, drawn_mg="40.0", wasted_mg="5.0", witness=str(nina.user_id))
+    session = given(
+        client, session, concentration_mg_per_ml="1", drawn_mg="40.0", wasted_mg="5.0",
+        witness=str(nina.user_id),
+    )  # fmt: skip
 
     page = client.get(page_url(session)).content.decode()
     assert "not confirmed yet" in page
@@ -312,7 +315,7 @@ def test_an_iv_count_is_witnessed_by_the_named_colleague_only(
 def test_an_iv_count_that_does_not_add_up_is_a_422_on_the_page(staff_client, nora, iv_session):
     nina = MembershipFactory(user=UserFactory(username="nina"), clinic=nora.clinic, role="nurse")
     client = staff_client(nora)
-    session = given(client, checked_in(client, iv_session, nora))
+    session = given(client, checked_in(client, iv_session, nora), concentration_mg_per_ml="1")
 
     response = client.post(
         url("count", session),
@@ -323,6 +326,33 @@ def test_an_iv_count_that_does_not_add_up_is_a_422_on_the_page(staff_client, nor
     assert response.status_code == 422
     assert "field-error" in response.content.decode()
     assert fresh(session).dose.drawn_mg is None
+
+
+def test_an_iv_order_without_a_concentration_asks_for_it_and_shows_the_pump_rate(
+    staff_client, nora, iv_session
+):
+    # SAFE-IV-RATE: the pump rate is shown with its arithmetic; the order names no bag
+    # concentration, so the dose form asks for it.
+    client = staff_client(nora)
+    session = checked_in(client, iv_session, nora)
+    assert 'name="concentration_mg_per_ml"' in client.get(page_url(session)).content.decode()
+
+    refused = client.post(url("dose", session), {"version": session.version, "lot_number": "K-1"})
+    assert refused.status_code == 422
+    assert fresh(session).status == "in_chair"
+
+    session = given(client, session, concentration_mg_per_ml="1")
+    dose = session.dose
+    assert (dose.volume_ml, dose.rate_ml_per_h) == (35, 52.5)
+    page = client.get(page_url(session)).content.decode()
+    assert "35 mL at 52.5 mL/h" in page
+
+
+def test_an_esketamine_dose_form_asks_no_concentration(staff_client, nora, esk_session):
+    client = staff_client(nora)
+    session = checked_in(client, esk_session, nora)
+
+    assert 'name="concentration_mg_per_ml"' not in client.get(page_url(session)).content.decode()
 
 
 # --- readings, alerts, acknowledgements --------------------------------------------------------

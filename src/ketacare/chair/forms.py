@@ -137,19 +137,35 @@ class DoseForm(ChairForm):
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
         help_text="Leave empty to use the latest weight of the chart.",
     )
+    concentration_mg_per_ml = forms.DecimalField(
+        label="Bag concentration (mg/mL)",
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text="The order names none: the volume and pump rate are worked out from it.",
+    )
     drawn_mg = _amount("Drawn (mg)")
     wasted_mg = _amount("Wasted (mg)")
     witness = forms.TypedChoiceField(label="Witness", coerce=int, required=False, empty_value=None)
 
     def __init__(
-        self, *args: Any, iv: bool, witnesses: Sequence[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        iv: bool,
+        witnesses: Sequence[tuple[int, str]],
+        ask_concentration: bool = False,
+        **kwargs: Any,
     ) -> None:
+        """`ask_concentration`: IV whose signed order names no bag concentration; the page asks
+        for it so that the pump rate is shown with its arithmetic (SAFE-IV-RATE)."""
         super().__init__(*args, **kwargs)
         if iv:
             self.fields["witness"].choices = [("", "—"), *witnesses]  # type: ignore[attr-defined]
         else:
             for name in ("weight_kg", "drawn_mg", "wasted_mg", "witness"):
                 del self.fields[name]
+        if not (iv and ask_concentration):
+            del self.fields["concentration_mg_per_ml"]
 
 
 class CountForm(ChairForm):

@@ -173,7 +173,12 @@ def _default_forms(
     if status == SessionStatus.IN_CHAIR and chair.pre_dose is not None:
         if can_decide and chair.pre_dose.dosing == Dosing.HOLD and not chair.pre_dose.proceed_at:
             shown["proceed"] = ProceedForm(initial=version)
-        shown["dose"] = DoseForm(initial=version, iv=iv, witnesses=_witnesses(facts, membership))
+        shown["dose"] = DoseForm(
+            initial=version,
+            iv=iv,
+            witnesses=_witnesses(facts, membership),
+            ask_concentration=asks_concentration(chair, facts.order),
+        )
     if status == SessionStatus.DOSED:
         dose = chair.dose
         if iv and dose is not None and dose.drawn_mg is None:
@@ -200,6 +205,14 @@ def _default_forms(
 
 def _witnesses(facts: Facts, membership: Membership) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in facts.members if user_id != membership.user_id]
+
+
+def asks_concentration(chair: Chair, order: Any) -> bool:
+    """IV ketamine whose signed order names no bag concentration: the dose form asks for it, so
+    the volume and the pump rate are worked out and shown with the dose (SAFE-IV-RATE)."""
+    return (
+        chair.route == IV_KETAMINE and order is not None and order.concentration_mg_per_ml is None
+    )
 
 
 def pregnancy_relevant(chair: Chair) -> bool:

@@ -53,6 +53,7 @@ from ketacare.chair.state import Chair, load_chair
 from ketacare.chair.views import (
     Refusal,
     Shown,
+    asks_concentration,
     chart_members,
     forbidden_page,
     pregnancy_relevant,
@@ -222,7 +223,12 @@ def _witnesses(membership: Membership) -> list[tuple[int, str]]:
 def dose(request: HttpRequest, session_id: int, *, membership: Membership) -> HttpResponse:
     chair = _charting(membership, session_id)
     iv = chair.route == IV_KETAMINE
-    form = DoseForm(request.POST, iv=iv, witnesses=_witnesses(membership) if iv else [])
+    form = DoseForm(
+        request.POST,
+        iv=iv,
+        witnesses=_witnesses(membership) if iv else [],
+        ask_concentration=asks_concentration(chair, chair.session.plan.current_order),
+    )
 
     def call(chair: Chair, form: Any) -> object:
         data = form.cleaned_data
@@ -231,6 +237,7 @@ def dose(request: HttpRequest, session_id: int, *, membership: Membership) -> Ht
             at=data.get("at"),
             lot_number=data["lot_number"],
             weight_kg=data.get("weight_kg"),
+            concentration_mg_per_ml=data.get("concentration_mg_per_ml"),
             drawn_mg=data.get("drawn_mg"),
             wasted_mg=data.get("wasted_mg"),
             witness_id=data.get("witness"),
