@@ -46,6 +46,8 @@ class ReadingOutcome:
     alerts: list[SessionAlert]
     next_reading_due: dt.datetime | None
     result: MonitorResult
+    session: TreatmentSession
+    """The session as the change left it (its status and new version)."""
 
 
 def _symptoms(values: ReadingInput) -> list[str]:
@@ -111,7 +113,10 @@ def record_reading(
             # The core names the new reading `readings.<n>.<field>`.
             return path.removeprefix(prefix) if path.startswith(prefix) else path
 
-        result = judged(chair, now=max(now, at), fields=field, extra_readings=(candidate,))
+        # Judged no earlier than any reading saved while this request waited for the lock (the
+        # clock was read before): another nurse's reading is never "in the future" of this one.
+        moment = max([now, at, *(reading.at for reading in chair.readings)])
+        result = judged(chair, now=moment, fields=field, extra_readings=(candidate,))
         row = Reading.objects.create(
             clinic_id=locked.clinic_id,
             patient_id=locked.patient_id,
@@ -134,5 +139,9 @@ def record_reading(
             detail=f"session={locked.pk} alerts={','.join(a.rule for a in new)}",
         )
     return ReadingOutcome(
-        reading=row, alerts=new, next_reading_due=result.next_reading_due, result=result
+        reading=row,
+        alerts=new,
+        next_reading_due=result.next_reading_due,
+        result=result,
+        session=locked,
     )
