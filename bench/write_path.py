@@ -3,6 +3,7 @@
     .venv/bin/python bench/write_path.py            # the figures of bench/results.md
     .venv/bin/python bench/write_path.py --quick    # smoke run: seconds, figures not meaningful
     .venv/bin/python bench/write_path.py --check    # exit 1 when a target is missed
+    .venv/bin/python bench/write_path.py --profile 50   # where an api request's time goes
 
 One run, one fresh PostgreSQL database (`kc_bench_write_path_*`, dropped afterwards) with the
 migrations applied, one real server: gunicorn from this Python with the production settings
@@ -23,13 +24,18 @@ back (a closed loop: a client waits for its answer before the next request). Eac
 to its own share of the prepared sessions (dosed 20 minutes ago through the chair services, two
 readings each), so no two clients touch one session and no session grows past a realistic
 number of readings; the rows a measurement added are deleted before the next, so every
-measurement starts from the same sessions. Each measurement is `--duration` seconds after a
-`--warmup`; requests/s counts the answers received in that window, p50/p99 the time from
-sending a request to reading its whole answer. The ratio is api / floor at the same number of
-clients. Targets: the API at least 0.5x the floor, and its p99 below 50 ms at 16 clients.
+measurement starts from the same sessions. Before anything is timed every worker serves some
+requests (a worker's first ones import and build the API's schemas). Each measurement sends
+requests for `--duration` seconds after a `--warmup`; requests/s is the requests answered over
+the time from the start to the last answer, p50/p99 the time from sending a request to reading
+its whole answer. The ratio is api / floor at the same number of clients. Targets: the API at
+least 0.5x the floor, and its p99 below 50 ms at 16 clients.
 
 The server and the clients share the machine (2 cores here): the clients' own time is part of
-every figure, the same for the three targets.
+every figure, the same for the three targets. So that a busy machine can still be read, one
+request of api and of floor is first sent in this process, without the server: the statements
+it sends (BEGIN and COMMIT not counted) and its median CPU time, which moves far less with the
+machine's load than the clock. `--profile N` profiles N api requests that way instead.
 """
 
 from __future__ import annotations
