@@ -32,6 +32,8 @@ EXPECTED = {
         P.VIEW_SCHEDULE,
         P.VIEW_PLAN,
         P.SCHEDULE_SESSION,
+        P.VIEW_SESSION,
+        P.SUBMIT_REMS_FORM,
         P.USE_ADMIN,
         P.MANAGE_MEMBERSHIPS,
         P.CHANGE_CLINIC,
@@ -52,6 +54,10 @@ EXPECTED = {
         P.VIEW_PLAN,
         P.SIGN_PLAN,
         P.SCHEDULE_SESSION,
+        P.VIEW_SESSION,
+        P.CHART_SESSION,
+        P.DECIDE_SESSION,
+        P.SUBMIT_REMS_FORM,
     },
     "nurse": _READ
     | {
@@ -62,6 +68,9 @@ EXPECTED = {
         P.VIEW_ELIGIBILITY,
         P.VIEW_SCHEDULE,
         P.VIEW_PLAN,
+        P.VIEW_SESSION,
+        P.CHART_SESSION,
+        P.SUBMIT_REMS_FORM,
     },
     "coordinator": _READ
     | {
@@ -80,6 +89,7 @@ EXPECTED = {
         P.VIEW_ELIGIBILITY,
         P.VIEW_SCHEDULE,
         P.VIEW_PLAN,
+        P.VIEW_SESSION,
         P.VIEW_AUDIT_REPORT,
     },
 }
