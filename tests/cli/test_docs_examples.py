@@ -63,7 +63,8 @@ def _run(script: str, cwd: Path, env: dict[str, str] | None = None) -> subproces
         ["bash", "-e", "-o", "pipefail", "-c", script],  # noqa: S607
         capture_output=True,
         text=True,
-        timeout=120,
+        # The administration examples migrate and build the whole demo clinic in one script.
+        timeout=300,
         check=False,
         cwd=cwd,
         env={**environment, **(env or {})},
