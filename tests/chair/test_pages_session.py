@@ -256,6 +256,34 @@ def test_a_refused_dose_shows_the_rules_that_decided(staff_client, nora, esk_ses
     assert fresh(session).status == "in_chair"
 
 
+def test_the_go_hold_card_lists_the_missing_checklist_items_before_any_dose(
+    staff_client, nora, esk_session
+):
+    client = staff_client(nora)
+    session = checked_in(client, esk_session, nora, identity_confirmed=None, consent_current=None)
+
+    page = client.get(page_url(session)).content.decode()
+    card = page.split('id="pre-dose-result"', 1)[1].split("</section>", 1)[0]
+
+    assert "CHECK-IDENTITY" in card
+    assert "identity is not confirmed" in card
+    assert "CHECK-CONSENT" in card
+
+
+def test_re_recording_the_checks_keeps_identity_and_consent_ticked(staff_client, nora, esk_session):
+    client = staff_client(nora)
+    session = checked_in(client, esk_session, nora)
+
+    page = client.get(page_url(session)).content.decode()
+    form = page.split('action="' + url("pre-dose", session) + '"', 1)[1].split("</form>", 1)[0]
+
+    for name in ("identity_confirmed", "consent_current"):
+        tag = form.split(f'name="{name}"', 1)[1].split(">", 1)[0]
+        assert "checked" in tag, name
+    card = page.split('id="pre-dose-result"', 1)[1].split("</section>", 1)[0]
+    assert "CHECK-IDENTITY" not in card
+
+
 def test_a_dose_without_its_lot_number_is_a_422_on_that_field(staff_client, nora, esk_session):
     client = staff_client(nora)
     session = checked_in(client, esk_session, nora)

@@ -55,6 +55,7 @@ from ketacare.chair.presentation import (
     vitals_line,
 )
 from ketacare.chair.queries import get_chair_for
+from ketacare.chair.services.dose import _checklist_refusals
 from ketacare.chair.state import Chair, judge
 from ketacare.clinical.adverse import sedation_banner
 from ketacare.clinical.monitoring import ESKETAMINE, HOLD_RULES, IV_KETAMINE, MonitorResult
@@ -231,6 +232,8 @@ def _pre_dose_initial(
         **version,
         "chair": pre.chair,
         "nurse": pre.nurse_id,
+        "identity_confirmed": pre.identity_confirmed,
+        "consent_current": pre.consent_current,
         "escort_confirmed": pre.escort_confirmed,
         "escort_phone": pre.escort_phone,
         "last_food_at": _iso(pre.last_food_at),
@@ -365,6 +368,12 @@ def session_context(
             if a.rule in HOLD_RULES and a.rule not in PRESCRIBER_DECIDABLE_HOLDS
         ],
         "proceeded": pre is not None and bool(pre.proceed_at),
+        # What the dose service refuses on beyond the go/hold (identity, consent, REMS,
+        # pregnancy), shown before the nurse tries to dose; none once the dose is recorded.
+        "checklist_refusals": [
+            reason.split(": ", 1)
+            for reason in (_checklist_refusals(chair) if pre is not None and dose is None else ())
+        ],
         "dose": dose,
         "dose_steps": _steps(dose.steps) if dose is not None else [],
         "dose_preview": _preview(chair, facts, page_forms),
