@@ -251,10 +251,11 @@ class DischargeForm(ChairForm):
         required=False,
     )
     ready_without_minimum_min = forms.IntegerField(
-        label="Would have been ready to leave without the minimum observation time at "
-        "(minutes after the first device)",
+        label="Ready to leave without the minimum observation (minutes after first device)",
         required=False,
-        help_text="The REMS form's evaluation question; leave empty if unsure.",
+        help_text="The REMS form's evaluation question: would the patient have been ready to "
+        "leave without the minimum observation time, and at how many minutes after the first "
+        "device? Leave empty if unsure.",
     )
     override_reason = forms.CharField(
         label="Override the unmet criteria (prescriber's written reason)",
