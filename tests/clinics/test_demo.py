@@ -65,7 +65,8 @@ def test_the_demo_prints_the_logins_and_the_password(demo):
     for username in [*LOGINS, "demo-lakeside-admin"]:
         assert username in demo
     assert f"Password for every demo login: {DEMO_PASSWORD}" in demo
-    assert "Created 2 clinic(s), 6 user(s), 6 membership(s), 35 patient(s), " in demo
+    assert "Created 2 clinics, 6 users, 6 memberships, 35 patients, " in demo
+    assert "(s)" not in demo
 
 
 def test_running_the_demo_twice_changes_nothing(demo):

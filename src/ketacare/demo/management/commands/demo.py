@@ -62,7 +62,21 @@ class Command(BaseCommand):
         console.print(table)
         console.print(f"Password for every demo login: {DEMO_PASSWORD}")
         if result.changed:
-            summary = ", ".join(f"{count} {kind}(s)" for kind, count in result.created.items())
+            summary = ", ".join(_counted(count, kind) for kind, count in result.created.items())
             console.print(f"Created {summary}.")
         else:
             console.print("The demo data was already there; nothing changed.")
+
+
+# The kinds whose noun is not the last word ("sessions in a chair", not "session in a chairs").
+_PLURALS = {
+    "session in a chair": "sessions in a chair",
+    "REMS form submitted": "REMS forms submitted",
+}
+
+
+def _counted(count: int, kind: str) -> str:
+    """The count with its kind: "1 patient", "35 patients", "4 sessions in a chair"."""
+    if count == 1:
+        return f"1 {kind}"
+    return f"{count} {_PLURALS.get(kind, kind + 's')}"
