@@ -67,7 +67,12 @@ from ketacare.chair.api_schemas import (
     WitnessAnswer,
 )
 from ketacare.chair.models import SessionAlert, SideEffect
-from ketacare.chair.queries import get_alert_for, get_chair_for, get_side_effect_for
+from ketacare.chair.queries import (
+    get_alert_for,
+    get_chair_for,
+    get_session_at_chair_for,
+    get_side_effect_for,
+)
 from ketacare.chair.services.predose import hold_reasons
 from ketacare.clinics.permissions import Permission
 from ketacare.treatment.models import TreatmentSession
@@ -100,12 +105,8 @@ def read_session_at_chair(request: HttpRequest, session_id: int) -> Any:
 )
 def record_pre_dose(request: HttpRequest, session_id: int, payload: PreDoseIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.CREATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.CREATE
     )
     checklist = payload.checklist.model_dump()
     values = services.PreDoseInput(
@@ -121,10 +122,9 @@ def record_pre_dose(request: HttpRequest, session_id: int, payload: PreDoseIn) -
     )
     with fields_under("checklist", CHECKLIST_KEYS):
         outcome = services.record_pre_dose(
-            session=chair.session, values=values, version=payload.version, by=membership
+            session=session, values=values, version=payload.version, by=membership
         )
-    session = chair.session
-    session.refresh_from_db(fields=["status", "version"])
+    session = outcome.session
     row = outcome.pre_dose
     alerts = list(SessionAlert.objects.filter(session_id=session.pk, at=row.at).order_by("rule"))
     return Status(
@@ -148,15 +148,11 @@ def record_pre_dose(request: HttpRequest, session_id: int, payload: PreDoseIn) -
 )
 def decide_proceed(request: HttpRequest, session_id: int, payload: ProceedIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.DECIDE_SESSION,
-        action=Action.UPDATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.DECIDE_SESSION, action=Action.UPDATE
     )
     row = services.decide_proceed(
-        session=chair.session, reason=payload.reason, version=payload.version, by=membership
+        session=session, reason=payload.reason, version=payload.version, by=membership
     )
     return Status(200, pre_dose_out(row))
 
@@ -168,15 +164,11 @@ def decide_proceed(request: HttpRequest, session_id: int, payload: ProceedIn) ->
 )
 def record_dose(request: HttpRequest, session_id: int, payload: DoseIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.CREATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.CREATE
     )
     outcome = services.record_dose(
-        session=chair.session,
+        session=session,
         at=payload.at,
         lot_number=payload.lot_number,
         weight_kg=payload.weight_kg,
@@ -187,8 +179,7 @@ def record_dose(request: HttpRequest, session_id: int, payload: DoseIn) -> Any:
         version=payload.version,
         by=membership,
     )
-    session = chair.session
-    session.refresh_from_db(fields=["status", "version"])
+    session = outcome.session
     return Status(
         200,
         {
@@ -212,25 +203,19 @@ def record_dose(request: HttpRequest, session_id: int, payload: DoseIn) -> Any:
 )
 def record_count(request: HttpRequest, session_id: int, payload: CountIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.UPDATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.UPDATE
     )
     dose = services.record_count(
-        session=chair.session,
+        session=session,
         drawn_mg=payload.drawn_mg,
         wasted_mg=payload.wasted_mg,
         witness_id=payload.witness_id,
         version=payload.version,
         by=membership,
     )
-    chair.session.refresh_from_db(fields=["version"])
-    return Status(
-        200, {**dose_out(dose), "session_id": chair.session.pk, "version": chair.session.version}
-    )
+    session.refresh_from_db(fields=["version"])
+    return Status(200, {**dose_out(dose), "session_id": session.pk, "version": session.version})
 
 
 @router.post(
@@ -240,18 +225,12 @@ def record_count(request: HttpRequest, session_id: int, payload: CountIn) -> Any
 )
 def confirm_witness(request: HttpRequest, session_id: int) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.UPDATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.UPDATE
     )
-    dose = services.confirm_witness(session=chair.session, by=membership)
-    chair.session.refresh_from_db(fields=["version"])
-    return Status(
-        200, {**dose_out(dose), "session_id": chair.session.pk, "version": chair.session.version}
-    )
+    dose = services.confirm_witness(session=session, by=membership)
+    session.refresh_from_db(fields=["version"])
+    return Status(200, {**dose_out(dose), "session_id": session.pk, "version": session.version})
 
 
 @router.post(
@@ -261,24 +240,19 @@ def confirm_witness(request: HttpRequest, session_id: int) -> Any:
 )
 def record_reading(request: HttpRequest, session_id: int, payload: ReadingIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.CREATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.CREATE
     )
     values = services.ReadingInput(**payload.model_dump(exclude={"version"}))
     outcome = services.record_reading(
-        session=chair.session, values=values, version=payload.version, by=membership
+        session=session, values=values, version=payload.version, by=membership
     )
-    chair.session.refresh_from_db(fields=["version"])
     return Status(
         201,
         {
             **reading_out(outcome.reading),
-            "session_id": chair.session.pk,
-            "version": chair.session.version,
+            "session_id": outcome.session.pk,
+            "version": outcome.session.version,
             "alerts": [alert_out(a) for a in outcome.alerts],
             "next_reading_due": outcome.next_reading_due,
         },
@@ -310,22 +284,18 @@ def acknowledge_alert(request: HttpRequest, alert_id: int, payload: AcknowledgeI
 )
 def record_side_effect(request: HttpRequest, session_id: int, payload: SideEffectIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.CREATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.CREATE
     )
-    row = services.record_side_effect(session=chair.session, by=membership, **payload.model_dump())
-    chair.session.refresh_from_db(fields=["version"])
+    row = services.record_side_effect(session=session, by=membership, **payload.model_dump())
+    session.refresh_from_db(fields=["version"])
     alert = getattr(row, "alert", None)
     return Status(
         201,
         {
             **side_effect_out(row),
-            "session_id": chair.session.pk,
-            "session_version": chair.session.version,
+            "session_id": session.pk,
+            "session_version": session.version,
             "alert": alert_out(alert) if alert is not None else None,
         },
     )
@@ -367,16 +337,12 @@ def resolve_side_effect(
 )
 def discharge_session(request: HttpRequest, session_id: int, payload: DischargeIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.UPDATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.UPDATE
     )
     with fields_under("attestations", ATTESTATION_KEYS):
         done = services.discharge_session(
-            session=chair.session,
+            session=session,
             at=payload.at,
             dissociation_resolved=payload.attestations.dissociation_resolved,
             no_driving_instructed=payload.attestations.no_driving_instructed,
@@ -395,12 +361,8 @@ def discharge_session(request: HttpRequest, session_id: int, payload: DischargeI
 )
 def amend_session(request: HttpRequest, session_id: int, payload: AmendmentIn) -> Any:
     membership = _by(request, session_id)
-    chair = get_chair_for(
-        membership,
-        session_id,
-        permission=Permission.CHART_SESSION,
-        action=Action.CREATE,
-        audit_read=False,
+    session = get_session_at_chair_for(
+        membership, session_id, permission=Permission.CHART_SESSION, action=Action.CREATE
     )
-    row = services.amend_session(session=chair.session, text=payload.text, by=membership)
+    row = services.amend_session(session=session, text=payload.text, by=membership)
     return Status(201, amendment_out(row))

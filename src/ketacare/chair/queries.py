@@ -18,6 +18,7 @@ from ketacare.chair.state import Chair, chair_of, chair_queryset
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import require_role as require
 from ketacare.clinics.tenancy import scoped_get
+from ketacare.treatment.models import TreatmentSession
 from ketacare.treatment.queries import SESSION
 
 if TYPE_CHECKING:
@@ -61,6 +62,27 @@ def get_chair_for(
             patient_id=session.patient_id,
         )
     return chair_of(session)
+
+
+def get_session_at_chair_for(
+    membership: Membership | None,
+    session_id: object,
+    *,
+    permission: Permission,
+    action: Action,
+) -> TreatmentSession:
+    """One session of the acting clinic, the row alone, for a service that changes its chair
+    (it locks and reads the chair-side rows itself): the same 404 and 403 as `get_chair_for`,
+    no read event (the service records its own)."""
+    session = scoped_get(
+        TreatmentSession.objects.order_by(),  # one row by id: no ORDER BY needed
+        membership,
+        session_id,
+        object_type=SESSION,
+        action=action,
+    )
+    _require(membership, permission, action, SESSION, session.pk, session.patient_id)
+    return session
 
 
 def get_alert_for(

@@ -110,6 +110,19 @@ def chair_queryset() -> object:
     )
 
 
+def judging_queryset() -> object:
+    """Sessions with only what the monitoring rules judge and the services check: the plan (its
+    route), the patient, the pre-dose, the dose, the discharge, the readings and the alerts (5
+    joins, 2 prefetches). The chair-side services lock and load the session through this; the
+    pages and the API's answers read `chair_queryset`."""
+    return TreatmentSession.objects.select_related(
+        "plan", "patient", "pre_dose", "dose", "discharge"
+    ).prefetch_related(
+        Prefetch("readings", queryset=Reading.objects.order_by("at", "pk")),
+        Prefetch("alerts", queryset=SessionAlert.objects.order_by("at", "rule", "pk")),
+    )
+
+
 def chair_of(session: TreatmentSession) -> Chair:
     """The rows of a session read through `chair_queryset` (no further query)."""
     return Chair(
@@ -125,10 +138,39 @@ def chair_of(session: TreatmentSession) -> Chair:
     )
 
 
+def judging_of(session: TreatmentSession) -> Chair:
+    """The rows of a session read through `judging_queryset` (no further query). The side
+    effects, the REMS form and the amendments are not loaded: empty here, whatever is stored."""
+    return Chair(
+        session=session,
+        pre_dose=_one(session, "pre_dose"),  # type: ignore[arg-type]
+        dose=_one(session, "dose"),  # type: ignore[arg-type]
+        readings=list(session.readings.all()),  # type: ignore[attr-defined]
+        alerts=list(session.alerts.all()),  # type: ignore[attr-defined]
+        side_effects=[],
+        discharge=_one(session, "discharge"),  # type: ignore[arg-type]
+        rems_form=None,
+    )
+
+
+def _only(queryset: object, session_id: int, clinic_id: int) -> TreatmentSession | None:
+    # No ORDER BY (`.first()` would order the wide select by the model's ordering): at most one
+    # row has this id.
+    rows = list(queryset.filter(pk=session_id, clinic_id=clinic_id).order_by()[:1])  # type: ignore[attr-defined]
+    return rows[0] if rows else None
+
+
 def load_chair(session_id: int, clinic_id: int) -> Chair | None:
     """One session of the clinic with all its chair-side rows, or None."""
-    session = chair_queryset().filter(pk=session_id, clinic_id=clinic_id).first()  # type: ignore[attr-defined]
+    session = _only(chair_queryset(), session_id, clinic_id)
     return None if session is None else chair_of(session)
+
+
+def load_judging(session_id: int, clinic_id: int) -> Chair | None:
+    """One session of the clinic with the rows the monitoring rules judge (`judging_of`), or
+    None."""
+    session = _only(judging_queryset(), session_id, clinic_id)
+    return None if session is None else judging_of(session)
 
 
 def _vitals(row: PreDose | None) -> Vitals:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied
 from ketacare.chair.errors import ChairConflict, ChairConflictCode, stale_version
-from ketacare.chair.state import Chair, load_chair, monitor_state
+from ketacare.chair.state import Chair, load_chair, load_judging, monitor_state
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import check_datetime
 from ketacare.clinical.monitoring import MonitorResult, evaluate
@@ -181,12 +181,15 @@ def clinic_member(
     return member.user
 
 
-def lock_chair(session: TreatmentSession) -> Chair:
-    """Lock the patient, the plan and the session rows, in that order; read the chair after."""
+def lock_chair(session: TreatmentSession, *, whole: bool = False) -> Chair:
+    """Lock the patient, the plan and the session rows, in that order; read the chair after:
+    what the rules judge (`state.load_judging`: no side effects, REMS form or amendments), or
+    with `whole` every chair-side row (`state.load_chair`, for a caller that answers with it)."""
     Patient.objects.select_for_update().filter(pk=session.patient_id).values_list("pk").first()
     TreatmentPlan.objects.select_for_update().filter(pk=session.plan_id).values_list("pk").first()
     TreatmentSession.objects.select_for_update().filter(pk=session.pk).values_list("pk").first()
-    chair = load_chair(session.pk, session.clinic_id)
+    load = load_chair if whole else load_judging
+    chair = load(session.pk, session.clinic_id)
     if chair is None:  # pragma: no cover - the caller read it in this clinic
         raise deny_not_found(membership=None, object_type=SESSION, object_id=session.pk)
     return chair

@@ -143,7 +143,7 @@ def discharge_session(
             message="Only a prescriber may override a discharge criterion.",
         )
     with transaction.atomic(durable=True):
-        chair = lock_chair(session)
+        chair = lock_chair(session, whole=True)  # answered with the whole chair
         locked = chair.session
         check_version(locked, version)
         refuse_closed(locked)

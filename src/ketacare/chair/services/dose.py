@@ -82,6 +82,8 @@ class DoseOutcome:
     steps: list[str]
     monitor: MonitorResult
     alerts: list[SessionAlert]
+    session: TreatmentSession
+    """The session as the change left it (its status and new version)."""
 
 
 def _number(value: object, field: str, *, places: int) -> float | None:
@@ -424,7 +426,9 @@ def record_dose(
             f"dose_mg={dose_mg} count={'yes' if count else 'no'} "
             f"proceed={'yes' if pre.proceed_at else 'no'}",
         )
-    return DoseOutcome(dose=row, result=result, steps=steps, monitor=monitor, alerts=new)
+    return DoseOutcome(
+        dose=row, result=result, steps=steps, monitor=monitor, alerts=new, session=locked
+    )
 
 
 def _dosed(chair: Chair) -> DoseGiven:

@@ -72,6 +72,8 @@ class PreDoseOutcome:
     pre_dose: PreDose
     result: MonitorResult
     alerts: list[SessionAlert]
+    session: TreatmentSession
+    """The session as the change left it (its status and new version)."""
 
 
 def _core_field(field: str) -> str:
@@ -198,7 +200,7 @@ def record_pre_dose(
             detail=f"session={locked.pk} dosing={result.dosing.value} "
             f"holds={','.join(a.rule for a in hold_alerts(result.alerts))} alerts={len(new)}",
         )
-    return PreDoseOutcome(pre_dose=row, result=result, alerts=new)
+    return PreDoseOutcome(pre_dose=row, result=result, alerts=new, session=locked)
 
 
 def current_holds(chair: Chair, now: dt.datetime) -> MonitorResult:
