@@ -687,6 +687,30 @@ def test_discharge_is_refused_before_the_esketamine_minimum_and_allowed_after(
     assert url("amend", session) in summary
 
 
+def test_a_refused_discharge_judges_the_criteria_with_the_attestations_just_ticked(
+    time_machine, staff_client, nora, dosed_esk
+):
+    normal_readings(nora, dosed_esk, 40, 70, 100)
+    time_machine.move_to(minutes(110), tick=False)
+    client = staff_client(nora)
+
+    before = client.get(page_url(dosed_esk)).content.decode()
+    refused = client.post(url("discharge", dosed_esk), discharge_form(dosed_esk))
+
+    assert refused.status_code == 409
+    page = refused.content.decode()
+
+    def criterion(body: str, rule: str) -> str:
+        return body.split(f"<code>{rule}</code>", 1)[0].rsplit("<li ", 1)[1]
+
+    assert "does_not_hold" in criterion(before, "DISCH-DISSOCIATION")
+    assert "chair-criterion-holds" in criterion(page, "DISCH-DISSOCIATION")
+    assert "does_not_hold" in criterion(page, "DISCH-ESK-MIN-TIME")
+    tick = page.split('name="dissociation_resolved"', 1)[1].split(">", 1)[0]
+    assert "checked" in tick
+    assert f'data-page-url="{page_url(dosed_esk)}"' in page
+
+
 def test_a_nurse_may_not_override_a_discharge_criterion(
     time_machine, staff_client, nora, dosed_esk
 ):

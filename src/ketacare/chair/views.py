@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import wraps
 from typing import Any
 
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from ketacare.chair.errors import ChairConflict
 from ketacare.chair.forms import (
     AcknowledgeForm,
     AmendForm,
@@ -55,6 +56,7 @@ from ketacare.chair.presentation import (
     vitals_line,
 )
 from ketacare.chair.queries import get_chair_for
+from ketacare.chair.services.discharge import judge_discharge
 from ketacare.chair.services.dose import _checklist_refusals
 from ketacare.chair.state import Chair, judge
 from ketacare.clinical.adverse import sedation_banner
@@ -299,6 +301,28 @@ def _alert_rows(
     return rows
 
 
+def _as_refused(
+    chair: Chair, result: MonitorResult, shown: Shown, *, now: dt.datetime
+) -> MonitorResult:
+    """After a refused discharge, the criteria as the discharge service judged them: with the
+    attestations just ticked (the refusal's reasons), not as if nobody had attested."""
+    form = shown.forms.get("discharge")
+    refusal = shown.refusals.get("discharge")
+    data = getattr(form, "cleaned_data", None)
+    if refusal is None or refusal.stale or data is None or result.discharge is None:
+        return result
+    try:
+        judged = judge_discharge(
+            chair,
+            at=data.get("at") or now,
+            dissociation_resolved=bool(data.get("dissociation_resolved")),
+            no_driving_instructed=bool(data.get("no_driving_instructed")),
+        )
+    except ChairConflict:
+        return result
+    return replace(result, discharge=judged)
+
+
 def session_context(
     request: HttpRequest,
     membership: Membership,
@@ -319,7 +343,7 @@ def session_context(
     # A refused form is shown again, bound, where the page still offers it; a refusal whose
     # form is gone (the session moved on) is shown at the top of the page.
     page_forms.update({k: v for k, v in shown.forms.items() if k in page_forms})
-    result: MonitorResult = judge(chair, now=now)
+    result: MonitorResult = _as_refused(chair, judge(chair, now=now), shown, now=now)
     dose = chair.dose
     discharged = session.status == SessionStatus.DISCHARGED
     side_effects = [

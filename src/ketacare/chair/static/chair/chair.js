@@ -1,9 +1,10 @@
 // The chair pages' one script, served from our own origin (the Content-Security-Policy allows
-// no inline script). It does two small things and the pages work without it:
+// no inline script). It does small things and the pages work without it:
 // - ticks every countdown to the next reading due (`.chair-countdown[data-due]`) each second,
 //   against the server's clock (`data-now` of the live region), which decided the due time;
 // - lets htmx show a refused form: a 409 (someone else saved first, or the rules refuse) or a
-//   422 (a field to correct) carries the page's message and is swapped in like a success.
+//   422 (a field to correct) carries the page's message and is swapped in like a success;
+// - after a refused form posted without htmx, puts the session page's address back in the bar.
 // htmx also stops settling the `style` attribute: on a swap it would copy an empty `style=""`
 // onto form fields, which the Content-Security-Policy (no inline style) refuses.
 (function () {
@@ -66,6 +67,17 @@
     syncClock();
     tick();
   });
+
+  // A refused form is answered with the page at the form's address (/sessions/<id>/discharge/
+  // and the like): put the page's own address back, so that a reload shows the session again
+  // instead of sending the form a second time.
+  var page = document.querySelector("[data-page-url]");
+  if (page && window.history && window.history.replaceState) {
+    var own = page.getAttribute("data-page-url");
+    if (own && window.location.pathname !== own) {
+      window.history.replaceState(null, "", own + window.location.hash);
+    }
+  }
 
   syncClock();
   tick();
