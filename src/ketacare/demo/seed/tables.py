@@ -90,6 +90,24 @@ def _copy_value(value: Any) -> str:
     return _COPY_FORMATS.get(type(value), _copy_other)(value)
 
 
+def _copy_format(field_: models.Field) -> Callable[[Any], str]:
+    """The COPY text of a (not NULL) value of this field: one function per column, chosen once,
+    instead of a lookup by type for every value."""
+    if field_.is_relation or isinstance(field_, models.IntegerField | models.AutoField):
+        return str
+    if isinstance(field_, models.BooleanField):
+        return _COPY_FORMATS[bool]
+    if isinstance(field_, models.DateTimeField):
+        return dt.datetime.isoformat
+    if isinstance(field_, models.DateField):
+        return dt.date.isoformat
+    if isinstance(field_, models.TimeField):
+        return dt.time.isoformat
+    if isinstance(field_, models.CharField | models.TextField | models.JSONField):
+        return _copy_str
+    return _copy_value
+
+
 @dataclass
 class Table:
     """One model's table: columns, their defaults, which of them hold chunk-local ids."""
@@ -100,6 +118,7 @@ class Table:
     defaults: tuple[Any, ...]
     json_columns: frozenset[str]
     sqlite_adapters: tuple[Callable[[Any], Any] | None, ...]
+    copy_formats: tuple[Callable[[Any], str], ...] = ()
     # (column index, label of the seeded model it refers to), the primary key first.
     local_refs: tuple[tuple[int, str], ...] = ()
     _names: frozenset[str] = field(default=frozenset(), repr=False)
@@ -118,6 +137,7 @@ class Table:
         defaults: list[Any] = []
         json_columns: set[str] = set()
         adapters: list[Callable[[Any], Any] | None] = []
+        formats: list[Callable[[Any], str]] = []
         local_refs: list[tuple[int, str]] = []
         for index, f in enumerate(model._meta.concrete_fields):
             columns.append(f.attname)
@@ -140,6 +160,7 @@ class Table:
                 default = _REQUIRED
             defaults.append(default)
             adapters.append(_adapt_for_sqlite(f))
+            formats.append(_copy_format(f))
         return cls(
             model=model,
             name=model._meta.db_table,
@@ -147,6 +168,7 @@ class Table:
             defaults=tuple(defaults),
             json_columns=frozenset(json_columns),
             sqlite_adapters=tuple(adapters),
+            copy_formats=tuple(formats),
             local_refs=tuple(local_refs),
         )
 
@@ -159,13 +181,14 @@ class Table:
         """The row as given (columns left out take the model's default when written), JSON
         columns encoded. An unknown column is a KeyError; a required column left out is one
         when the row is written."""
-        if not values.keys() <= self._names:
+        if not self._names.issuperset(values):
             unknown = ", ".join(sorted(values.keys() - self._names))
             raise KeyError(f"{self.name} has no column {unknown}")
         for name in self._json_names:
             value = values.get(name)
             if value is not None:
-                values[name] = _dumps(value)
+                # An empty list (no symptoms, nothing overridden) is most rows' value.
+                values[name] = "[]" if value == [] else _dumps(value)
         return values
 
     def relocated(
@@ -187,13 +210,29 @@ class Table:
             yield values
 
     def copy_text(self, rows: Iterable[dict[str, Any]], ids: Mapping[str, Ids]) -> bytes:
-        """The rows in COPY's text format, real ids in place."""
-        formats = _COPY_FORMATS
-        other = _copy_other
-        lines = [
-            "\t".join([formats.get(type(v), other)(v) for v in values])
-            for values in self.relocated(rows, ids)
+        """The rows in COPY's text format, defaults filled in, real ids in place."""
+        relocate: dict[int, Ids] = {index: ids[label] for index, label in self.local_refs}
+        specs = [
+            (name, default, fmt, relocate.get(index))
+            for index, ((name, default), fmt) in enumerate(
+                zip(self._pairs, self.copy_formats, strict=True)
+            )
         ]
+        lines = []
+        for row in rows:
+            get = row.get
+            parts = []
+            for name, default, fmt, real in specs:
+                value = get(name, default)
+                if value is None:
+                    parts.append("\\N")
+                    continue
+                if value is _REQUIRED:
+                    raise KeyError(f"{self.name}.{name} is required")
+                if real is not None:
+                    value = real[value]
+                parts.append(fmt(value))
+            lines.append("\t".join(parts))
         if not lines:
             return b""
         return ("\n".join(lines) + "\n").encode("utf-8")

@@ -4,7 +4,9 @@ A chunk (a few hundred patients of one clinic) is generated with chunk-local ids
 process allocates the real ids in chunk order and writes the chunk; the generator of a chunk
 depends only on the seed and the patients' positions, so the data is the same with any number
 of workers. Workers are spawned (never forked: a forked child would share the parent's database
-connection) and never touch the database; they send back COPY text, ready to write.
+connection) and never touch the database; they send back COPY text, ready to write. A
+spawned process imports the caller's main module again: a script calling `run_seed` itself must
+keep its work under `if __name__ == "__main__":` (the `ketacare` command does).
 """
 
 from __future__ import annotations
