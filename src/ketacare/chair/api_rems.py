@@ -47,7 +47,7 @@ WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ConflictOut}
 
 PDF_RESPONSE = {
     "responses": {
-        "200": {
+        200: {
             "description": "The REMS Patient Monitoring Form (reference 3.2) as a PDF.",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         }
