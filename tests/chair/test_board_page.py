@@ -18,7 +18,9 @@ from django.urls import reverse
 
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, AuditEvent
 from ketacare.chair.models import DoseGiven, PreDose, Reading, SessionAlert
+from ketacare.chair.presentation import READY_ONCE_ATTESTED
 from ketacare.clinical.rules import DEFAULT_SETTINGS
+from tests.chair.conftest import ESK_MIN_TIME
 from tests.factories import (
     DoseOrderFactory,
     PatientFactory,
@@ -145,6 +147,22 @@ def test_open_critical_alerts_are_counted_on_the_card(staff_client, nora):
     assert "chair-card-critical" in page
     assert "2 critical" in page
     assert "2 open" in page
+
+
+def test_the_board_and_the_session_page_say_the_same_of_a_session_ready_but_unattested(
+    staff_client, nora
+):
+    minimum = int(ESK_MIN_TIME.total_seconds() // 60)
+    session = seat(nora.clinic, dosed_min_ago=minimum + 5, readings=minimum // 5 + 1)
+    client = staff_client(nora)
+
+    board = client.get(BOARD).content.decode()
+    page = client.get(reverse("chair:session", args=[session.pk])).content.decode()
+    heading = page.split('id="discharge-heading">', 1)[1].split("</h2>", 1)[0]
+
+    assert READY_ONCE_ATTESTED in board
+    assert READY_ONCE_ATTESTED in heading
+    assert "blocked" not in heading
 
 
 def test_htmx_polling_gets_the_board_fragment_alone(staff_client, nora):

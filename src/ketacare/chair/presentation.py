@@ -37,6 +37,10 @@ from ketacare.clinical.rules import DEFAULT_SETTINGS
 
 # The discharge criteria that are attestations made with the discharge itself, not facts the
 # chart already holds (the form below the criteria asks for them).
+# The board and the session page say the same of a session whose only unmet criterion is the
+# clinician's attestation (both judge it with dissociation attested: `board.board_row`).
+READY_ONCE_ATTESTED = "Ready once dissociation is attested"
+
 ATTESTED_AT_DISCHARGE = {
     "DISCH-DISSOCIATION": "Attest below when you discharge.",
     "DISCH-ESCORT": "The no-driving instruction is attested below when you discharge.",

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from ketacare.chair.board import board_row
 from ketacare.chair.errors import ChairConflict
 from ketacare.chair.forms import (
     AcknowledgeForm,
@@ -43,6 +44,7 @@ from ketacare.chair.forms import (
 from ketacare.chair.models import AlertLevel, Dosing
 from ketacare.chair.presentation import (
     LEVEL_WORDS,
+    READY_ONCE_ATTESTED,
     criteria,
     dose_preview,
     due_words,
@@ -423,6 +425,14 @@ def session_context(
             for c in (chair.discharge.criteria if chair.discharge is not None else [])
         ],
         "discharge_ready": bool(result.discharge and result.discharge.ready),
+        # The board's judgement (dissociation attested), in the board's words.
+        "ready_once_attested": (
+            READY_ONCE_ATTESTED
+            if not discharged
+            and not (result.discharge and result.discharge.ready)
+            and board_row(chair, now=now).discharge_ready
+            else ""
+        ),
         "side_effects": side_effects,
         "forms": page_forms,
         "refusals": shown.refusals,

@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from ketacare.chair.board import BOARD, read_board
-from ketacare.chair.presentation import due_words, vitals_line
+from ketacare.chair.presentation import READY_ONCE_ATTESTED, due_words, vitals_line
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import membership_required
@@ -33,6 +33,7 @@ def board(request: HttpRequest, *, membership: Membership) -> HttpResponse:
         "membership": membership,
         "now": now,
         "refresh_s": BOARD_REFRESH_S,
+        "ready_words": READY_ONCE_ATTESTED,
         "cards": [
             {
                 "row": row,
