@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import TestCase
@@ -177,3 +178,24 @@ class DemoDayTests(TestCase):
             assert not sessions.filter(date=yesterday, status__in=("in_chair", "dosed")).exists()
             assert sessions.filter(date=yesterday, status="discharged").count() >= 3
             assert sessions.filter(date=today, status__in=("in_chair", "dosed")).count() == 4
+
+
+@pytest.mark.django_db
+@time_machine.travel(MORNING, tick=False)
+def test_sessions_an_earlier_demo_marked_discharged_are_charted_for_real(monkeypatch):
+    # Given a demo loaded before sessions had a chair-side record: its past sessions were
+    # only marked discharged.
+    monkeypatch.setattr("ketacare.demo.stages.load_chair_day", lambda *args, **kwargs: {})
+    run_demo()
+    monkeypatch.undo()
+    today = timezone.localdate()
+    past = TreatmentSession.objects.filter(date__lt=today).exclude(status="cancelled")
+    marked = past.update(status=SessionStatus.DISCHARGED)
+
+    # When the demo runs again,
+    run_demo()
+
+    # then each of them has its chair-side record, charted to a real discharge.
+    assert marked >= 20
+    assert Discharge.objects.filter(session__in=past).count() == marked
+    assert AuditEvent.objects.filter(detail=f"demo sessions reopened to chart count={marked}")

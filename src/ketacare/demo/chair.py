@@ -34,6 +34,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ketacare.api.errors import Conflict
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
 from ketacare.chair.errors import ChairConflict
 from ketacare.chair.models import Discharge, RemsForm, SessionAlert, SideEffect
 from ketacare.chair.rems import mark_rems_submitted
@@ -70,6 +72,7 @@ from ketacare.demo.seed.vitals import (
 from ketacare.patients.models import OfficeVitals, Patient
 from ketacare.patients.queries import age_on
 from ketacare.treatment.models import SessionStatus, TreatmentSession
+from ketacare.treatment.queries import SESSION
 from ketacare.treatment.services import reschedule_session
 
 LIMITS = Limits.of()
@@ -124,13 +127,21 @@ def _chart_past(clinic: Clinic, staff: Staff, now: dt.datetime) -> int:
         .select_related("plan", "patient")
         .order_by("date", "time", "pk")
     )
+    # An earlier demo marked past sessions discharged before sessions had a chair-side record:
+    # those are opened again (and say so in the audit trail) to be charted as they should be.
+    placeholders = list(
+        sessions.filter(status=SessionStatus.DISCHARGED).values_list("pk", flat=True)
+    )
+    if placeholders:
+        TreatmentSession.objects.filter(pk__in=placeholders).update(status=SessionStatus.SCHEDULED)
+        record_event(
+            action=Action.UPDATE,
+            membership=staff.nurse,
+            object_type=SESSION,
+            detail=f"demo sessions reopened to chart count={len(placeholders)}",
+        )
     count = 0
     for session in sessions:
-        if session.status == SessionStatus.DISCHARGED:
-            # Marked discharged by an earlier demo, before sessions had a chair-side record:
-            # opened again (history kept) so that it is charted as it should have been.
-            TreatmentSession.objects.filter(pk=session.pk).update(status=SessionStatus.SCHEDULED)
-            session.refresh_from_db()
         chart_session(session, staff, start=_at(session.date, session.time or DEFAULT_TIME))
         count += 1
     return count
