@@ -59,7 +59,7 @@ from ketacare.chair.presentation import (
 )
 from ketacare.chair.queries import get_chair_for
 from ketacare.chair.services.discharge import judge_discharge
-from ketacare.chair.services.dose import _checklist_refusals
+from ketacare.chair.services.dose import checklist_refusals
 from ketacare.chair.state import Chair, judge
 from ketacare.clinical.adverse import sedation_banner
 from ketacare.clinical.monitoring import ESKETAMINE, HOLD_RULES, IV_KETAMINE, MonitorResult
@@ -398,7 +398,7 @@ def session_context(
         # pregnancy), shown before the nurse tries to dose; none once the dose is recorded.
         "checklist_refusals": [
             reason.split(": ", 1)
-            for reason in (_checklist_refusals(chair) if pre is not None and dose is None else ())
+            for reason in (checklist_refusals(chair) if pre is not None and dose is None else ())
         ],
         "dose": dose,
         "dose_steps": _steps(dose.steps) if dose is not None else [],

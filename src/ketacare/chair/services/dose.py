@@ -134,7 +134,7 @@ def _pre_dose(chair: Chair) -> PreDose:
     return chair.pre_dose
 
 
-def _checklist_refusals(chair: Chair) -> tuple[str, ...]:
+def checklist_refusals(chair: Chair) -> tuple[str, ...]:
     """What must stand before any dose (`ketacare.clinical.monitoring.dose_gate`): identity and
     consent confirmed at the chair, the chart's latest treatment consent standing on the
     session's date, for esketamine the REMS gate (the clinic's certification and the patient's
@@ -360,7 +360,7 @@ def record_dose(
                 {"at": f"The dose must not be before the pre-dose checks ({pre.at.isoformat()})."},
                 code="before_pre_dose",
             )
-        missing = _checklist_refusals(chair)
+        missing = checklist_refusals(chair)
         if missing:
             raise ChairConflict(
                 ChairConflictCode.CHECKLIST_INCOMPLETE,
