@@ -38,6 +38,8 @@ EXPECTED = {
         P.MANAGE_MEMBERSHIPS,
         P.CHANGE_CLINIC,
         P.VIEW_AUDIT_REPORT,
+        P.VIEW_FOLLOWUP,
+        P.VIEW_CLINIC_OUTCOMES,
     },
     "prescriber": _READ
     | {
@@ -58,6 +60,11 @@ EXPECTED = {
         P.CHART_SESSION,
         P.DECIDE_SESSION,
         P.SUBMIT_REMS_FORM,
+        P.VIEW_FOLLOWUP,
+        P.SEND_ASSESSMENT_LINK,
+        P.ACKNOWLEDGE_OUTCOME_ALERT,
+        P.VIEW_CLINIC_OUTCOMES,
+        P.RELEASE_REPORT,
     },
     "nurse": _READ
     | {
@@ -71,6 +78,9 @@ EXPECTED = {
         P.VIEW_SESSION,
         P.CHART_SESSION,
         P.SUBMIT_REMS_FORM,
+        P.VIEW_FOLLOWUP,
+        P.SEND_ASSESSMENT_LINK,
+        P.ACKNOWLEDGE_OUTCOME_ALERT,
     },
     "coordinator": _READ
     | {
@@ -81,6 +91,8 @@ EXPECTED = {
         P.MANAGE_INTAKE,
         P.VIEW_SCHEDULE,
         P.SCHEDULE_SESSION,
+        P.VIEW_FOLLOWUP,
+        P.SEND_ASSESSMENT_LINK,
     },
     "auditor": _READ
     | {
@@ -91,6 +103,7 @@ EXPECTED = {
         P.VIEW_PLAN,
         P.VIEW_SESSION,
         P.VIEW_AUDIT_REPORT,
+        P.VIEW_FOLLOWUP,
     },
 }
 

@@ -47,6 +47,12 @@ class Permission(StrEnum):
     CHART_SESSION = "chart_session"
     DECIDE_SESSION = "decide_session"
     SUBMIT_REMS_FORM = "submit_rems_form"
+    # Long-term results: links to scales, follow-up, alerts, clinic outcomes, progress reports.
+    VIEW_FOLLOWUP = "view_followup"
+    SEND_ASSESSMENT_LINK = "send_assessment_link"
+    ACKNOWLEDGE_OUTCOME_ALERT = "acknowledge_outcome_alert"
+    VIEW_CLINIC_OUTCOMES = "view_clinic_outcomes"
+    RELEASE_REPORT = "release_report"
     # The clinic itself.
     USE_ADMIN = "use_admin"
     MANAGE_MEMBERSHIPS = "manage_memberships"
@@ -82,6 +88,14 @@ DESCRIPTIONS: dict[Permission, str] = {
     Permission.DECIDE_SESSION: "record the decision to dose over a hold, and override a discharge "
     "criterion with a written reason",
     Permission.SUBMIT_REMS_FORM: "mark a REMS Patient Monitoring Form submitted",
+    Permission.VIEW_FOLLOWUP: "see which scales are due, overdue and answered, and every "
+    "e-mail that failed (not the answers)",
+    Permission.SEND_ASSESSMENT_LINK: "send a patient a link to answer a rating scale",
+    Permission.ACKNOWLEDGE_OUTCOME_ALERT: "acknowledge a suicidality or early-warning alert "
+    "with a note",
+    Permission.VIEW_CLINIC_OUTCOMES: "read the clinic's outcomes (response, remission, relapse) "
+    "and export them",
+    Permission.RELEASE_REPORT: "release a patient's progress report to a referring clinician",
     Permission.USE_ADMIN: "open the admin site (clinic-scoped)",
     Permission.MANAGE_MEMBERSHIPS: "invite staff, change roles, deactivate, reset an authenticator",
     Permission.CHANGE_CLINIC: "edit the clinic's details",
@@ -112,6 +126,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.MANAGE_MEMBERSHIPS,
             P.CHANGE_CLINIC,
             P.VIEW_AUDIT_REPORT,
+            P.VIEW_FOLLOWUP,
+            P.VIEW_CLINIC_OUTCOMES,
         }
     ),
     # Decides: the only role that signs eligibility decisions and dose orders.
@@ -136,6 +152,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.CHART_SESSION,
             P.DECIDE_SESSION,
             P.SUBMIT_REMS_FORM,
+            P.VIEW_FOLLOWUP,
+            P.SEND_ASSESSMENT_LINK,
+            P.ACKNOWLEDGE_OUTCOME_ALERT,
+            P.VIEW_CLINIC_OUTCOMES,
+            P.RELEASE_REPORT,
         }
     ),
     # Charts and runs the chair (monitoring, discharge); signs no review, order or override.
@@ -153,6 +174,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_SESSION,
             P.CHART_SESSION,
             P.SUBMIT_REMS_FORM,
+            P.VIEW_FOLLOWUP,
+            P.SEND_ASSESSMENT_LINK,
+            P.ACKNOWLEDGE_OUTCOME_ALERT,
         }
     ),
     # Registers and schedules; never reads clinical notes or the clinical chart.
@@ -167,6 +191,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.MANAGE_INTAKE,
             P.VIEW_SCHEDULE,
             P.SCHEDULE_SESSION,
+            P.VIEW_FOLLOWUP,
+            P.SEND_ASSESSMENT_LINK,
         }
     ),
     # Reads everything a review needs, writes nothing.
@@ -181,6 +207,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_PLAN,
             P.VIEW_SESSION,
             P.VIEW_AUDIT_REPORT,
+            P.VIEW_FOLLOWUP,
         }
     ),
 }

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # Serves django-ninja's bundled Swagger UI at /api/docs (otherwise fetched from a CDN).
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "ketacare.audit",
     "ketacare.clinics",
     "ketacare.accounts",
@@ -111,6 +113,8 @@ INSTALLED_APPS = [
     "ketacare.screening",
     "ketacare.treatment",
     "ketacare.chair",
+    "ketacare.outcomes",
+    "ketacare.public",
     "ketacare.demo",
     "ketacare.web",
 ]
@@ -241,7 +245,18 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # In the database, so rate limits hold across every worker without extra set-up; the table
+    # is made by a migration (web 0001).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "ketacare_cache",
+        }
+    }
+
+# Background jobs (e-mail, reminders): django-tasks with its database backend; `ketacare worker`
+# runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 if EMAIL_HOST_USER or not (DEMO_MODE or DEBUG):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

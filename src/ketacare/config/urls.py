@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("ketacare.treatment.urls")),
     path("", include("ketacare.chair.urls")),
     path("", include("ketacare.chair.rems_urls")),
+    path("", include("ketacare.outcomes.urls")),
+    path("", include("ketacare.public.urls")),
     path("", include("ketacare.web.urls")),
 ]

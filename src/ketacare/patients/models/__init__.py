@@ -1,7 +1,7 @@
 """The patient record and its chart: every row carries its clinic (the tenant key), and every
 clinical record keeps its history (django-simple-history) or is append-only by design."""
 
-from ketacare.patients.models.assessments import Assessment
+from ketacare.patients.models.assessments import Assessment, AssessmentSource
 from ketacare.patients.models.chart import (
     Allergy,
     AntidepressantTrial,
@@ -31,6 +31,7 @@ __all__ = [
     "Allergy",
     "AntidepressantTrial",
     "Assessment",
+    "AssessmentSource",
     "CareNote",
     "Condition",
     "Consent",

@@ -18,6 +18,11 @@ INSTRUMENT_CHOICES = [
 ]
 
 
+class AssessmentSource(models.TextChoices):
+    STAFF = "staff", "Entered by staff"
+    PATIENT_LINK = "patient_link", "Answered by the patient (link)"
+
+
 class Assessment(ChartRecord):
     """One completed scale: the answers as given and the score the clinical core computed."""
 
@@ -27,6 +32,9 @@ class Assessment(ChartRecord):
     severity = models.CharField(max_length=30, blank=True)
     flags = models.JSONField(default=list)
     completed_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=20, choices=AssessmentSource.choices, default=AssessmentSource.STAFF
+    )
 
     class Meta:
         ordering = ["patient_id", "-completed_at", "-pk"]

@@ -9,6 +9,7 @@ Append-only rows (weights, vitals, scales) are never updated; rows people keep c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -44,6 +45,7 @@ from ketacare.patients.services._common import (
     optional_day,
     require,
 )
+from ketacare.patients.signals import assessment_recorded
 
 if TYPE_CHECKING:
     from ketacare.clinics.models import Membership
@@ -62,8 +64,16 @@ _VITALS_ROUTE = "iv_ketamine"
 MAX_TRIAL_WEEKS = 520
 
 
-def _save_new(record: R, *, by: Membership, patient: Patient, object_type: str) -> R:
-    """Insert one chart row of `patient` recorded by `by`, audited, in one transaction."""
+def _save_new(
+    record: R,
+    *,
+    by: Membership,
+    patient: Patient,
+    object_type: str,
+    then: Callable[[R], object] | None = None,
+) -> R:
+    """Insert one chart row of `patient` recorded by `by`, audited, in one transaction; `then`
+    runs inside it (what other apps do with the new row stands or falls with it)."""
     record.clinic_id = patient.clinic_id  # type: ignore[attr-defined]
     record.patient_id = patient.pk  # type: ignore[attr-defined]
     record.recorded_by_id = by.user_id  # type: ignore[attr-defined]
@@ -77,6 +87,8 @@ def _save_new(record: R, *, by: Membership, patient: Patient, object_type: str) 
             object_id=record.pk,
             patient=patient,
         )
+        if then is not None:
+            then(record)
     return record
 
 
@@ -436,4 +448,10 @@ def record_assessment(
         flags=list(result.flags),
         completed_at=when,
     )
-    return _save_new(record, by=by, patient=patient, object_type="assessment")
+    return _save_new(
+        record,
+        by=by,
+        patient=patient,
+        object_type="assessment",
+        then=lambda saved: assessment_recorded.send(sender=Assessment, assessment=saved, by=by),
+    )
