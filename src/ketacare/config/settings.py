@@ -256,7 +256,12 @@ else:
 
 # Background jobs (e-mail, reminders): django-tasks with its database backend; `ketacare worker`
 # runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The tests run jobs at once (KETACARE_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("KETACARE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 if EMAIL_HOST_USER or not (DEMO_MODE or DEBUG):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
