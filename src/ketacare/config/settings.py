@@ -256,7 +256,7 @@ else:
 
 # Background jobs (e-mail, reminders): django-tasks with its database backend; `ketacare worker`
 # runs them.
-# The tests run jobs at once (KETACARE_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend).
+# The tests run jobs at once (KETACARE_TASKS_BACKEND names the immediate backend).
 TASKS = {
     "default": {
         "BACKEND": env_str("KETACARE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
