@@ -96,6 +96,9 @@ def database_config(url: str, *, base_dir: Path) -> dict[str, object]:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
             ),
             "transaction_mode": "IMMEDIATE",
+            # A writer waits up to 20 s for another (web worker, `ketacare worker`) rather than
+            # failing with "database is locked" after sqlite3's default 5 s.
+            "timeout": 20,
         }
     else:
         if not config.get("NAME"):
