@@ -50,6 +50,7 @@ from ketacare.treatment.models import (
     TreatmentSession,
 )
 from ketacare.treatment.orders import CheckedOrder, alert_documents, check_order
+from ketacare.treatment.signals import plan_scheduled
 from ketacare.treatment.queries import (
     LIVE_STATUSES,
     ORDER,
@@ -312,6 +313,7 @@ def create_plan(
             TreatmentSession,
             default_user=by.user,
         )
+        plan_scheduled.send(sender=TreatmentPlan, plan=plan, by=by)
         record_event(
             action=Action.CREATE,
             membership=by,
@@ -492,6 +494,8 @@ def _save_session_change(
     locked.change_reason = reason
     locked.version += 1
     locked.save(update_fields=[*fields, "change_reason", "version"])
+    # The plan's measurement timepoints follow its sessions (outcomes listens).
+    plan_scheduled.send(sender=TreatmentPlan, plan=locked.plan, by=by)
     record_event(
         action=Action.UPDATE,
         membership=by,

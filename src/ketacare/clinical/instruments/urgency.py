@@ -39,3 +39,20 @@ def review_urgency(flag: str) -> ReviewUrgency | None:
 def needs_alert(flag: str) -> bool:
     """Whether the flag is shown as an alert: a review now or the same day."""
     return review_urgency(flag) in (ReviewUrgency.NOW, ReviewUrgency.TODAY)
+
+
+# Which safety rule of reference section 8 a flag of an instrument falls under.
+_SAFETY_RULES: dict[tuple[str, str], str] = {
+    ("phq9", SUICIDAL_IDEATION): "SAFE-ITEM9",
+    ("qids_sr16", SUICIDAL_IDEATION): "SAFE-SI-FLAGS",
+    ("madrs", SUICIDAL_IDEATION): "SAFE-SI-FLAGS",
+    ("cssrs_screener", RISK_HIGH): "SAFE-CSSRS-HIGH",
+    ("cssrs_screener", RISK_MODERATE): "SAFE-CSSRS-HIGH",
+    ("cssrs_screener", RISK_LOW): "SAFE-CSSRS-HIGH",
+}
+
+
+def safety_rule(instrument: str, flag: str) -> str | None:
+    """The section-8 rule id (SAFE-ITEM9, SAFE-SI-FLAGS, SAFE-CSSRS-HIGH) that `flag` on
+    `instrument` triggers; None for a flag no safety rule covers."""
+    return _SAFETY_RULES.get((instrument, flag))
