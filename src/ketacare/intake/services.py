@@ -134,6 +134,13 @@ def _clean_request_fields(
     return cleaned
 
 
+def check_request_fields(**fields: object) -> None:
+    """The ValidationError `create_intake_request` would raise for these fields, without
+    storing anything: the public form checks a request before counting it against its rate
+    limit (ketacare.public.intake)."""
+    _clean_request_fields(**fields)
+
+
 def create_intake_request(
     *,
     clinic: Clinic,
