@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from ketacare.api.errors import Conflict
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_event, record_list_read
+from ketacare.audit.services import record_event
 from ketacare.clinical.instruments import get_instrument
 from ketacare.clinical.instruments.urgency import (
     ReviewUrgency,
@@ -91,7 +91,7 @@ def raise_suicidality_alerts(assessment: Assessment) -> list[OutcomeAlert]:
 
 def open_alerts(membership: Membership | None) -> QuerySet[OutcomeAlert]:
     """The clinic's unacknowledged alerts, urgent first, then newest (no permission check:
-    the callers check VIEW_FOLLOWUP or ACKNOWLEDGE_OUTCOME_ALERT and audit the read)."""
+    for `alerts_for`, the navigation count and the chart banner, whose callers check)."""
     return (
         scoped(OutcomeAlert.objects, membership)
         .filter(acknowledged_at__isnull=True)
@@ -100,24 +100,18 @@ def open_alerts(membership: Membership | None) -> QuerySet[OutcomeAlert]:
     )
 
 
-def alerts_list(*, by: Membership, only_open: bool) -> list[OutcomeAlert]:
-    """The clinic's alerts (open ones only, or all newest first), the read audited."""
-    require_role(by, Permission.VIEW_FOLLOWUP, action=Action.READ, object_type=ALERT)
+def alerts_for(by: Membership, *, only_open: bool) -> QuerySet[OutcomeAlert]:
+    """The clinic's alerts (open ones only, or all), urgent first, then newest. Alerts carry
+    clinical findings: VIEW_CLINICAL (403 otherwise, audited). The caller audits the rows it
+    shows (`read_page`, `record_list_read`)."""
+    require_role(by, Permission.VIEW_CLINICAL, action=Action.READ, object_type=ALERT)
     if only_open:
-        rows = list(open_alerts(by))
-    else:
-        rows = list(
-            scoped(OutcomeAlert.objects, by)
-            .select_related("patient")
-            .order_by(URGENCY_ORDER, "-raised_at", "-pk")
-        )
-    record_list_read(
-        membership=by,
-        object_type=ALERT,
-        ids=[row.pk for row in rows],
-        detail=f"list open={str(only_open).lower()} shown={len(rows)}",
+        return open_alerts(by)
+    return (
+        scoped(OutcomeAlert.objects, by)
+        .select_related("patient")
+        .order_by(URGENCY_ORDER, "-raised_at", "-pk")
     )
-    return rows
 
 
 def has_open_alert(membership: Membership | None, patient_id: int) -> bool:
