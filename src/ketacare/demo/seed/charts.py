@@ -105,16 +105,19 @@ def add_assessment(
     *,
     clinic_id: int,
     patient_id: int,
-    by: int,
+    by: int | None,
     instrument: str,
     answers: list[int],
     at: dt.datetime,
-) -> None:
-    """A rating scale scored by the clinical core, exactly as `ketacare score`."""
+    source: str = "staff",
+) -> int:
+    """A rating scale scored by the clinical core, exactly as `ketacare score`; its (chunk-local)
+    id. `source` "patient_link" for an answer a patient gave by link (no staff recorded it)."""
     result = score(instrument, answers)
+    assessment_id = sink.new_id(Assessment)
     sink.add(
         Assessment,
-        id=sink.new_id(Assessment),
+        id=assessment_id,
         clinic_id=clinic_id,
         patient_id=patient_id,
         recorded_by_id=by,
@@ -125,7 +128,9 @@ def add_assessment(
         severity=result.severity or "",
         flags=list(result.flags),
         completed_at=at,
+        source=source,
     )
+    return assessment_id
 
 
 def _moment(run: Run, day: dt.date, rng: random.Random) -> dt.datetime:

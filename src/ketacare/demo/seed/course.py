@@ -27,7 +27,8 @@ from ketacare.clinical.protocols import (
 )
 from ketacare.clinical.rules import ClinicalSettings
 from ketacare.demo.seed import rates
-from ketacare.demo.seed.charts import Story, add_assessment, percent, phq9_answers, weighted
+from ketacare.demo.seed.answers import CourseSession, seed_answers
+from ketacare.demo.seed.charts import Story, percent, weighted
 from ketacare.demo.seed.context import ClinicStaff, Run
 from ketacare.demo.seed.sessions import Order, chart_session
 from ketacare.demo.seed.sink import Sink
@@ -46,10 +47,6 @@ from ketacare.treatment.orders import alert_documents, check_order
 IV_CONCENTRATION_MG_PER_ML = Decimal("1.00")
 CANCELLED_REASON = "Patient unwell on the day; session cancelled."
 DROPOUT_REASON = "Course ended at the patient's request."
-# PHQ-9 during a course [D]: every two weeks, falling over the first month by the course's
-# outcome class (the outcome definitions of reference 6.1 then read the series).
-PHQ9_EVERY_DAYS = 14
-OUTCOME_DROP = {"remission": 0.8, "response": 0.6, "partial": 0.35, "none": 0.1}
 
 
 @lru_cache(maxsize=4096)
@@ -184,7 +181,7 @@ def seed_course(sink: Sink, run: Run, clinic: ClinicStaff, story: Story, number:
     )
     ended = False
     weight = story.weight_kg
-    last_done: dt.date | None = None
+    course_sessions: list[CourseSession] = []
     for session in schedule.sessions:
         session_id = sink.new_id(TreatmentSession)
         status, reason, version = SessionStatus.SCHEDULED, "", 1
@@ -235,7 +232,10 @@ def seed_course(sink: Sink, run: Run, clinic: ClinicStaff, story: Story, number:
             )
             status, version = outcome.status, outcome.version
             reason = "" if status == SessionStatus.DISCHARGED else "Dosing held at the chair."
-            last_done = session.date
+        given = status in (SessionStatus.DOSED, SessionStatus.DISCHARGED)
+        course_sessions.append(
+            CourseSession(session_id, session.number, session.date, session.phase, given)
+        )
         sink.add(
             TreatmentSession,
             id=session_id,
@@ -268,8 +268,11 @@ def seed_course(sink: Sink, run: Run, clinic: ClinicStaff, story: Story, number:
         created_at=created_at,
         version=2 if ended else 1,
     )
-    if last_done is not None:
-        _progress(sink, run, clinic, story, start, last_done, rng)
+    # The PHQ-9 timepoints and answers draw from their own generator, so the course's draws
+    # (and every earlier seed's sessions) stay as they were.
+    seed_answers(
+        sink, run, clinic, story, plan_id, course_sessions, run.rng("answers", clinic.index, number)
+    )
 
 
 def _next_order(
@@ -314,34 +317,3 @@ def _next_order(
         by=rng.choice(clinic.prescribers),
         supersedes=order.id,
     )
-
-
-def _progress(
-    sink: Sink,
-    run: Run,
-    clinic: ClinicStaff,
-    story: Story,
-    start: dt.date,
-    last: dt.date,
-    rng: random.Random,
-) -> None:
-    """PHQ-9 every two weeks of the course, up to the last session given."""
-    outcome = str(weighted(rng, rates.OUTCOME_WEIGHTS))
-    baseline = sum(story.phq9)
-    day = start + dt.timedelta(days=PHQ9_EVERY_DAYS)
-    weeks = 2
-    while day <= last and day < run.today:
-        drop = OUTCOME_DROP[outcome] * min(weeks, 4) / 4
-        total = max(0, round(baseline * (1 - drop) + rng.gauss(0, 1.5)))
-        item9 = story.phq9[8] if drop < 0.5 else 0
-        add_assessment(
-            sink,
-            clinic_id=clinic.id,
-            patient_id=story.patient_id,
-            by=rng.choice(clinic.nurses),
-            instrument="phq9",
-            answers=list(phq9_answers(rng, max(total, item9), item9)),
-            at=run.at(day, dt.time(9, 0)),
-        )
-        day += dt.timedelta(days=PHQ9_EVERY_DAYS)
-        weeks += 2

@@ -179,8 +179,22 @@ IV_DOSE_WEIGHTS = {"default": 80, "warn": 8, "low": 12}
 IV_LONGER_INFUSION_PERCENT = 15
 CANCELLED_SESSION_PERCENT = 3
 DROPOUT_PERCENT = 8
-# Outcome classes of a course (PHQ-9 trajectory).
-OUTCOME_WEIGHTS = {"remission": 30, "response": 22, "partial": 20, "none": 28}
 # REMS Patient Monitoring Forms (SAFE-REMS-FORM): most are submitted in time, a few are late.
 REMS_SUBMITTED_PAST_DUE_PERCENT = 97
 REMS_SUBMITTED_NOT_YET_DUE_PERCENT = 60
+
+# --- PHQ-9 over the course and its follow-up (module `answers`) -----------------------------
+# [D] Outcome classes at the end of induction; response 52 % and remission 30 % of those who
+# finish it, near the real-world pooled rates of reference 6.4 (Alnefeesi 2022: 45 % / 30 %)
+# and the IV ketamine trial (ELEKT-D: 55.4 % response).
+OUTCOME_WEIGHTS = {"remission": 30, "response": 22, "partial": 20, "none": 28}
+# [D] Responders who relapse (OUT-RELAPSE-PHQ9) during their follow-up, and the median day of
+# relapse after the end of induction: between the IV figures of reference 6.3 (KetECT remitters
+# 70 % within 12 months, median 57 days) and esketamine continued in SUSTAIN-1 (27 %), as a
+# clinic that offers maintenance sessions might see.
+RELAPSE_PERCENT = 45
+RELAPSE_MEDIAN_DAYS = 90
+# [D] A scheduled answer that never comes, and patients who stop answering altogether (at each
+# follow-up timepoint), so the relapse curve has censored patients as a real clinic's has.
+MISSED_ANSWER_PERCENT = 6
+STOPS_ANSWERING_PERCENT = 3

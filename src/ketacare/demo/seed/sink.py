@@ -18,6 +18,7 @@ from ketacare.chair.models import (
     SideEffect,
 )
 from ketacare.demo.seed.tables import Ids, Table
+from ketacare.outcomes.models import Timepoint
 from ketacare.patients.models import (
     Allergy,
     AntidepressantTrial,
@@ -56,6 +57,7 @@ MODELS: tuple[type[models.Model], ...] = (
     SideEffect,
     Discharge,
     RemsForm,
+    Timepoint,
 )
 # Columns holding the row's own (chunk-local) id besides the primary key: a note's thread.
 SELF_REFS: Mapping[type[models.Model], tuple[str, ...]] = {CareNote: ("thread_id",)}
