@@ -225,4 +225,13 @@ SOURCES: dict[str, Source] = {
         "Mayo Clinic. Esketamine (nasal route): proper use.",
         "https://www.mayoclinic.org/drugs-supplements/esketamine-nasal-route/proper-use/drg-20458442",
     ),
+    "DAVIS-ESK": Source(
+        "Davis's Drug Guide. Esketamine entry (missed doses during maintenance).",
+        "https://download.skyscape.com/download/ota/lonestar/FCD1C556-3933-4594-AD2C-8C43C7C2B8BA/"
+        "drdrug.ed19_2025/content/HTML/t/tu38.htm",
+    ),
+    "ESK-SMPC": Source(
+        "SPRAVATO summary of product characteristics (EU), as given in MIMS monographs.",
+        "https://uat.mims.com/philippines/drug/info/spravato/dosage",
+    ),
 }
