@@ -19,11 +19,25 @@ LABELS = {
     "conditions": "Conditions",
     "pregnant": "Pregnant",
     "bipolar": "Bipolar disorder",
+    "breastfeeding": "Breastfeeding",
+    "phq9_total": "PHQ-9 total",
+    "phq9_severity": "PHQ-9 severity",
     "result": "Result",
+    "routes": "By treatment",
     "reasons": "Why",
     "crisis": "Crisis resources shown",
     "completed_at": "Completed",
 }
+
+# The self-check's decision per route (`routes`: [{route, decision}]), in words.
+DECISIONS = {
+    "eligible": "may be a candidate",
+    "needs_review": "a clinician needs to look",
+    "not_eligible": "usually not offered",
+}
+
+# Shown to the person on the self-check page; `crisis` already says whether they were.
+_NOT_SHOWN = frozenset({"crisis_resources"})
 
 RESULTS = {
     "may_be_candidate": "May be a candidate",
@@ -46,6 +60,14 @@ def _text(key: str, value: Any, depth: int) -> str:
         return RESULTS.get(value, value)
     if key == "route" and isinstance(value, str):
         return ROUTES.get(value, value)
+    if key == "phq9_severity" and isinstance(value, str):
+        return value.replace("_", " ").capitalize()
+    if key == "routes" and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return "; ".join(
+            f"{ROUTES.get(str(v.get('route')), v.get('route'))}: "
+            f"{DECISIONS.get(str(v.get('decision')), v.get('decision'))}"
+            for v in value
+        )
     if isinstance(value, list):
         joiner = "; " if any(isinstance(v, str) and len(v) > 20 for v in value) else ", "
         return joiner.join(_text("", v, depth + 1) for v in value)
@@ -70,7 +92,7 @@ def self_check_rows(self_check: dict[str, Any] | None) -> list[tuple[str, str]]:
     for key, value in self_check.items():
         if key == "answers" and isinstance(value, dict):
             flat.update({str(k): v for k, v in value.items()})
-        else:
+        elif key not in _NOT_SHOWN:
             flat[str(key)] = value
     known = [k for k in LABELS if k in flat]
     rest = [k for k in flat if k not in LABELS]

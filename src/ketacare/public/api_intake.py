@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -18,6 +18,7 @@ from ketacare.api.schemas import Error, Invalid
 from ketacare.patients.models import PreferredContact
 from ketacare.public.intake import (
     PUBLIC_MESSAGE_MAX_CHARS,
+    RETRY_AFTER_SECONDS,
     RateLimited,
     submit_public_request,
 )
@@ -64,7 +65,7 @@ class RateLimitedOut(Schema):
 )
 def send_intake_request(
     request: HttpRequest, clinic_id: int, payload: PublicIntakeIn
-) -> Status[Any]:
+) -> Status[Any] | HttpResponse:
     data = payload.model_dump()
     data["preferred_contact"] = payload.preferred_contact.value
     try:
@@ -72,5 +73,7 @@ def send_intake_request(
             clinic_id, data, client_ip(request), site_url=request.build_absolute_uri("/")
         )
     except RateLimited as refused:
-        return Status(429, RateLimitedOut(detail=refused.detail))
+        response = JsonResponse({"detail": refused.detail}, status=429)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return Status(201, PublicIntakeOut(reference=submitted.reference))

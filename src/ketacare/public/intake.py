@@ -48,6 +48,9 @@ RATE_LIMITS = (
     ("public-intake-day", 20, 24 * 3600),
 )
 
+# What a refused client is told to wait (the shorter window).
+RETRY_AFTER_SECONDS = 3600
+
 RATE_LIMITED_MESSAGE = (
     "Too many requests were sent from your connection. Please wait an hour and try again, or "
     "call the clinic."

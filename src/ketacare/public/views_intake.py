@@ -17,7 +17,7 @@ from ketacare.clinics.models import Clinic
 from ketacare.intake.forms import add_service_errors
 from ketacare.patients.models import PreferredContact
 from ketacare.public.forms_intake import PublicIntakeForm
-from ketacare.public.intake import RateLimited, submit_public_request
+from ketacare.public.intake import RETRY_AFTER_SECONDS, RateLimited, submit_public_request
 from ketacare.web.client_ip import client_ip
 
 REFERENCE_SHAPE = re.compile(r"REQ-[0-9A-Z]{4}-[0-9A-Z]{4}")
@@ -67,7 +67,9 @@ def request_form(request: HttpRequest, clinic_id: int) -> HttpResponse:
         return _form_page(request, clinic, form, status=409)
     except RateLimited as refused:
         form.add_error(None, refused.detail)
-        return _form_page(request, clinic, form, status=429)
+        response = _form_page(request, clinic, form, status=429)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     query = urlencode({"reference": submitted.reference, "by": submitted.preferred_contact})
     return HttpResponseRedirect(f"{reverse('public:intake-sent', args=[clinic.pk])}?{query}")
 
