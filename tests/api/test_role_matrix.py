@@ -45,6 +45,8 @@ ROLE_FIXTURES = {
 
 # Routes no permission decides: who the caller is.
 UNGUARDED_ROUTES = {("GET", "/api/v1/me")}
+# Routes without sign-in: the patient's link is its own credential (tests/outcomes/test_links.py).
+PUBLIC_ROUTES = {("POST", "/api/v1/responses/{token}")}
 # Permissions of the role table that no API route checks (pages and admin only).
 NOT_IN_API = {P.USE_ADMIN, P.CHANGE_CLINIC, P.VIEW_AUDIT_REPORT}
 # Where the API's use cases check permissions.
@@ -92,6 +94,8 @@ class World:
     rems_form: Any
     # Sessions dated today at each step of the chair (tests/chair/matrix.py).
     chair: Any
+    # What the patient wrote through a questionnaire link (outcomes).
+    patient_report_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -336,7 +340,29 @@ ACTIONS: list[Act] = [
     act("reset a colleague's authenticator", "POST", "/staff/{membership_id}/authenticator-reset",
         {P.MANAGE_MEMBERSHIPS}, lambda w: f"/staff/{w.colleague.pk}/authenticator-reset",
         lambda w: {"reason": "Lost phone"}, ok=200),
+    # --- patient links and what patients report through them (contracts 2.4) ---
+    act("make a questionnaire link", "POST", "/patients/{patient_id}/assessment-links",
+        {VIEW, P.SEND_ASSESSMENT_LINK}, lambda w: _patient(w, "/assessment-links"),
+        lambda w: {"instrument": "phq9", "expires_in_hours": 24}),
+    act("list what the patient reported", "GET", "/patients/{patient_id}/patient-reports",
+        {VIEW, P.VIEW_CLINICAL}, lambda w: _patient(w, "/patient-reports")),
+    act("mark a patient's report reviewed", "POST",
+        "/patients/{patient_id}/patient-reports/{report_id}/review", {VIEW, P.CHART_CLINICAL},
+        lambda w: _patient(w, f"/patient-reports/{w.patient_report_id}/review"),
+        lambda w: {"note": "Called back."}, ok=200),
+    # --- follow-up of patient scales and "send now" (docs/reminders.md) ---
+    act("list the follow-up", "GET", "/follow-up", {P.VIEW_FOLLOWUP}, lambda w: "/follow-up",
+        lambda w: {"clinic_id": w.clinic.pk, "status": "due"}),
+    act("e-mail a timepoint's link now", "POST", "/timepoints/{timepoint_id}/send",
+        {P.SEND_ASSESSMENT_LINK}, lambda w: f"/timepoints/{_patient_timepoint(w)}/send"),
 ]  # fmt: skip
+
+
+def _patient_timepoint(w: World) -> int:
+    """The plan's first timepoint a patient answers (the schedule lays them out with the plan)."""
+    from ketacare.outcomes.models import Timepoint
+
+    return Timepoint.objects.filter(plan=w.plan, audience="patient").order_by("due_on", "pk")[0].pk
 
 
 def _id(value: object) -> str:
@@ -352,6 +378,9 @@ def allowed(role: str, action: Act) -> bool:
 
 @pytest.fixture
 def world(request, clinic_a, alice, nora) -> World:
+    from ketacare.outcomes.links import issue_link
+    from ketacare.outcomes.models import PatientReport
+    from ketacare.outcomes.responses import submit_answers
     from ketacare.treatment.models import TreatmentSession
     from ketacare.treatment.services import create_plan
     from tests.accounts.helpers import confirmed_device
@@ -392,6 +421,8 @@ def world(request, clinic_a, alice, nora) -> World:
     )
     confirmed_device(colleague.user)
     rems_session = discharged_session(clinic_a, colleague, alice)
+    issued = issue_link(by=alice, patient=patient, instrument="phq2")
+    submit_answers(issued.token, [0, 1], "Slept badly after the session.", client=None)
     # Only the witness named on a count confirms it: name the role's own person where it charts.
     callspec = getattr(request.node, "callspec", None)
     role = callspec.params.get("role") if callspec is not None else None
@@ -417,6 +448,7 @@ def world(request, clinic_a, alice, nora) -> World:
         rems_session=rems_session,
         rems_form=rems_session.rems_form,
         chair=chair,
+        patient_report_id=PatientReport.objects.get(link=issued.link).pk,
     )
 
 
@@ -514,7 +546,8 @@ def test_every_route_of_the_api_has_a_row_in_the_matrix():
         if path.startswith(PREFIX + "/")
     }
     covered = {(a.method, a.route) for a in ACTIONS}
-    assert served - UNGUARDED_ROUTES - covered == set(), "routes without a row in ACTIONS"
+    uncovered = served - UNGUARDED_ROUTES - PUBLIC_ROUTES - covered
+    assert uncovered == set(), "routes without a row in ACTIONS"
     assert covered - served == set(), "rows for routes the API does not serve"
 
 
@@ -542,7 +575,7 @@ def test_the_auditor_writes_nothing_and_reads_every_record_but_the_staff_list():
 def test_a_nurse_charts_but_signs_no_review_order_or_plan():
     signs = {"sign an eligibility review", "create a plan", "sign a changed order", "end a plan"}
     charting = [a for a in ACTIONS if a.needs == {VIEW, P.CHART_CLINICAL}]
-    assert len(charting) == 11
+    assert len(charting) == 12
     assert all(allowed(Role.NURSE, a) for a in charting)
     assert not any(allowed(Role.NURSE, a) for a in ACTIONS if a.name in signs)
 
