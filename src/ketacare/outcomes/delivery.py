@@ -232,7 +232,7 @@ def _send(prepared: _Prepared, *, by: Membership | None) -> dict[str, Any]:
             detail=f"kind={delivery.kind} status={status} link={link.pk}",
         )
     logger.info("delivery %s (%s) of link %s: %s", delivery.pk, delivery.kind, link.pk, status)
-    return {"status": str(status), "reason": "", "delivery_id": delivery.pk}
+    return {"status": str(status), "reason": error, "delivery_id": delivery.pk}
 
 
 def _message(*, link: AssessmentLink, kind: str, url: str) -> EmailMultiAlternatives:
