@@ -131,3 +131,36 @@ def test_another_clinics_alert_is_404_and_a_role_without_permission_403(
     assert alert.acknowledged_at is None
     denied = AuditEvent.objects.filter(allowed=False, object_type="outcome_alert")
     assert denied.count() == 3
+
+
+@pytest.mark.django_db
+def test_alerts_page_banner_and_nav_count_then_acknowledge_by_htmx(
+    patient_a, staff_scale, nora, staff_client
+):
+    alert = OutcomeAlert.objects.get(assessment=staff_scale(patient_a, "phq9", PHQ9_ITEM9))
+    client = staff_client(nora)
+    page = client.get("/outcomes/alerts/")
+    assert page.status_code == 200
+    assert f'id="outcome-alert-{alert.pk}"' in page.content.decode()
+    assert 'badge badge-danger">1<' in page.content.decode()  # the navigation's count
+    chart = client.get(f"/patients/{patient_a.pk}/").content.decode()
+    assert "Open outcome alert" in chart and "SAFE-ITEM9" in chart
+    url = f"/outcomes/alerts/{alert.pk}/acknowledge/"
+    empty = client.post(url, {"note": ""}, headers={"HX-Request": "true"})
+    assert "form-errors" in empty.content.decode()
+    done = client.post(url, {"note": "Called the patient."}, headers={"HX-Request": "true"})
+    assert done.status_code == 200 and "Acknowledged" in done.content.decode()
+    alert.refresh_from_db()
+    assert alert.acknowledged_by_id == nora.user_id
+    assert "Open outcome alert" not in client.get(f"/patients/{patient_a.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_alerts_pages_outside_the_clinic_or_role(patient_a, staff_scale, bob, cora, staff_client):
+    alert = OutcomeAlert.objects.get(assessment=staff_scale(patient_a, "phq9", PHQ9_ITEM9))
+    url = f"/outcomes/alerts/{alert.pk}/acknowledge/"
+    assert staff_client(bob).post(url, {"note": "x"}).status_code == 404
+    assert staff_client(cora).get("/outcomes/alerts/").status_code == 403
+    assert staff_client(cora).post(url, {"note": "x"}).status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None

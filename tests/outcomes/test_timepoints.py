@@ -86,3 +86,44 @@ def test_the_clinician_worklist_holds_what_is_due_and_still_answerable(plan, sta
     madrs = staff_scale(plan.patient, "madrs", [2] * 10, days_ago=0)
     assert Timepoint.objects.get(assessment=madrs).pk == due[0].pk
     assert not open_timepoints(plan.clinic_id, audience="clinician").exists()
+
+
+def test_the_worklist_page_links_to_the_scale_entry(plan, alice, staff_client):
+    page = staff_client(alice).get("/outcomes/worklist/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"/patients/{plan.patient_id}/scales/new/?instrument=madrs" in text
+    assert "Your plan" in text
+
+
+def test_the_schedule_page_saves_checked_settings(adam, alice, staff_client, course):
+    from ketacare.outcomes.models import MeasurementSchedule
+
+    client = staff_client(adam)
+    assert client.get("/outcomes/schedule/").status_code == 200
+    bad = client.post(
+        "/outcomes/schedule/",
+        {"patient_instruments": ["phq9"], "weekly_for_weeks": 200, "monthly_until_months": 12},
+    )
+    assert bad.status_code == 400 and not MeasurementSchedule.objects.exists()
+    good = client.post(
+        "/outcomes/schedule/",
+        {
+            "patient_instruments": ["phq9"],
+            "clinician_instruments": [],
+            "weekly_for_weeks": 2,
+            "monthly_until_months": 3,
+        },
+    )
+    assert good.status_code == 302
+    saved = MeasurementSchedule.objects.get(clinic=adam.clinic)
+    assert (saved.patient_instruments, saved.weekly_for_weeks) == (["phq9"], 2)
+    plan = course(days_ago=1)
+    assert set(Timepoint.objects.filter(plan=plan).values_list("instrument", flat=True)) == {"phq9"}
+    # A stale version (someone saved since the page was read) is refused.
+    stale = client.post(
+        "/outcomes/schedule/",
+        {"patient_instruments": ["gad7"], "weekly_for_weeks": 2, "monthly_until_months": 3},
+    )
+    assert stale.status_code == 400
+    assert staff_client(alice).get("/outcomes/schedule/").status_code == 403

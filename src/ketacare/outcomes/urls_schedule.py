@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+"""Measurement schedule, clinician worklist and outcome alerts."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from ketacare.outcomes import views_alerts, views_schedule
+
+urlpatterns = [
+    path("outcomes/schedule/", views_schedule.schedule_page, name="schedule"),
+    path("outcomes/worklist/", views_schedule.worklist, name="worklist"),
+    path("outcomes/alerts/", views_alerts.alerts_page, name="alerts"),
+    path(
+        "outcomes/alerts/<int:alert_id>/acknowledge/",
+        views_alerts.acknowledge,
+        name="alert-acknowledge",
+    ),
+]
