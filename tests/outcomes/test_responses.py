@@ -313,3 +313,13 @@ def test_api_review_twice_is_409(
     first = api(alice, "post", f"{base}/{report.pk}/review", {"note": "ok"})
     assert first.status_code == 200 and first.json()["reviewed_by"] == "alice"
     assert api(alice, "post", f"{base}/{report.pk}/review", {}).status_code == 409
+
+
+def test_page_opens_in_a_browser_signed_in_without_two_factor(
+    client: Any, link: Any, nora: Any
+) -> None:
+    """The staff sign-in middleware leaves the patient's link alone."""
+    client.force_login(nora.user)
+    assert client.get("/").status_code == 302  # staff pages still want the second factor
+    issued = link()
+    assert client.get(issued.url).status_code == 200

@@ -104,6 +104,10 @@ class IdleTimeoutMiddleware:
         return _redirect(request, _with_next(reverse(settings.LOGIN_URL), request))
 
 
+# A patient's questionnaire link (page and API) needs no sign-in, whoever else uses the browser.
+PATIENT_LINK_PREFIXES = ("/r/", "/api/v1/responses/")
+
+
 @cache
 def _exempt_paths() -> tuple[str, ...]:
     return (
@@ -151,4 +155,8 @@ class RequireMFAMiddleware:
     @staticmethod
     def _allowed(request: HttpRequest) -> bool:
         path = request.path
-        return path in _exempt_paths() or path.startswith(settings.STATIC_URL)
+        return (
+            path in _exempt_paths()
+            or path.startswith(settings.STATIC_URL)
+            or path.startswith(PATIENT_LINK_PREFIXES)
+        )
