@@ -95,7 +95,7 @@ def test_every_source_a_page_names_exists_and_every_source_is_used():
     assert SOURCES.keys() <= used, SOURCES.keys() - used
 
 
-@pytest.mark.parametrize("url", PAGE_URLS + [reverse("public:learn-index")])
+@pytest.mark.parametrize("url", ALL_URLS)
 def test_body_text_reads_at_grade_8_or_below(client, db, url):
     text = body_text(client.get(url).content.decode())
     assert len(text.split()) > 60, text  # the article was found, not an empty string

@@ -27,10 +27,15 @@ def test_every_role_of_the_clinic_sees_its_patient_list(request, staff_client, p
     assert patient_a.mrn in response.content.decode()
 
 
-def test_anonymous_visitors_are_sent_to_the_login_page(client, patient_a):
+def test_anonymous_visitors_get_the_public_welcome_and_no_patient(client, patient_a):
     response = client.get(HOME)
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:login')}?next=/"
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert patient_a.mrn not in body and patient_a.family_name not in body
+    for link in ('href="/learn/"', 'href="/self-check/"', 'href="/clinics/"'):
+        assert link in body
+    assert f'href="{reverse("accounts:login")}"' in body
+    assert not AuditEvent.objects.exists()
 
 
 def test_a_session_without_two_factor_is_sent_to_the_second_step(client, alice):

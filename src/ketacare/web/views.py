@@ -25,8 +25,16 @@ from ketacare.web.patient_stages import filter_stage, stage_of, with_stage
 PATIENTS_PER_PAGE = 25
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed-in staff get their clinic's patient list (behind its guard, unchanged); a visitor
+    who is not signed in gets the public side's welcome, which reads nothing, so no audit."""
+    if not request.user.is_authenticated:
+        return render(request, "public/welcome.html")
+    return patient_list(request)
+
+
 @membership_required(Permission.VIEW_PATIENT_LIST, object_type=PATIENT_LIST_OBJECT_TYPE)
-def home(request: HttpRequest, *, membership: Membership) -> HttpResponse:
+def patient_list(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     """The acting clinic's patients: searchable by name or MRN, 25 a page, read-only."""
     form = PatientSearchForm(request.GET)
     if not form.is_valid():
