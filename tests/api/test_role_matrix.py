@@ -46,7 +46,14 @@ ROLE_FIXTURES = {
 # Routes no permission decides: who the caller is.
 UNGUARDED_ROUTES = {("GET", "/api/v1/me")}
 # Routes without sign-in: the patient's link is its own credential (tests/outcomes/test_links.py).
-PUBLIC_ROUTES = {("POST", "/api/v1/responses/{token}")}
+PUBLIC_ROUTES = {
+    ("POST", "/api/v1/responses/{token}"),
+    # The public intake request (tests/public/test_intake_request.py).
+    ("POST", "/api/v1/public/clinics/{clinic_id}/intake-requests"),
+    # The self-check and the clinic finder (tests/public/test_self_check.py, test_finder.py).
+    ("POST", "/api/v1/public/self-check"),
+    ("GET", "/api/v1/public/clinics"),
+}
 # Permissions of the role table that no API route checks (pages and admin only).
 NOT_IN_API = {P.USE_ADMIN, P.CHANGE_CLINIC, P.VIEW_AUDIT_REPORT}
 # Where the API's use cases check permissions.
@@ -96,6 +103,8 @@ class World:
     chair: Any
     # What the patient wrote through a questionnaire link (outcomes).
     patient_report_id: int = 0
+    # An open suicidality alert of the patient (outcomes, SAFE-ITEM9).
+    outcome_alert_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -355,6 +364,12 @@ ACTIONS: list[Act] = [
         lambda w: {"clinic_id": w.clinic.pk, "status": "due"}),
     act("e-mail a timepoint's link now", "POST", "/timepoints/{timepoint_id}/send",
         {P.SEND_ASSESSMENT_LINK}, lambda w: f"/timepoints/{_patient_timepoint(w)}/send"),
+    # --- outcome alerts (docs/measurement-schedule.md) ---
+    act("list the outcome alerts", "GET", "/outcome-alerts", {P.VIEW_CLINICAL},
+        lambda w: "/outcome-alerts", lambda w: {"clinic_id": w.clinic.pk, "open": "true"}),
+    act("acknowledge an outcome alert", "POST", "/outcome-alerts/{alert_id}/acknowledge",
+        {P.ACKNOWLEDGE_OUTCOME_ALERT}, lambda w: f"/outcome-alerts/{w.outcome_alert_id}/acknowledge",
+        lambda w: {"note": "Called; safety plan reviewed."}, ok=200),
 ]  # fmt: skip
 
 
@@ -363,6 +378,17 @@ def _patient_timepoint(w: World) -> int:
     from ketacare.outcomes.models import Timepoint
 
     return Timepoint.objects.filter(plan=w.plan, audience="patient").order_by("due_on", "pk")[0].pk
+
+
+def _outcome_alert(patient: Any, nurse: Any) -> int:
+    """A PHQ-9 with item 9 above zero, entered by the nurse: its SAFE-ITEM9 alert."""
+    from ketacare.outcomes.models import OutcomeAlert
+    from ketacare.patients.services.records import record_assessment
+
+    flagged = record_assessment(
+        by=nurse, patient=patient, instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 1]
+    )
+    return OutcomeAlert.objects.get(assessment=flagged).pk
 
 
 def _id(value: object) -> str:
@@ -449,6 +475,7 @@ def world(request, clinic_a, alice, nora) -> World:
         rems_form=rems_session.rems_form,
         chair=chair,
         patient_report_id=PatientReport.objects.get(link=issued.link).pk,
+        outcome_alert_id=_outcome_alert(patient, nora),
     )
 
 
