@@ -368,7 +368,8 @@ ACTIONS: list[Act] = [
     act("list the outcome alerts", "GET", "/outcome-alerts", {P.VIEW_CLINICAL},
         lambda w: "/outcome-alerts", lambda w: {"clinic_id": w.clinic.pk, "open": "true"}),
     act("acknowledge an outcome alert", "POST", "/outcome-alerts/{alert_id}/acknowledge",
-        {P.ACKNOWLEDGE_OUTCOME_ALERT}, lambda w: f"/outcome-alerts/{w.outcome_alert_id}/acknowledge",
+        {P.ACKNOWLEDGE_OUTCOME_ALERT},
+        lambda w: f"/outcome-alerts/{w.outcome_alert_id}/acknowledge",
         lambda w: {"note": "Called; safety plan reviewed."}, ok=200),
 ]  # fmt: skip
 
