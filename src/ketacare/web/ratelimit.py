@@ -16,8 +16,7 @@ import time
 from django.core.cache import cache
 
 
-def _key(scope: str, subject: str, window_seconds: int) -> str:
-    window = int(time.time()) // window_seconds
+def _key(scope: str, subject: str, window: int) -> str:
     digest = hashlib.sha256(subject.encode()).hexdigest()[:32]
     return f"ratelimit:{scope}:{window}:{digest}"
 
@@ -28,13 +27,20 @@ def allow(scope: str, subject: str | None, *, limit: int, window_seconds: int) -
     A request without a known subject (no client address) shares one bucket per scope, so it is
     limited rather than let through.
     """
-    key = _key(scope, subject or "-", window_seconds)
+    now = int(time.time())
+    window = now // window_seconds
+    key = _key(scope, subject or "-", window)
+    # The counter lives to the end of its window (+1 s), however late in it the hit comes.
+    ttl = (window + 1) * window_seconds - now + 1
     # add() is atomic: only the first hit of a window creates the counter.
-    if cache.add(key, 1, timeout=window_seconds + 1):
+    if cache.add(key, 1, timeout=ttl):
         return limit >= 1
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window_seconds + 1)
+        cache.add(key, 1, timeout=ttl)
         count = 1
+    # Some backends' incr() (the database cache's: a get and a set) puts the default timeout
+    # back on the key; give it its window's end again.
+    cache.touch(key, ttl)
     return count <= limit
