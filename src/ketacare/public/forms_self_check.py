@@ -12,10 +12,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ketacare.clinical.eligibility import CONDITIONS
+from ketacare.clinical.eligibility import CONDITIONS, ROUTES
 from ketacare.clinical.eligibility.messages import CONDITION_TEXT, ROUTE_NAMES
 from ketacare.clinical.instruments.phq import PHQ9, PHQ9_ITEMS
-from ketacare.public.self_check import NOT_SURE, ROUTES, SelfCheckAnswers, parse_self_check
+from ketacare.public.self_check import NOT_SURE, SelfCheckAnswers, parse_self_check
 
 # Conditions a person can answer without tests or a clinician's grading. Left out (a clinician
 # asks): raised pressure in the head, an unstable heart condition, psychotic features of an
@@ -142,7 +142,7 @@ class SelfCheckForm(forms.Form):
         return [self[name] for name in names]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         tried = cleaned.get("antidepressants_tried")
         not_sure = cleaned.get("antidepressants_not_sure")
         if tried is None and not not_sure and "antidepressants_tried" not in self.errors:

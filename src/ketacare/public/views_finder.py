@@ -107,7 +107,7 @@ def finder(request: HttpRequest) -> HttpResponse:
 
 def _finder_context(form: FinderForm, found: Any) -> dict[str, Any]:
     token = form.data.get("self_check") if form.is_bound else form.initial.get("self_check")
-    suffix = f"?{urlencode({'self_check': token})}" if _readable(token) else ""
+    suffix = f"?{urlencode({'self_check': str(token)})}" if _readable(token) else ""
     rows = []
     if found is not None:
         rows = [
