@@ -38,6 +38,8 @@ def test_a_patient_answers_a_phq9_on_a_phone(page, alice, patient_a):
     assert page.get_by_role("heading", level=1).inner_text() == f"Hello, {patient_a.given_name}"
     assert patient_a.family_name not in page.content()
     assert page.evaluate(OVERFLOW) <= 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "patient-link-form.png"), full_page=True)
     answers = [1, 2, 1, 1, 0, 1, 2, 1]  # item 9 left out at first
     for number, value in enumerate(answers, start=1):
         _answer(page, number, value)
@@ -53,7 +55,6 @@ def test_a_patient_answers_a_phq9_on_a_phone(page, alice, patient_a):
     assert "“mild”" in page.content()
     assert page.get_by_role("alert").count() == 0
     assert page.evaluate(OVERFLOW) <= 0
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "patient-link-result.png"), full_page=True)
     row = Assessment.objects.get()
     assert row.total == 9 and row.recorded_by_id is None
