@@ -101,3 +101,40 @@ def sign_in(page):
         return page
 
     return sign_in_as
+
+
+# --- accessibility: axe-core in the page ------------------------------------------------------
+# axe-playwright-python ships axe-core (axe.min.js) and injects it with page.evaluate: nothing
+# is fetched. Only serious and critical violations fail; the rest are axe's advice.
+AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
+
+
+def axe_check(page) -> None:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation, and on
+    any request the check itself makes (it must not reach outside the live server)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    requests: list[str] = []
+
+    def on_request(request) -> None:
+        requests.append(request.url)
+
+    page.on("request", on_request)
+    try:
+        results = Axe().run(page)
+    finally:
+        page.remove_listener("request", on_request)
+    assert not requests, f"axe made requests: {requests}"
+    failing = [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in results.response["violations"]
+        if v["impact"] in AXE_FAILING_IMPACTS
+    ]
+    assert not failing, f"axe on {page.url}:\n" + "\n".join(failing)
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)`: the accessibility check above, as a fixture for tests that prefer one."""
+    return axe_check
