@@ -374,6 +374,9 @@ ACTIONS: list[Act] = [
         {P.ACKNOWLEDGE_OUTCOME_ALERT},
         lambda w: f"/outcome-alerts/{w.outcome_alert_id}/acknowledge",
         lambda w: {"note": "Called; safety plan reviewed."}, ok=200),
+    # --- clinic outcomes (docs/clinic-outcomes.md) ---
+    act("read the clinic's outcomes", "GET", "/outcomes", {P.VIEW_CLINIC_OUTCOMES},
+        lambda w: "/outcomes", lambda w: {"clinic_id": w.clinic.pk, "route": "iv_ketamine"}),
 ]  # fmt: skip
 
 
