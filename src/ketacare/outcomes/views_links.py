@@ -111,12 +111,12 @@ def patient_link(request: HttpRequest, token: str) -> HttpResponse:
     client = client_ip(request)
     if request.method != "POST":
         try:
-            link = open_link(token, client=client)
+            opened = open_link(token, client=client)
         except TooManyRequests:
             return _too_many(request)
         except LinkGone:
             return _gone(request)
-        return _form_page(request, link)
+        return _form_page(request, opened)
     # Which scale the POST answers (under the opening's limit, so guessing is limited too);
     # submit_answers looks the link up again under its own.
     try:
