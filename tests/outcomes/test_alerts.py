@@ -142,9 +142,12 @@ def test_alerts_page_banner_and_nav_count_then_acknowledge_by_htmx(
     page = client.get("/outcomes/alerts/")
     assert page.status_code == 200
     assert f'id="outcome-alert-{alert.pk}"' in page.content.decode()
-    assert 'badge badge-danger">1<' in page.content.decode()  # the navigation's count
-    chart = client.get(f"/patients/{patient_a.pk}/").content.decode()
-    assert "Open outcome alert" in chart and "SAFE-ITEM9" in chart
+    assert "/outcomes/alerts/count/" in page.content.decode()  # the navigation loads its count
+    assert 'badge badge-danger">1<' in client.get("/outcomes/alerts/count/").content.decode()
+    banner_url = f"/outcomes/alerts/patients/{patient_a.pk}/banner/"
+    assert banner_url in client.get(f"/patients/{patient_a.pk}/").content.decode()
+    banner = client.get(banner_url).content.decode()
+    assert "Open outcome alert" in banner and "SAFE-ITEM9" in banner
     url = f"/outcomes/alerts/{alert.pk}/acknowledge/"
     empty = client.post(url, {"note": ""}, headers={"HX-Request": "true"})
     assert "form-errors" in empty.content.decode()
@@ -152,7 +155,8 @@ def test_alerts_page_banner_and_nav_count_then_acknowledge_by_htmx(
     assert done.status_code == 200 and "Acknowledged" in done.content.decode()
     alert.refresh_from_db()
     assert alert.acknowledged_by_id == nora.user_id
-    assert "Open outcome alert" not in client.get(f"/patients/{patient_a.pk}/").content.decode()
+    assert "Open outcome alert" not in client.get(banner_url).content.decode()
+    assert "badge" not in client.get("/outcomes/alerts/count/").content.decode()
 
 
 @pytest.mark.django_db
@@ -161,6 +165,10 @@ def test_alerts_pages_outside_the_clinic_or_role(patient_a, staff_scale, bob, co
     url = f"/outcomes/alerts/{alert.pk}/acknowledge/"
     assert staff_client(bob).post(url, {"note": "x"}).status_code == 404
     assert staff_client(cora).get("/outcomes/alerts/").status_code == 403
+    banner_url = f"/outcomes/alerts/patients/{patient_a.pk}/banner/"
+    assert staff_client(bob).get(banner_url).status_code == 404
+    assert staff_client(cora).get(banner_url).status_code == 403
+    assert staff_client(cora).get("/outcomes/alerts/count/").status_code == 403
     assert staff_client(cora).post(url, {"note": "x"}).status_code == 403
     alert.refresh_from_db()
     assert alert.acknowledged_at is None

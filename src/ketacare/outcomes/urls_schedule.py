@@ -8,6 +8,12 @@ urlpatterns = [
     path("outcomes/schedule/", views_schedule.schedule_page, name="schedule"),
     path("outcomes/worklist/", views_schedule.worklist, name="worklist"),
     path("outcomes/alerts/", views_alerts.alerts_page, name="alerts"),
+    path("outcomes/alerts/count/", views_alerts.alert_count, name="alert-count"),
+    path(
+        "outcomes/alerts/patients/<int:patient_id>/banner/",
+        views_alerts.alert_banner,
+        name="alert-banner",
+    ),
     path(
         "outcomes/alerts/<int:alert_id>/acknowledge/",
         views_alerts.acknowledge,
