@@ -118,3 +118,20 @@ def test_site_url_must_be_an_http_address() -> None:
         call_command("send-reminders", "--site-url", "clinic.example.org")
     assert raised.value.returncode == 2
     assert "http://" in str(raised.value)
+
+
+def test_an_invitation_waiting_in_the_database_queue_is_not_queued_again(
+    quiet_plan: Any,
+) -> None:
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    patient_timepoint(quiet_plan)
+    tasks = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    with override_settings(TASKS=tasks):
+        first, second = _run(), _run()
+
+    assert first == "send-reminders: queued 1 invitation and 0 reminders."
+    assert second == "send-reminders: queued 0 invitations and 0 reminders."
+    assert DBTaskResult.objects.count() == 1 and mail.outbox == []

@@ -19,6 +19,7 @@ from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.demo.chair import load_chair_day
 from ketacare.demo.charts import ChartSpec, fill_chart, has_chart, record_progress
+from ketacare.demo.outcomes import load_outcomes
 from ketacare.intake.models import IntakeRequest, IntakeSource
 from ketacare.intake.services import change_intake_status, create_intake_request
 from ketacare.patients.models import Patient
@@ -240,6 +241,9 @@ def load_stages(clinic: Clinic) -> dict[str, int]:
             )
             created["plan"] += 1
     created["intake request"] = _load_intake(clinic, staff[Role.COORDINATOR])
+    # Courses begun up to two years ago with their follow-up answers (before the chair day, so
+    # their sessions are charted with the rest).
+    created.update(load_outcomes(clinic, staff, order=IV_ORDER))
     # The chair-side record of the courses' sessions, and today's chairs, relative to now.
     created.update(load_chair_day(clinic, staff, now=timezone.now()))
     return {kind: count for kind, count in created.items() if count}

@@ -107,7 +107,7 @@ def _invite(timepoint_id: int, site_url: str, requested_by_id: int | None) -> di
         return _skipped(SKIP_NO_LONGER_ALLOWED)
     with transaction.atomic(durable=True):
         timepoint = (
-            Timepoint.objects.select_for_update()
+            Timepoint.objects.select_for_update(of=("self",))
             .select_related("patient")
             .filter(pk=timepoint_id)
             .first()
@@ -135,7 +135,7 @@ def _invite(timepoint_id: int, site_url: str, requested_by_id: int | None) -> di
 def _remind(link_id: int, site_url: str) -> dict[str, Any]:
     with transaction.atomic(durable=True):
         old = (
-            AssessmentLink.objects.select_for_update()
+            AssessmentLink.objects.select_for_update(of=("self",))
             .select_related("timepoint__patient")
             .filter(pk=link_id)
             .first()

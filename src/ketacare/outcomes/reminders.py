@@ -10,8 +10,9 @@ The numbers here are KetaCare clinic policy ([D]), not clinical rules (docs/remi
   unanswered and never reminded, gets one reminder (a fresh link; see ketacare.outcomes.delivery).
 
 Running it twice sends nothing twice: a reminder is claimed by setting `reminded_at` with a
-conditional UPDATE before its job is queued, and an invitation job skips a timepoint that already
-has a link (so even a job queued twice, before a worker ran the first, sends once).
+conditional UPDATE before its job is queued; an invitation still waiting in the database queue is
+not queued again, and an invitation job skips a timepoint that already has a link (so even a job
+queued twice sends once).
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BigIntegerField, Exists, OuterRef, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from ketacare.outcomes.delivery import send_invitation, send_reminder
 from ketacare.outcomes.models import (
@@ -60,6 +65,15 @@ def timepoints_to_invite(*, today: dt.date) -> QuerySet[Timepoint]:
     """Every clinic's patient timepoints due from `INVITE_OVERDUE_DAYS` days ago up to today,
     unanswered, never linked, of an active plan and an active patient."""
     ever_linked = AssessmentLink.objects.filter(timepoint=OuterRef("pk"))
+    # Queued by an earlier run and not yet sent by the worker: not queued again.
+    queued = (
+        DBTaskResult.objects.filter(
+            task_path=send_invitation.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        )
+        .annotate(timepoint_id=Cast(KT("args_kwargs__kwargs__timepoint_id"), BigIntegerField()))
+        .filter(timepoint_id=OuterRef("pk"))
+    )
     return (
         Timepoint.objects.filter(
             audience=Audience.PATIENT,
@@ -70,6 +84,7 @@ def timepoints_to_invite(*, today: dt.date) -> QuerySet[Timepoint]:
             patient__is_active=True,
         )
         .exclude(Exists(ever_linked))
+        .exclude(Exists(queued))
         .order_by("clinic_id", "due_on", "pk")
     )
 

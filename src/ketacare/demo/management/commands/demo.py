@@ -20,6 +20,7 @@ from ketacare.audit.models import Channel
 from ketacare.audit.services import flush_pending_denials
 from ketacare.clinics.demo import DEMO_CLINICS, DEMO_PASSWORD, load_demo_data
 from ketacare.clinics.models import Clinic
+from ketacare.demo.outcomes import email_demo_link
 from ketacare.demo.stages import load_stages
 
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 "set KETACARE_DEMO=1 (or pass --force).",
                 returncode=2,
             )
+        emailed_to = ""
         with using_context(RequestContext(channel=Channel.CLI)):
             try:
                 result = load_demo_data()
@@ -50,6 +52,9 @@ class Command(BaseCommand):
                     clinic = Clinic.objects.get(name=spec.name)
                     for kind, count in load_stages(clinic).items():
                         result.created[kind] = result.created.get(kind, 0) + count
+                    # A fresh link each run (its e-mail is printed above by the console
+                    # backend), so the patient's side can be tried after every `make run`.
+                    emailed_to = email_demo_link(clinic) or emailed_to
             finally:
                 flush_pending_denials()
         console = Console(file=self.stdout, width=100, color_system=None, soft_wrap=True)
@@ -66,6 +71,11 @@ class Command(BaseCommand):
             console.print(f"Created {summary}.")
         else:
             console.print("The demo data was already there; nothing changed.")
+        if emailed_to:
+            console.print(
+                f"A questionnaire link was e-mailed to the demo patient {emailed_to} (the e-mail "
+                "is printed above): open its link to answer a PHQ-9 as the patient would."
+            )
 
 
 # The kinds whose noun is not the last word ("sessions in a chair", not "session in a chairs").
