@@ -144,3 +144,11 @@ def test_the_page_shows_form_errors_and_stores_nothing(staff_client, alice, plan
     assert response.status_code == 400
     assert "today" in response.content.decode()
     assert _count(plan) == 6
+
+
+def test_the_alert_list_links_an_early_warning_to_the_booster_page(staff_client, alice, nora, plan):
+    alert = _warning(plan.patient)
+    link = f"/patients/{plan.patient_id}/booster/?alert={alert.pk}"
+    assert link in staff_client(alice).get("/outcomes/alerts/").content.decode()
+    # A nurse acknowledges alerts but books no booster: no link.
+    assert link not in staff_client(nora).get("/outcomes/alerts/").content.decode()
