@@ -31,7 +31,8 @@ from django.utils import timezone
 
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.demo.charts import ChartSpec, fill_chart, has_chart, phq9_answers
-from ketacare.outcomes.delivery import send_invitation
+from ketacare.outcomes.delivery import DELIVERY_OBJECT_TYPE, send_invitation
+from ketacare.outcomes.links import OBJECT_TYPE as LINK_OBJECT_TYPE
 from ketacare.outcomes.models import AlertKind, OutcomeAlert, Timepoint
 from ketacare.outcomes.services_alerts import acknowledge_alert
 from ketacare.patients.models import Patient
@@ -41,6 +42,8 @@ from ketacare.treatment.models import TreatmentPlan
 from ketacare.treatment.services import create_plan
 
 DEMO_SITE_URL = "http://127.0.0.1:8000/"
+# What the e-mailed link adds to the audit trail at each run (the rest of the demo, nothing).
+DEMO_LINK_OBJECT_TYPES = (LINK_OBJECT_TYPE, DELIVERY_OBJECT_TYPE)
 ANSWERED_INSTRUMENTS = ("phq9", "qids_sr16")
 # The patient whose next PHQ-9 is e-mailed when the demo runs (DEMO-0023).
 LINK_PATIENT = 23
