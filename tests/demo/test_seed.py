@@ -394,3 +394,48 @@ def test_the_same_seed_writes_the_same_data_whatever_the_workers():
 
     assert _fingerprint(again.clinics) == before
     assert again.counts == first.counts
+
+
+# --- questionnaire answers and their timepoints -------------------------------------------
+
+
+def test_answers_are_tied_to_their_timepoints_and_scored_by_the_core(seeded):
+    from ketacare.clinical.instruments.scoring import score
+    from ketacare.outcomes.models import Timepoint
+
+    _report, clinics = seeded
+    timepoints = Timepoint.objects.filter(clinic__in=clinics).select_related("assessment", "plan")
+    assert timepoints.filter(kind="baseline").exists()
+    assert timepoints.filter(kind="before_session").exists()
+    for timepoint in timepoints:
+        assert timepoint.due_on < TODAY and timepoint.instrument == "phq9"
+        assert timepoint.patient_id == timepoint.plan.patient_id
+        answer = timepoint.assessment
+        if answer is None:
+            continue
+        assert answer.patient_id == timepoint.patient_id and answer.instrument == "phq9"
+        assert answer.completed_at.date() == timepoint.due_on
+        assert answer.total == score("phq9", answer.answers).total
+        by_link = timepoint.kind in ("weekly", "monthly")
+        assert answer.source == ("patient_link" if by_link else "staff")
+    # Every plan with a given session has its baseline; one answer per timepoint at most.
+    given = TreatmentSession.objects.filter(
+        clinic__in=clinics, status__in=("dosed", "discharged")
+    ).values("plan_id")
+    assert set(given.values_list("plan_id", flat=True)) == set(
+        timepoints.filter(kind="baseline").values_list("plan_id", flat=True)
+    )
+
+
+def test_a_year_of_answers_gives_rates_near_the_trials(db):
+    from ketacare.outcomes.clinic_outcomes import OutcomeFilters, compute_clinic_outcomes
+
+    report = run_seed(
+        SeedOptions(patients=400, clinics=1, seed=9, today=TODAY, months=12), workers=0
+    )
+    filters = OutcomeFilters(TODAY - dt.timedelta(days=420), TODAY)
+    result = compute_clinic_outcomes(report.clinics[0], filters)
+    assert result.response.n >= 60
+    assert 0.35 <= (result.response.rate or 0) <= 0.70
+    assert 0.15 <= (result.remission.rate or 0) <= 0.45
+    assert 0 < result.relapse.events < result.relapse.followed

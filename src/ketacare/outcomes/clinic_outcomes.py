@@ -36,14 +36,10 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
-    F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -196,9 +192,11 @@ def treated_plans(clinic_id: int, filters: OutcomeFilters) -> QuerySet[Treatment
     if filters.route is not None:
         qualifying = qualifying.filter(route=filters.route)
     earliest = qualifying.filter(patient_id=OuterRef("patient_id")).order_by("start", "pk")
+    # A plan has one timepoint of each kind and scale at sequence 0 (the unique constraint):
+    # no ordering needed, so none is asked for (a sort per look-up otherwise).
     answers = Timepoint.objects.filter(
         plan=OuterRef("pk"), instrument=filters.scale, assessment__total__isnull=False
-    )
+    ).order_by()
     baseline_answer = answers.filter(kind=TimepointKind.BASELINE).values("assessment__total")[:1]
     end_answer = answers.filter(kind=TimepointKind.END_OF_INDUCTION)
     last_before_first_session = (
@@ -224,22 +222,15 @@ def treated_plans(clinic_id: int, filters: OutcomeFilters) -> QuerySet[Treatment
     )
 
 
-def _responded(t: Thresholds) -> Q:
-    # (baseline - end) / baseline >= numerator / denominator, in integers; baseline > 0.
-    return Q(baseline__gt=0) & Q(end_reduction__gte=F("baseline") * Value(t.response_numerator))
+@dataclass(frozen=True, slots=True)
+class Aggregates:
+    """What the database returns: the counts, and (day, events, censored) of the responders."""
 
-
-def _counts(plans: QuerySet[TreatmentPlan], t: Thresholds) -> dict[str, int]:
-    both = Q(baseline__isnull=False, end_total__isnull=False)
-    counted = plans.annotate(
-        end_reduction=(F("baseline") - F("end_total")) * Value(t.response_denominator)
-    ).aggregate(
-        treated=Count("pk"),
-        n=Count("pk", filter=both),
-        responded=Count("pk", filter=both & _responded(t)),
-        remitted=Count("pk", filter=both & Q(end_total__lte=t.remission_at_most)),
-    )
-    return {k: int(v or 0) for k, v in counted.items()}
+    treated: int
+    n: int
+    responded: int
+    remitted: int
+    survival: list[SurvivalRow]
 
 
 def _days_between(earlier: str, later: str) -> str:
@@ -250,35 +241,58 @@ def _days_between(earlier: str, later: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def relapse_rows(clinic_id: int, filters: OutcomeFilters, t: Thresholds) -> list[SurvivalRow]:
-    """(day, events, censored) of the responders' follow-up, aggregated by the database."""
-    responders = (
+# Response, in integers: (baseline - end) / baseline >= numerator / denominator, baseline > 0.
+_RESPONDED = (
+    "baseline > 0 AND end_total IS NOT NULL AND (baseline - end_total) * %s >= baseline * %s"
+)
+
+
+def aggregates(clinic_id: int, filters: OutcomeFilters, t: Thresholds) -> Aggregates:
+    """The counts and the relapse rows, in one statement over the ORM's compiled queries.
+
+    `plans` (the ORM's `treated_plans`) is computed once (MATERIALIZED: PostgreSQL would
+    otherwise inline it into the join and run its look-ups per answer) and read twice: for the
+    counts and for the responders. Relapse: `runs` numbers each answer by the answers below
+    the relapse total so far (a run is what follows one of them); `paired` counts the high
+    answers of the same run inside the rule's day window before each answer.
+    """
+    plans = (
         treated_plans(clinic_id, filters)
-        .annotate(end_reduction=(F("baseline") - F("end_total")) * Value(t.response_denominator))
-        .filter(_responded(t), end_total__isnull=False)
-        .values("patient_id", "end_at", "end_day")
+        .order_by()
+        .values("patient_id", "baseline", "end_total", "end_at", "end_day")
     )
-    answers = Assessment.objects.filter(
-        clinic_id=clinic_id, instrument=filters.scale, total__isnull=False
-    ).values("id", "patient_id", "total", "completed_at", day=TruncDate("completed_at"))
-    responders_sql, responders_params = responders.query.sql_with_params()
+    answers = (
+        Assessment.objects.filter(clinic_id=clinic_id, instrument=filters.scale)
+        .exclude(total__isnull=True)
+        .order_by()
+        .values("id", "patient_id", "total", "completed_at", day=TruncDate("completed_at"))
+    )
+    plans_sql, plans_params = plans.query.sql_with_params()
     answers_sql, answers_params = answers.query.sql_with_params()
-    # A pair of high answers of one run: the later at least `min` days after an earlier one,
-    # and at most `max` days (no limit when the rule has none).
     earliest = (
         "UNBOUNDED PRECEDING"
         if t.relapse_max_days is None
         else f"{int(t.relapse_max_days)} PRECEDING"
     )
     statement = f"""
-        WITH responders AS ({responders_sql}),
+        WITH plans AS MATERIALIZED ({plans_sql}),
         answers AS ({answers_sql}),
+        counts AS (
+            SELECT COUNT(*) AS treated,
+                   COALESCE(SUM(CASE WHEN baseline IS NOT NULL AND end_total IS NOT NULL
+                                     THEN 1 ELSE 0 END), 0) AS n,
+                   COALESCE(SUM(CASE WHEN {_RESPONDED} THEN 1 ELSE 0 END), 0) AS responded,
+                   COALESCE(SUM(CASE WHEN baseline IS NOT NULL AND end_total <= %s
+                                     THEN 1 ELSE 0 END), 0) AS remitted
+            FROM plans
+        ),
         followed AS (
-            SELECT a.patient_id, a.id, a.completed_at, a.total, r.end_day,
+            SELECT a.patient_id, a.id, a.completed_at,
                    {_days_between("r.end_day", "a.day")} AS day_number,
                    CASE WHEN a.total >= %s THEN 1 ELSE 0 END AS high
-            FROM answers a JOIN responders r ON r.patient_id = a.patient_id
-            WHERE a.completed_at >= r.end_at
+            FROM plans r JOIN answers a ON a.patient_id = r.patient_id
+            WHERE {_RESPONDED.replace("baseline", "r.baseline").replace("end_total", "r.end_total")}
+              AND a.completed_at >= r.end_at
         ),
         runs AS (
             SELECT patient_id, day_number, high,
@@ -297,21 +311,39 @@ def relapse_rows(clinic_id: int, filters: OutcomeFilters, t: Thresholds) -> list
             FROM runs
         ),
         per_patient AS (
-            SELECT patient_id,
-                   MIN(CASE WHEN high = 1 AND lows >= 1 AND earlier_highs >= 1
+            SELECT MIN(CASE WHEN high = 1 AND lows >= 1 AND earlier_highs >= 1
                             THEN day_number END) AS relapse_day,
                    MAX(day_number) AS last_day
             FROM paired GROUP BY patient_id
         )
-        SELECT COALESCE(relapse_day, last_day) AS day,
-               SUM(CASE WHEN relapse_day IS NULL THEN 0 ELSE 1 END) AS events,
-               SUM(CASE WHEN relapse_day IS NULL THEN 1 ELSE 0 END) AS censored
+        SELECT 0 AS kind, treated, n, responded, remitted FROM counts
+        UNION ALL
+        SELECT 1, COALESCE(relapse_day, last_day),
+               SUM(CASE WHEN relapse_day IS NULL THEN 0 ELSE 1 END),
+               SUM(CASE WHEN relapse_day IS NULL THEN 1 ELSE 0 END), 0
         FROM per_patient GROUP BY COALESCE(relapse_day, last_day)
-        ORDER BY 1
     """  # noqa: S608 - every name is the ORM's or ours; values are parameters
+    responded = [t.response_denominator, t.response_numerator]
+    params = [
+        *plans_params,
+        *answers_params,
+        *responded,
+        t.remission_at_most,
+        t.relapse_at_least,
+        *responded,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*responders_params, *answers_params, t.relapse_at_least])
-        return [SurvivalRow(int(d), int(e), int(c)) for d, e, c in cursor.fetchall()]
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    counts = next(row for row in rows if row[0] == 0)
+    survival = [SurvivalRow(int(r[1]), int(r[2]), int(r[3])) for r in rows if r[0] == 1]
+    return Aggregates(
+        treated=int(counts[1]),
+        n=int(counts[2]),
+        responded=int(counts[3]),
+        remitted=int(counts[4]),
+        survival=survival,
+    )
 
 
 def compute_clinic_outcomes(
@@ -322,9 +354,7 @@ def compute_clinic_outcomes(
 ) -> ClinicOutcomes:
     """The outcomes of one clinic (no permission check, no audit: `clinic_outcomes` does both)."""
     t = Thresholds.of(filters.scale, settings)
-    plans = treated_plans(clinic_id, filters)
-    counts = _counts(plans, t)
-    relapse = kaplan_meier(relapse_rows(clinic_id, filters, t))
+    found = aggregates(clinic_id, filters, t)
     benchmarks = [
         (measure.value, b.label, b.rate, b.source)
         for measure in (Measure.RESPONSE, Measure.REMISSION)
@@ -338,11 +368,11 @@ def compute_clinic_outcomes(
     ]
     return ClinicOutcomes(
         filters=filters,
-        patients_treated=counts["treated"],
-        response=wilson(counts["responded"], counts["n"]),
-        remission=wilson(counts["remitted"], counts["n"]),
+        patients_treated=found.treated,
+        response=wilson(found.responded, found.n),
+        remission=wilson(found.remitted, found.n),
         remission_at_most=t.remission_at_most,
-        relapse=relapse,
+        relapse=kaplan_meier(found.survival),
         benchmarks=tuple(benchmarks),
     )
 
