@@ -13,6 +13,7 @@ tables say the same in words.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from ketacare.outcomes.charts import FONT, accessible_svg
 from ketacare.outcomes.clinic_outcomes import ClinicOutcomes
@@ -21,7 +22,7 @@ CLINIC_COLOUR = "#1b4f8a"
 TRIAL_COLOUR = "#8a8a8a"
 BAND_COLOUR = "#c9d9ec"
 MEDIAN_COLOUR = "#7a3e9d"
-_RC = {
+_RC: dict[str, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "ketacare-clinic",
     "font.family": "sans-serif",
@@ -62,7 +63,7 @@ def render_rates(result: ClinicOutcomes, *, chart_id: str) -> str:
             for kind, label, rate, _source in result.benchmarks
             if kind == measure
         ]
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # stubs want literal keys
         figure = Figure(figsize=(6.4, 0.45 * len(rows) + 0.9))
         FigureCanvasSVG(figure)
         axes = figure.add_axes((0.45, 0.55 / (0.45 * len(rows) + 0.9), 0.5, 0.9 - 0.1))
@@ -116,7 +117,7 @@ def render_relapse(result: ClinicOutcomes, *, chart_id: str) -> str:
 
     curve = result.relapse.curve
     days = [p.day for p in curve]
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # stubs want literal keys
         figure = Figure(figsize=(6.4, 3.2))
         FigureCanvasSVG(figure)
         axes = figure.add_axes((0.1, 0.16, 0.86, 0.78))

@@ -388,12 +388,13 @@ def clinic_outcomes(
     membership = require_role(
         membership, Permission.VIEW_CLINIC_OUTCOMES, action=action, object_type=OBJECT_TYPE
     )
-    result = compute_clinic_outcomes(membership.clinic_id, filters)
+    clinic_id = int(membership.clinic.pk)
+    result = compute_clinic_outcomes(clinic_id, filters)
     record_event(
         action=action,
         membership=membership,
         object_type=OBJECT_TYPE,
-        object_id=membership.clinic_id,
+        object_id=clinic_id,
         detail=(
             f"route={filters.route or 'all'} scale={filters.scale} "
             f"from={filters.date_from.isoformat()} to={filters.date_to.isoformat()} "

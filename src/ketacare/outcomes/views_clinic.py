@@ -136,7 +136,7 @@ def csv_rows(result: ClinicOutcomes) -> list[list[object]]:
 def clinic_csv(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     form, filters = _filters(request)
     if filters is None:
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
         return HttpResponse(errors, status=422, content_type="text/plain; charset=utf-8")
     result = clinic_outcomes(membership, filters, action=Action.EXPORT)
     buffer = io.StringIO()

@@ -187,7 +187,7 @@ REMS_SUBMITTED_NOT_YET_DUE_PERCENT = 60
 # [D] Outcome classes at the end of induction; response 52 % and remission 30 % of those who
 # finish it, near the real-world pooled rates of reference 6.4 (Alnefeesi 2022: 45 % / 30 %)
 # and the IV ketamine trial (ELEKT-D: 55.4 % response).
-OUTCOME_WEIGHTS = {"remission": 30, "response": 22, "partial": 20, "none": 28}
+OUTCOME_WEIGHTS: dict[str, float] = {"remission": 30, "response": 22, "partial": 20, "none": 28}
 # [D] Responders who relapse (OUT-RELAPSE-PHQ9) during their follow-up, and the median day of
 # relapse after the end of induction: between the IV figures of reference 6.3 (KetECT remitters
 # 70 % within 12 months, median 57 days) and esketamine continued in SUSTAIN-1 (27 %), as a
