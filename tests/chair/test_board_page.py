@@ -9,6 +9,7 @@ The rows are built directly with the models (`seat`), at a frozen time, so the b
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -147,6 +148,32 @@ def test_open_critical_alerts_are_counted_on_the_card(staff_client, nora):
     assert "chair-card-critical" in page
     assert "2 critical" in page
     assert "2 open" in page
+
+
+def test_a_held_session_shows_its_status_and_the_hold_pill(staff_client, nora):
+    session = seat(nora.clinic, dosed_min_ago=None)
+    PreDose.objects.filter(session=session).update(dosing="hold")
+
+    page = staff_client(nora).get(BOARD).content.decode()
+
+    assert '<span class="tx-status tx-status-in_chair">In chair</span>' in page
+    assert '<span class="chair-pill chair-pill-hold">Hold</span>' in page
+    assert "Esketamine" in page and "session 1" in page
+
+
+def test_a_dosed_session_not_ready_says_when_and_how_many_criteria_are_not_met(staff_client, nora):
+    seat(nora.clinic, dosed_min_ago=10)
+    dose_at = NOW - dt.timedelta(minutes=10)
+
+    page = staff_client(nora).get(BOARD).content.decode()
+
+    assert '<span class="tx-status tx-status-dosed">Dosed</span>' in page
+    assert "chair-pill-hold" not in page
+    assert f'(dosed <time datetime="{dose_at.isoformat()}">{dose_at:%H:%M}</time>)' in page
+    assert "Not yet, not before <time" in page
+    assert re.search(r"\(\d+ criteri(on|a) not met\)", page)
+    # Pre-dose vitals stand in until the first reading.
+    assert "BP 128/80 · HR 72 · SpO2 98 % <span" in page
 
 
 def test_the_board_and_the_session_page_say_the_same_of_a_session_ready_but_unattested(

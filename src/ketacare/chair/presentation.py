@@ -34,6 +34,8 @@ from ketacare.clinical.monitoring import (
     MonitorResult,
 )
 from ketacare.clinical.rules import DEFAULT_SETTINGS
+from ketacare.clinics.models import Route
+from ketacare.treatment.models import SessionStatus
 
 # The discharge criteria that are attestations made with the discharge itself, not facts the
 # chart already holds (the form below the criteria asks for them).
@@ -344,3 +346,91 @@ def dose_preview(route: str, order: Any, weight_kg: float | None) -> DosePreview
         summary += f", {_number(result.volume_ml)} mL at {_number(result.rate_ml_per_h)} mL/h"
     weight = f" for {_number(weight_kg)} kg" if route == IV_KETAMINE else ""
     return DosePreview(summary + weight + ".", steps)
+
+
+# --- the nurse board's cards ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A time as the pages write it: `iso` for `<time datetime>` and scripts, `clock` (`11:05`)
+    to read, both in the clinic's time zone (as the templates' `date:'c'` and `date:'H:i'`)."""
+
+    iso: str
+    clock: str
+
+
+def moment(value: dt.datetime | None) -> Moment | None:
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    return Moment(local.isoformat(), local.strftime("%H:%M"))
+
+
+@dataclass(frozen=True)
+class BoardCard:
+    """One chair of the nurse board with every word and time already written: the board
+    re-renders itself every few seconds for every chair, so the template only places strings
+    (no includes, filters or lookups through the rows; see bench/results.md)."""
+
+    css: str
+    chair: str
+    session_url: str
+    patient_name: str
+    route: str
+    number: int
+    status: str
+    status_words: str
+    on_hold: bool
+    minutes_since_dose: int | None
+    dose_at: Moment | None
+    last_vitals: str
+    last_reading_at: Moment | None
+    pre_dose_vitals: str
+    next_due: Moment | None
+    overdue: bool
+    due_words: str
+    open_alerts: int
+    open_critical_alerts: int
+    discharge_ready: bool | None
+    discharge_earliest: Moment | None
+    unmet_words: str
+
+
+def _unmet_words(count: int) -> str:
+    return f"{count} criterion not met" if count == 1 else f"{count} criteria not met"
+
+
+def board_card(row: Any, *, now: dt.datetime, session_url: str) -> BoardCard:
+    """`row` is a `ketacare.chair.board.BoardRow`: its judgement, in words."""
+    session = row.session
+    css = "chair-card"
+    if row.overdue:
+        css += " chair-card-overdue"
+    if row.open_critical_alerts:
+        css += " chair-card-critical"
+    status = row.status
+    return BoardCard(
+        css=css,
+        chair=row.chair or "No chair",
+        session_url=session_url,
+        patient_name=f"{session.patient.family_name}, {session.patient.given_name}",
+        route=str(Route(row.route).label) if row.route in Route.values else row.route,
+        number=session.number,
+        status=status,
+        status_words=str(SessionStatus(status).label) if status in SessionStatus.values else status,
+        on_hold=status == SessionStatus.IN_CHAIR and row.dosing == "hold",
+        minutes_since_dose=row.minutes_since_dose,
+        dose_at=moment(row.dose_at),
+        last_vitals=(vitals_line(row.last_reading) or "no values") if row.last_reading else "",
+        last_reading_at=moment(row.last_reading_at),
+        pre_dose_vitals=vitals_line(row.pre_dose) if row.pre_dose else "",
+        next_due=moment(row.next_reading_due),
+        overdue=row.overdue,
+        due_words=due_words(row.next_reading_due, now),
+        open_alerts=row.open_alerts,
+        open_critical_alerts=row.open_critical_alerts,
+        discharge_ready=row.discharge_ready,
+        discharge_earliest=moment(row.discharge_earliest),
+        unmet_words=_unmet_words(len(row.discharge_unmet)),
+    )

@@ -3,25 +3,30 @@
     /board/     the page; an htmx request (its own polling every few seconds) gets the board
                 fragment alone
 
-The read is `ketacare.chair.board.read_board`, the same as `GET /api/v1/board`.
+The read is `ketacare.chair.board.read_board`, the same as `GET /api/v1/board`; each row is
+written out in words by `ketacare.chair.presentation.board_card`.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from ketacare.chair.board import BOARD, read_board
-from ketacare.chair.presentation import READY_ONCE_ATTESTED, due_words, vitals_line
+from ketacare.chair.presentation import READY_ONCE_ATTESTED, board_card
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import membership_required
 
 # How often the board asks for itself again (htmx `every`), in seconds.
 BOARD_REFRESH_S = 15
+# A stand-in id, replaced in the reversed URL: one reverse for the whole board, not one a card.
+_ID_MARK = 987654321
 
 
 @require_GET
@@ -29,18 +34,21 @@ BOARD_REFRESH_S = 15
 def board(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     now = timezone.now()
     rows, _count = read_board(membership, now=now)
+    session_url = reverse("chair:session", args=[_ID_MARK])
     context = {
         "membership": membership,
         "now": now,
         "refresh_s": BOARD_REFRESH_S,
         "ready_words": READY_ONCE_ATTESTED,
+        # The two icons the cards may show, drawn once a request.
+        "icons": {
+            kind: render_to_string("chair/_icon.html", {"kind": kind})
+            for kind in ("warning", "critical")
+        },
         "cards": [
-            {
-                "row": row,
-                "last_vitals": vitals_line(row.last_reading) if row.last_reading else "",
-                "pre_dose_vitals": vitals_line(row.pre_dose) if row.pre_dose else "",
-                "due_words": due_words(row.next_reading_due, now),
-            }
+            board_card(
+                row, now=now, session_url=session_url.replace(str(_ID_MARK), str(row.session_id))
+            )
             for row in rows
         ],
     }
