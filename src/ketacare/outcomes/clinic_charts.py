@@ -64,9 +64,11 @@ def render_rates(result: ClinicOutcomes, *, chart_id: str) -> str:
             if kind == measure
         ]
     with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # stubs want literal keys
-        figure = Figure(figsize=(6.4, 0.45 * len(rows) + 0.9))
+        height = 0.45 * len(rows) + 0.9  # inches: a bar per row, and room for the axis
+        figure = Figure(figsize=(6.4, height))
         FigureCanvasSVG(figure)
-        axes = figure.add_axes((0.45, 0.55 / (0.45 * len(rows) + 0.9), 0.5, 0.9 - 0.1))
+        bottom, top = 0.6 / height, 0.15 / height
+        axes = figure.add_axes((0.45, bottom, 0.48, 1 - bottom - top))
         positions = list(range(len(rows)))[::-1]
         for y, (_label, rate, ci, own) in zip(positions, rows, strict=True):
             colour = CLINIC_COLOUR if own else TRIAL_COLOUR
