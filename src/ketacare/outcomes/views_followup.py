@@ -136,7 +136,11 @@ def send_now(request: HttpRequest, timepoint_id: int, *, membership: Membership)
         if sent.status == "sent":
             messages.success(request, "The e-mail with a new link was sent.")
         elif sent.status == "queued":
-            messages.success(request, "The e-mail with a new link is queued; it goes out shortly.")
+            messages.success(
+                request,
+                "The e-mail with a new link is queued; the background worker "
+                "(ketacare worker) sends it.",
+            )
         elif sent.status == "failed":
             messages.error(request, f"The e-mail was not sent: {sent.error}")
         else:
