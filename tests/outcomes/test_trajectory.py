@@ -96,7 +96,7 @@ def test_the_page_shows_chart_table_and_status_and_is_audited(staff_client, alic
     response = _page(staff_client, alice, patient_a)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'role="img"' in html and "<svg" in html
+    assert 'role="img"' in html and '<svg xmlns="http://www.w3.org/2000/svg"' in html
     assert 'id="chart-phq9-title"' in html
     assert html.count("<tr><td><time") == 4
     assert "Remission" in html and "2026-01-26" in html

@@ -42,7 +42,9 @@ def stored(patient: Any, instrument: str, total: int, at: dt.datetime) -> Any:
     )
 
 
-def series(patient: Any, instrument: str, first: dt.date, totals: list[int], every: int = 7) -> None:
+def series(
+    patient: Any, instrument: str, first: dt.date, totals: list[int], every: int = 7
+) -> None:
     """`totals` on `first`, then every `every` days."""
     for index, total in enumerate(totals):
         stored(patient, instrument, total, noon(first + dt.timedelta(days=every * index)))

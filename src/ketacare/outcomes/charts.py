@@ -21,8 +21,6 @@ from ketacare.outcomes.trajectory import ScaleTrajectory
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 
 # Light tints from calm to alarming, spread over however many bands the instrument has; the
 # score line stays readable over each (contrast is carried by the line, not the tint).
@@ -206,7 +204,9 @@ def accessible_svg(markup: str, *, prefix: str, title: str, description: str) ->
             if "url(#" in value:
                 element.set(name, value.replace("url(#", f"url(#{prefix}-"))
             elif name in {href, "href"} and value.startswith("#"):
-                element.set(name, f"#{prefix}-{value[1:]}")
+                # Plain `href` (SVG 2): no xlink namespace to declare.
+                element.attrib.pop(name)
+                element.set("href", f"#{prefix}-{value[1:]}")
     for name in ("width", "height"):
         root.attrib.pop(name, None)
     # What matplotlib's removed <style> said, as inherited presentation attributes.
@@ -217,10 +217,15 @@ def accessible_svg(markup: str, *, prefix: str, title: str, description: str) ->
     root.set("aria-label", title)
     root.set("aria-describedby", f"{prefix}-desc")
     root.set("focusable", "false")
-    title_element = ET.Element(f"{{{SVG_NS}}}title", {"id": f"{prefix}-title"})
+    title_element = ET.Element("title", {"id": f"{prefix}-title"})
     title_element.text = title
-    desc_element = ET.Element(f"{{{SVG_NS}}}desc", {"id": f"{prefix}-desc"})
+    desc_element = ET.Element("desc", {"id": f"{prefix}-desc"})
     desc_element.text = description
     root.insert(0, desc_element)
     root.insert(0, title_element)
+    # Plain tag names and an explicit xmlns: the output never depends on ElementTree's global
+    # namespace registry (which WeasyPrint, for one, changes when it writes a PDF).
+    for element in root.iter():
+        element.tag = _tag(element)
+    root.attrib = {"xmlns": SVG_NS, **root.attrib}
     return ET.tostring(root, encoding="unicode")
