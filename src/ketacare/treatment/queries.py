@@ -138,6 +138,11 @@ def plans_of(patient: Patient) -> QuerySet[TreatmentPlan]:
     ).prefetch_related(_orders())
 
 
+def plans_only(patient: Patient) -> QuerySet[TreatmentPlan]:
+    """The patient's plans without their orders (one query): for roles that do not read them."""
+    return TreatmentPlan.objects.filter(clinic_id=patient.clinic_id, patient_id=patient.pk)
+
+
 def sessions_of_plan(plan: TreatmentPlan) -> QuerySet[TreatmentSession]:
     """The plan's sessions in course order."""
     return TreatmentSession.objects.filter(clinic_id=plan.clinic_id, plan_id=plan.pk).order_by(

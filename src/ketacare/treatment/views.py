@@ -22,6 +22,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -73,6 +74,7 @@ from ketacare.treatment.queries import (
     get_plan_for,
     get_session_to_schedule_for,
     plans_of,
+    plans_only,
     require,
     sessions_of,
     sessions_of_plan,
@@ -85,8 +87,11 @@ from ketacare.treatment.services import (
     reschedule_session,
     sign_order,
 )
+from ketacare.treatment.session_lines import order_summaries, session_lines
 
 View = Callable[..., HttpResponse]
+# A patient's sessions a page: the API's default page (`limit` 50).
+SESSIONS_PER_PAGE = 50
 
 
 def _forbidden_page(view: View) -> View:
@@ -516,35 +521,50 @@ def session_cancel(
 def patient_sessions(
     request: HttpRequest, patient_id: int, *, membership: Membership
 ) -> HttpResponse:
-    """The patient's upcoming sessions (every plan), or all of them with `?all=1`."""
+    """The patient's upcoming sessions (every plan), or all of them with `?all=1`; 50 a page
+    (`?page=`, as the API's default page), the oldest first."""
     patient = get_patient_with(
         membership, patient_id, permission=Permission.VIEW_SCHEDULE, object_type=SESSION
     )
     today = timezone.localdate()
     show_all = request.GET.get("all") == "1"
-    rows = list(
-        sessions_of(
-            patient,
-            first=None if show_all else today,
-            with_orders=has_permission(membership, Permission.VIEW_PLAN),
-        )
-    )
+    with_orders = has_permission(membership, Permission.VIEW_PLAN)
+    # The plans once (their route and current order), not joined into every row.
+    sessions = sessions_of(patient, first=None if show_all else today).select_related(None)
+    # get_page: a page past the end shows the last page, a malformed one the first; never 500.
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    plans = {plan.pk: plan for plan in (plans_of(patient) if with_orders else plans_only(patient))}
+    here = request.get_full_path()
     record_event(
         action=Action.READ,
         membership=membership,
         object_type=SESSION,
         patient_id=patient.pk,
-        detail=f"list shown={len(rows)} all={int(show_all)}",
+        detail=f"list shown={len(rows)} all={int(show_all)} page={page.number} "
+        f"total={page.paginator.count}",
     )
+    can = _can(membership)
+    lines = session_lines(
+        rows,
+        plans,
+        summaries=order_summaries(plans.values()) if with_orders else {},
+        link_sessions=has_permission(membership, Permission.VIEW_SESSION),
+        can_schedule=can["can_schedule"],
+        back=here,
+    )
+    base = reverse("treatment:patient-sessions", args=[patient.pk])
     context = {
         "membership": membership,
         "patient": patient,
         "chart_url": reverse("patients:chart", args=[patient.pk]),
-        "sessions": rows,
+        "sessions": lines,
+        "page": page,
+        "page_url": f"{base}?all=1&page=" if show_all else f"{base}?page=",
         "show_all": show_all,
         "today": today,
-        "here": request.get_full_path(),
-        **_can(membership),
+        "here": here,
+        **can,
     }
     return render(request, "treatment/patient_sessions.html", context)
 
