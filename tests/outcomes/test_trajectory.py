@@ -138,3 +138,42 @@ def test_query_count_does_not_grow_with_the_assessments(staff_client, alice, cli
     few = _queries(client, PatientFactory(clinic=clinic_a), 5)
     many = _queries(client, PatientFactory(clinic=clinic_a), 60)
     assert few == many
+
+
+def test_an_answer_tied_to_a_timepoint_is_labelled_and_the_baseline_timepoint_is_the_baseline(
+    plan,
+):
+    from ketacare.outcomes.models import Timepoint
+
+    patient = plan.patient
+    today = timezone.localdate()
+    screening = stored(patient, "phq9", 22, noon(today - dt.timedelta(days=60)))
+    baseline = stored(patient, "phq9", 18, noon(today - dt.timedelta(days=36)))
+    stored(patient, "phq9", 8, noon(today - dt.timedelta(days=1)))
+    timepoints = Timepoint.objects.filter(plan=plan, instrument="phq9")
+    assert timepoints.filter(kind="baseline").update(assessment=baseline) == 1
+    (phq9,) = patient_trajectories(patient.pk, patient.clinic_id)
+    assert [d.timepoint for d in phq9.days] == ["", "Baseline", ""]
+    # The screening 22 is before the baseline and not used: 18 -> 8 is 55.6 % down, a response.
+    assert phq9.days[0].assessment_id == screening.pk
+    assert phq9.baseline_on == phq9.days[1].date
+    assert phq9.summary.baseline == 18 and phq9.summary.status.value == "response"
+    assert phq9.summary.percent_change == -55.6
+
+
+@pytest.mark.parametrize(
+    ("kind", "sequence", "label"),
+    [
+        ("baseline", 0, "Baseline"),
+        ("before_session", 3, "Before session 3"),
+        ("end_of_induction", 6, "End of induction"),
+        ("weekly", 4, "Week 4"),
+        ("monthly", 6, "Month 6"),
+    ],
+)
+def test_timepoint_labels(kind, sequence, label):
+    from ketacare.outcomes.models import Timepoint
+    from ketacare.outcomes.trajectory import timepoint_label
+
+    assert timepoint_label(Timepoint(kind=kind, sequence=sequence)) == label
+    assert timepoint_label(None) == ""
