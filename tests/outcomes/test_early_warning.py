@@ -85,3 +85,22 @@ def test_other_scales_never_warn(staff_scale, patient_a):
 def test_the_message_fits_its_column():
     text = warning_message("phq9", ("OUT-EARLY-WARNING: " + "x" * 600,))
     assert len(text) == 500 and text.endswith("…")
+
+
+def test_an_answer_by_the_patients_link_warns_too(patient_a):
+    """The link's answer has no staff member behind it (`by=None`): the alert is audited under
+    the clinic alone."""
+    import datetime as dt
+
+    from ketacare.outcomes.early_warning import raise_early_warning
+    from tests.outcomes.trajectory_helpers import series
+
+    series(patient_a, "phq9", dt.date(2026, 1, 5), [20, 8, 4, 12])
+    from ketacare.patients.models import Assessment
+
+    latest = Assessment.objects.filter(patient_id=patient_a.pk).order_by("-completed_at").first()
+    alert = raise_early_warning(latest, by=None)
+    assert alert is not None and alert.assessment_id == latest.pk
+    event = AuditEvent.objects.get(object_type="outcome_alert", object_id=str(alert.pk))
+    assert event.clinic_id == patient_a.clinic_id and event.actor_username == ""
+    assert raise_early_warning(latest, by=None) is None  # the same episode: once
