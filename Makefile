@@ -7,7 +7,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make run` always serves the demo database under var/, whatever DATABASE_URL the shell exports
 # (so demo logins can never land in a real clinic's database).
-RUN_ENV := KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var DATABASE_URL=sqlite:///$(CURDIR)/var/ketacare.sqlite3
+# The demo runs background jobs (e-mails) at once, in the request that queues them, so it needs no
+# `ketacare worker` beside it; a clinic's installation runs the worker (docs/reminders.md).
+RUN_ENV := KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var DATABASE_URL=sqlite:///$(CURDIR)/var/ketacare.sqlite3 \
+	KETACARE_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
 # Access log without query strings: searches may carry patient names.
 ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss
 
