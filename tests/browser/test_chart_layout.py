@@ -1,5 +1,6 @@
 """The chart page fits a 390 px phone and a desktop: nothing wider than the screen, every section
-there for a prescriber, an add-form opens without JavaScript (details/summary)."""
+there for a prescriber, an add-form opens in place when its "Add …" link is clicked (htmx; the
+link alone opens it on a page of its own without JavaScript)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.factories import (
     AllergyFactory,
@@ -95,7 +97,10 @@ def test_the_chart_fits_the_screen(page, sign_in, alice, charted, viewport, labe
     page.set_viewport_size(viewport)
     sign_in(alice)
     page.goto(f"/patients/{charted.pk}/")
-    page.get_by_text("Add a weight").click()
+    page.get_by_role("link", name="Add a weight").click()
+    # Swapped in by htmx, with the cursor in its first field.
+    expect(page.get_by_label("Weight (kg)")).to_be_focused()
+    assert page.url.endswith(f"/patients/{charted.pk}/")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"chart-{label}.png"), full_page=True)
     height = page.evaluate("document.documentElement.scrollHeight")

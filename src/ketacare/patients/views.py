@@ -1,5 +1,6 @@
-"""The chart's pages: register a patient, the chart with a small form per section, the
-demographics edit (optimistic version), amending a note. Views parse, call the services in
+"""The chart's pages: register a patient, the chart with an "Add …" form per section (drawn
+when opened: htmx, or a page of its own without JavaScript), the demographics edit (optimistic
+version), amending a note. Views parse, call the services in
 `ketacare.patients.services` (the same as the API) and render; the services check the role."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ketacare.api.errors import Conflict
@@ -80,24 +82,32 @@ def _record(section: str, membership: Membership, patient: Patient, data: dict[s
     return writers[section](by=membership, patient=patient, **data)
 
 
+def _section_permission(section: str) -> Permission:
+    return FORM_PERMISSION.get(section, Permission.CHART_CLINICAL)
+
+
+def _section_entry(patient: Patient, section: str, form: forms.Form | None) -> dict[str, Any]:
+    """One section's add-form as `_section_form.html` shows it: open with `form`, else the
+    "Add …" link that opens it (htmx, or the form's own page without JavaScript)."""
+    return {
+        "form": form,
+        "title": SECTION_TITLES[section],
+        "open": form is not None,
+        "action": section,
+        "url": reverse("patients:add", args=[patient.pk, section]),
+    }
+
+
 def _section_forms(
-    membership: Membership, bound: dict[str, forms.Form] | None = None
+    membership: Membership, patient: Patient, bound: dict[str, forms.Form] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """The add-forms the role may use, each with its title; a bound (invalid) one opens."""
-    clinical = has_permission(membership, Permission.CHART_CLINICAL)
+    """The add-forms the role may use, each with its title. Only a bound (invalid) one is
+    rendered, open; the others are a link each: eight forms on every view of the chart were
+    half of its cost (bench/results.md)."""
     shown: dict[str, dict[str, Any]] = {}
-    for section, form_class in RECORD_FORMS.items():
-        permission = FORM_PERMISSION.get(section)
-        allowed = has_permission(membership, permission) if permission else clinical
-        if not allowed:
-            continue
-        form = (bound or {}).get(section) or form_class(prefix=section)
-        shown[section] = {
-            "form": form,
-            "title": SECTION_TITLES[section],
-            "open": form.is_bound,
-            "action": section,
-        }
+    for section in RECORD_FORMS:
+        if has_permission(membership, _section_permission(section)):
+            shown[section] = _section_entry(patient, section, (bound or {}).get(section))
     return shown
 
 
@@ -133,7 +143,7 @@ def _render_chart(
         "patient": patient,
         "clinical": clinical,
         "view": view,
-        "forms": _section_forms(membership, bound),
+        "forms": _section_forms(membership, patient, bound),
         "scale": scale,
         "treatment_consent": consent,
         "consent_current": services.consent_stands(consent),
@@ -178,17 +188,21 @@ def chart(request: HttpRequest, patient_id: int, *, membership: Membership) -> H
     return _render_chart(request, membership, patient, instrument=request.GET.get("instrument"))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @membership_required(Permission.VIEW_PATIENT, object_type="patient", action=Action.CREATE)
 def add_record(
     request: HttpRequest, patient_id: int, section: str, *, membership: Membership
 ) -> HttpResponse:
-    """One section's add-form, posted from the chart: saved and back to the chart, or the chart
-    again with the form open and its errors (400; 409 for a conflict)."""
+    """One section's add-form. GET: the empty form, as a fragment for the chart's htmx "Add …"
+    link, or on a page of its own (the same link without JavaScript). POST: saved and back to
+    the chart, or the chart again with the form open and its errors (400; 409 for a conflict).
+    """
     form_class = RECORD_FORMS.get(section)
     if form_class is None:
         raise Http404("No such chart section.")
     patient = get_patient_for(membership, patient_id, audit_read=False)
+    if request.method != "POST":
+        return _add_form_page(request, membership, patient, section, form_class)
     form = form_class(request.POST, prefix=section)
     status = 400
     if form.is_valid():
@@ -203,6 +217,47 @@ def add_record(
             messages.success(request, SAVED[section])
             return HttpResponseRedirect(_chart_url(patient.pk, section))
     return _render_chart(request, membership, patient, bound={section: form}, status=status)
+
+
+def _add_form_page(
+    request: HttpRequest,
+    membership: Membership,
+    patient: Patient,
+    section: str,
+    form_class: type[forms.Form],
+) -> HttpResponse:
+    # The role check the service makes on saving, made before showing the form (audited 403).
+    require(
+        membership,
+        _section_permission(section),
+        action=Action.READ,
+        object_type="patient",
+        patient=patient,
+    )
+    form = form_class(prefix=section)
+    first = next(iter(form.fields.values()), None)
+    if first is not None:  # opened to be filled in: the cursor goes to its first field
+        first.widget.attrs["autofocus"] = True
+    htmx = getattr(request, "htmx", None)
+    fragment = bool(htmx) and not htmx.history_restore_request
+    # The form's own page shows who it is for: a read of the patient, audited as the chart is.
+    record_event(
+        action=Action.READ,
+        membership=membership,
+        object_type="patient",
+        object_id=patient.pk,
+        patient_id=patient.pk,
+        detail=f"add-form section={section}",
+    )
+    context = {
+        "membership": membership,
+        "patient": patient,
+        "entry": _section_entry(patient, section, form),
+    }
+    template = "patients/_section_form.html" if fragment else "patients/add_record.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_POST
