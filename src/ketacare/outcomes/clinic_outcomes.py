@@ -35,12 +35,7 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import (
-    Exists,
-    OuterRef,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
 from ketacare.audit.models import Action
@@ -58,7 +53,7 @@ from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 from ketacare.clinics.models import Membership, Route
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import require_role
-from ketacare.outcomes.models import Timepoint, TimepointKind
+from ketacare.outcomes.models import TimepointKind
 from ketacare.patients.models import Assessment
 from ketacare.treatment.models import SessionStatus, TreatmentPlan, TreatmentSession
 from ketacare.treatment.schedule import check_year
@@ -191,14 +186,11 @@ def treated_plans(clinic_id: int, filters: OutcomeFilters) -> QuerySet[Treatment
     )
     if filters.route is not None:
         qualifying = qualifying.filter(route=filters.route)
-    earliest = qualifying.filter(patient_id=OuterRef("patient_id")).order_by("start", "pk")
-    # A plan has one timepoint of each kind and scale at sequence 0 (the unique constraint):
-    # no ordering needed, so none is asked for (a sort per look-up otherwise).
-    answers = Timepoint.objects.filter(
-        plan=OuterRef("pk"), instrument=filters.scale, assessment__total__isnull=False
-    ).order_by()
-    baseline_answer = answers.filter(kind=TimepointKind.BASELINE).values("assessment__total")[:1]
-    end_answer = answers.filter(kind=TimepointKind.END_OF_INDUCTION)
+    # The patient's earliest qualifying plan: none of theirs starts before it (or on the same
+    # day with a smaller id). A NOT EXISTS the database runs as one anti-join.
+    earlier = qualifying.filter(patient_id=OuterRef("patient_id")).filter(
+        Q(start__lt=OuterRef("start")) | Q(start=OuterRef("start"), pk__lt=OuterRef("pk"))
+    )
     last_before_first_session = (
         Assessment.objects.filter(
             clinic_id=clinic_id,
@@ -210,15 +202,28 @@ def treated_plans(clinic_id: int, filters: OutcomeFilters) -> QuerySet[Treatment
         .order_by("-completed_at", "-pk")
         .values("total")[:1]
     )
+    # The baseline and end-of-induction timepoints (sequence 0, one of each per plan and scale
+    # by the unique constraint) as joins, so the database reads them in one pass.
     return (
-        qualifying.filter(pk=Subquery(earliest.values("pk")[:1]))
+        qualifying.filter(~Exists(earlier))
+        .alias(
+            base=_timepoint(TimepointKind.BASELINE, filters.scale),
+            end=_timepoint(TimepointKind.END_OF_INDUCTION, filters.scale),
+        )
         .annotate(
             first_given=Subquery(given.order_by("date").values("date")[:1]),
-            baseline=Coalesce(Subquery(baseline_answer), Subquery(last_before_first_session)),
-            end_total=Subquery(end_answer.values("assessment__total")[:1]),
-            end_at=Subquery(end_answer.values("assessment__completed_at")[:1]),
+            baseline=Coalesce(F("base__assessment__total"), Subquery(last_before_first_session)),
+            end_total=F("end__assessment__total"),
+            end_at=F("end__assessment__completed_at"),
         )
         .annotate(end_day=TruncDate("end_at"))
+    )
+
+
+def _timepoint(kind: str, scale: str) -> FilteredRelation:
+    return FilteredRelation(
+        "timepoints",
+        condition=Q(timepoints__kind=kind, timepoints__instrument=scale, timepoints__sequence=0),
     )
 
 
