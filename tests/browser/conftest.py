@@ -11,6 +11,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
+
+
+# One request at a time. On SQLite the tests' in-memory database is one connection that the live
+# server's threads share; pages that load several htmx fragments at once (the chart's banner, the
+# navigation's count) then interleave transactions on it, and a session save fails at random
+# (400 SessionInterrupted). A single-threaded server answers each with `Connection: close`; the
+# live server's thread has already taken the shared connection as its own.
+class SerialWSGIServer(WSGIServer):
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+LiveServerThread.server_class = SerialWSGIServer
 
 CHROMIUM = Path(os.environ.get("KETACARE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -50,7 +50,6 @@ from ketacare.treatment.models import (
     TreatmentSession,
 )
 from ketacare.treatment.orders import CheckedOrder, alert_documents, check_order
-from ketacare.treatment.signals import plan_scheduled
 from ketacare.treatment.queries import (
     LIVE_STATUSES,
     ORDER,
@@ -60,6 +59,7 @@ from ketacare.treatment.queries import (
     last_session_on_or_before,
     require,
 )
+from ketacare.treatment.signals import plan_scheduled
 
 if TYPE_CHECKING:
     from ketacare.clinics.models import Membership
