@@ -87,6 +87,20 @@ def test_the_page_shows_rates_with_n_and_the_charts(
     assert "<style" not in text and 'style="' not in text
 
 
+def test_the_page_links_to_the_views_a_trial_can_stand_beside(
+    staff_client: Any, alice: Any
+) -> None:
+    # No trial reports PHQ-9 (the default scale): the page says so and links to the route and
+    # scale pairs that have one, keeping the dates.
+    text = staff_client(alice).get("/outcomes/clinic/", PAGE_DATES).content.decode()
+    assert "No published figure matches" in text
+    assert "IV ketamine infusion by QIDS-SR16" in text and "ELEKT-D" in text
+    assert "route=iv_ketamine&amp;scale=qids_sr16" in text
+    esketamine = "/outcomes/clinic/?" + text.split('href="/outcomes/clinic/?')[2].split('"')[0]
+    shown = staff_client(alice).get(esketamine.replace("&amp;", "&")).content.decode()
+    assert "Source: " in shown
+
+
 def test_the_page_refuses_a_future_date_naming_it(staff_client: Any, alice: Any) -> None:
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     page = staff_client(alice).get("/outcomes/clinic/", {"date_to": tomorrow.isoformat()})

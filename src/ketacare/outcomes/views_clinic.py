@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from ketacare.audit.models import Action
+from ketacare.clinical.outcomes.benchmarks import BENCHMARKS
 from ketacare.clinical.outcomes.statistics import Proportion
 from ketacare.clinics.models import Membership, Route
 from ketacare.clinics.permissions import Permission
@@ -55,6 +57,35 @@ def _filters(request: HttpRequest) -> tuple[ClinicOutcomesForm, OutcomeFilters |
     return form, filters
 
 
+def _comparable_views(filters: OutcomeFilters) -> list[dict[str, str]]:
+    """The (route, scale) pairs some trial measured, other than the one shown, as links with the
+    same dates: where the clinic's own rates can be read beside a published figure."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for b in BENCHMARKS:
+        trial = b.label.split(":")[0]
+        trials = pairs.setdefault((b.route, b.scale), [])
+        if trial not in trials:
+            trials.append(trial)
+    views = []
+    for (route, scale), trials in pairs.items():
+        if (route, scale) == (filters.route, filters.scale):
+            continue
+        query = {
+            "date_from": filters.date_from.isoformat(),
+            "date_to": filters.date_to.isoformat(),
+            "route": route,
+            "scale": scale,
+        }
+        views.append(
+            {
+                "label": f"{Route(route).label} by {SCALE_LABELS[scale]}",
+                "trials": ", ".join(trials),
+                "query": urlencode(query),
+            }
+        )
+    return views
+
+
 def _percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
@@ -89,6 +120,7 @@ def clinic_page(request: HttpRequest, *, membership: Membership) -> HttpResponse
                 ("Response", _rate_row(result.response)),
                 (f"Remission (total ≤ {result.remission_at_most})", _rate_row(result.remission)),
             ],
+            comparable_views=_comparable_views(filters),
             benchmark_rows=[
                 {"measure": m, "label": label, "rate": _percent(rate), "source": source}
                 for m, label, rate, source in result.benchmarks
