@@ -108,7 +108,7 @@ def test_the_request_page_shows_the_contact_and_the_self_check_readably(
     assert "<dt>Treatment asked about</dt><dd>Esketamine nasal spray</dd>" in body
     assert "<dt>Pregnant</dt><dd>No</dd>" in body
     assert "<dt>Result</dt><dd>A clinician needs to look</dd>" in body
-    assert "Two antidepressants tried.; Blood pressure unknown." in body
+    assert "Two antidepressants tried. Blood pressure unknown." in body
     assert "Register as patient" in body and "Close request" in body
     (event,) = audit_events(object_type="intake_request", action="read")
     assert event.object_id == str(item.pk)

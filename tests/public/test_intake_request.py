@@ -422,6 +422,12 @@ def test_the_queue_shows_an_attached_self_check_readably():
     assert rows["Treatment asked about"] == "IV ketamine infusion"
 
 
+def test_the_reasons_of_an_attached_self_check_read_as_sentences():
+    reasons = ["Age 42 is in the usual adult range.", "Not breastfeeding, as reported."]
+    rows = dict(self_check_rows({**SELF_CHECK, "reasons": reasons}))
+    assert rows["Why"] == "Age 42 is in the usual adult range. Not breastfeeding, as reported."
+
+
 def test_the_coordinator_reads_the_public_request_with_its_self_check(staff_client, clinic_a, cora):
     request = IntakeRequestFactory(clinic=clinic_a, source="public", self_check=SELF_CHECK)
     response = staff_client(cora).get(f"/intake/{request.pk}/")

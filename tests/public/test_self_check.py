@@ -212,6 +212,17 @@ def test_the_page_names_the_missing_answers(client):
 
 
 @pytest.mark.django_db
+def test_the_missing_answers_are_listed_in_the_order_of_the_page(client):
+    # The page asks the treatment, then the PHQ-9, then age and history.
+    response = client.post("/self-check/", page_data(bipolar=None, age=None, phq9_6=None))
+    body = response.content.decode()
+    start = body.index('id="form-errors"')
+    summary = body[start : body.index("</ul>", start)]
+    positions = [summary.index(label) for label in ("Question 6", "Your age", "Bipolar")]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.django_db
 def test_the_page_result_links_to_the_finder_with_the_signed_self_check(client):
     body = client.post("/self-check/", page_data(route="esketamine_nasal")).content.decode()
     assert "You may be a candidate" in body

@@ -69,6 +69,10 @@ def _text(key: str, value: Any, depth: int) -> str:
             for v in value
         )
     if isinstance(value, list):
+        sentences = all(isinstance(v, str) and v.rstrip().endswith((".", "!", "?")) for v in value)
+        if value and sentences:
+            # Whole sentences (the reasons) read as a paragraph; "; " would give ".;".
+            return " ".join(v.strip() for v in value)
         joiner = "; " if any(isinstance(v, str) and len(v) > 20 for v in value) else ", "
         return joiner.join(_text("", v, depth + 1) for v in value)
     if isinstance(value, dict):

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import ConfigDict, StrictBool, StrictInt
 
+from ketacare.api.errors import validation_detail
 from ketacare.api.schemas import Invalid
 from ketacare.public.finder import RADIUS_DEFAULT_MILES, find_clinics
 from ketacare.public.limits import TOO_MANY, WINDOW_SECONDS, public_allowed
@@ -143,12 +146,16 @@ class ClinicsOut(Schema):
 def get_clinics(request: HttpRequest, query: Query[FinderQuery]) -> Any:
     if not public_allowed(request, "finder"):
         return _too_many()
-    found = find_clinics(
-        zip_code=query.zip,
-        radius_miles=query.radius_miles or RADIUS_DEFAULT_MILES,
-        route=query.route,
-        accepting_only=query.accepting,
-        rems_only=query.rems,
-    )
+    try:
+        found = find_clinics(
+            zip_code=query.zip,
+            radius_miles=query.radius_miles or RADIUS_DEFAULT_MILES,
+            route=query.route,
+            accepting_only=query.accepting,
+            rems_only=query.rems,
+        )
+    except ValidationError as error:
+        # The fields are query parameters: `loc` says so, as ninja's own 422s do.
+        raise NinjaValidationError(validation_detail(error, location="query")) from None
     items = [match.as_document() for match in found.items]
     return Status(200, {"items": items, "count": len(items)})

@@ -172,9 +172,12 @@ class SelfCheckForm(forms.Form):
 
     def missing_labels(self) -> list[tuple[str, str]]:
         """(field id, short question) of every unanswered or wrong answer, for the summary."""
+        # In the order of the page (the PHQ-9 comes second there), not the order errors arose.
+        page_order = ["route", *(item_field(item.number) for item in PHQ9_ITEMS)]
+        page_order += [name for name in self.fields if name not in page_order]
         named = []
-        for name in self.errors:
-            if name == "__all__":
+        for name in page_order:
+            if name not in self.errors:
                 continue
             bound = self[name]
             named.append((bound.auto_id, _short(name, bound.label)))
