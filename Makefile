@@ -9,8 +9,11 @@ PORT ?= 8000
 # (so demo logins can never land in a real clinic's database).
 # The demo runs background jobs (e-mails) at once, in the request that queues them, so it needs no
 # `ketacare worker` beside it; a clinic's installation runs the worker (docs/reminders.md).
+# The demo's e-mailed questionnaire link points at the server `make run` starts (PORT may differ
+# from 8000); an exported KETACARE_SITE_URL still wins.
+KETACARE_SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV := KETACARE_DEMO=1 KETACARE_VAR_DIR=$(CURDIR)/var DATABASE_URL=sqlite:///$(CURDIR)/var/ketacare.sqlite3 \
-	KETACARE_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+	KETACARE_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend KETACARE_SITE_URL=$(KETACARE_SITE_URL)
 # Access log without query strings: searches may carry patient names.
 ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss
 

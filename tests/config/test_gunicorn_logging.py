@@ -97,3 +97,23 @@ def test_header_atoms_are_escaped_too():
     assert atoms["a"] == atoms["{user-agent}i"] == "evil\\x1b]0;x\\x07"
     assert atoms["{x-test}o"] == "a\\x09b"
     assert atoms["B"] == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/r/cQtd-W4P2tq7nJ2WMKm6zXNiAVRr_biZLPsXbd82Xks/", "/r/[token]/"),
+        (
+            "/api/v1/responses/cQtd-W4P2tq7nJ2WMKm6zXNiAVRr_biZLPsXbd82Xks",
+            "/api/v1/responses/[token]",
+        ),
+        ("/staff/invitations/Zx9_secret-Invite/", "/staff/invitations/[token]/"),
+        ("/patients/12/outcomes/", "/patients/12/outcomes/"),
+    ],
+)
+def test_a_link_token_in_the_path_is_never_written(path, logged):
+    # A questionnaire link opens with its token alone: the access log must not hold one.
+    text = _log_one_request(SafeAccessLogger, path)
+
+    assert f'"GET {logged} HTTP/1.1"' in text
+    assert "cQtd" not in text and "secret" not in text

@@ -6,6 +6,10 @@ value would shift the quoted fields. `SafeAccessLogger` escapes, in every value 
 (path, request line, headers, ...), each character outside printable ASCII, and `"` and `\\`,
 as `\\xNN` (`\\uNNNN` beyond Latin-1), as nginx does in its access log.
 
+The secret in a link's path (a patient's questionnaire link `/r/<token>/`, its API
+`/api/v1/responses/<token>`, a staff invitation `/staff/invitations/<token>/`) is written as
+`[token]`: a log line must never hold a token that still opens the link.
+
 Use: `gunicorn --logger-class ketacare.config.gunicorn_logging.SafeAccessLogger ...`
 """
 
@@ -30,6 +34,15 @@ def _escaped(match: re.Match[str]) -> str:
     )
 
 
+# The paths whose next segment is a bearer secret (docs/patient-links.md, docs/staff.md).
+_TOKEN_IN_PATH = re.compile(r"(/r/|/api/v1/responses/|/staff/invitations/)[^/?#\s\"]+")
+
+
+def redact_tokens(value: str) -> str:
+    """`value` with the token of every link path in it replaced by `[token]`."""
+    return _TOKEN_IN_PATH.sub(r"\1[token]", value)
+
+
 def escape(value: str) -> str:
     """`value` with control, non-ASCII, quote and backslash characters as escapes."""
     return _UNSAFE.sub(_escaped, value)
@@ -41,5 +54,6 @@ class SafeAccessLogger(Logger):
     ) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
         return {
-            key: escape(value) if isinstance(value, str) else value for key, value in atoms.items()
+            key: escape(redact_tokens(value)) if isinstance(value, str) else value
+            for key, value in atoms.items()
         }

@@ -145,7 +145,9 @@ def render_relapse(result: ClinicOutcomes, *, chart_id: str) -> str:
             axes.axvline(median, color=MEDIAN_COLOUR, linestyle=":", label=f"Median {median} days")
         axes.axhline(0.5, color="#999999", linewidth=0.6)
         axes.set_ylim(0, 1.02)
-        axes.set_xlim(0, max(days[-1], 30))
+        # A margin past the last day, so a relapse on the last day followed (a drop, and the
+        # median line on it) is drawn inside the frame, not hidden behind its right edge.
+        axes.set_xlim(0, max(days[-1], 30) * 1.05)
         axes.set_xlabel("Days since the end of induction")
         axes.set_ylabel("Relapse-free")
         axes.legend(loc="lower left", fontsize=7.5, frameon=False)
