@@ -154,6 +154,16 @@ def test_left_out_pregnancy_is_said_in_the_reasons():
     assert not any("Not pregnant, as reported" in r for r in result.reasons)
 
 
+def test_left_out_bipolar_is_screened_as_depression_and_said_in_the_reasons():
+    data = answers()
+    data.pop("bipolar", None)
+    result = run_self_check(parse_self_check(data))
+    assert result.answers.diagnosis == "mdd"
+    assert any("bipolar disorder; the check was made" in r for r in result.reasons)
+    said = run_self_check(parse_self_check({**answers(), "bipolar": False}))
+    assert not any("bipolar disorder; the check was made" in r for r in said.reasons)
+
+
 def test_the_signed_value_carries_answers_and_result_for_the_intake_request():
     result = check(route="not_sure")
     document = read_self_check_token(sign_self_check(result))

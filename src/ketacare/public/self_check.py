@@ -63,6 +63,10 @@ _RULE_OF_CODE = {row.code: row.rule_id for row in CONDITIONS}
 _NOT_ASKED_PREGNANCY = (
     "You did not say whether you are pregnant or breastfeeding; a clinician will ask."
 )
+_NOT_ASKED_BIPOLAR = (
+    "You did not say whether you have been told you have bipolar disorder; the check was made "
+    "for depression without it, and a clinician will ask."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,8 @@ class SelfCheckAnswers:
     conditions: tuple[str, ...]
     pregnant: bool | None
     breastfeeding: bool | None
-    bipolar: bool
+    # None: left out (API only); screened as depression without bipolar disorder, and said so.
+    bipolar: bool | None
 
     @property
     def routes_screened(self) -> tuple[str, ...]:
@@ -85,7 +90,7 @@ class SelfCheckAnswers:
 
     @property
     def diagnosis(self) -> str:
-        return "bipolar_depression" if self.bipolar else "mdd"
+        return "bipolar_depression" if self.bipolar is True else "mdd"
 
     def as_document(self) -> dict[str, Any]:
         return {
@@ -161,7 +166,7 @@ def parse_self_check(data: Mapping[str, object]) -> SelfCheckAnswers:
         conditions=tuple(conditions or ()),
         pregnant=pregnant,
         breastfeeding=breastfeeding,
-        bipolar=bool(bipolar),
+        bipolar=bipolar,
     )
     # The core holds the ranges (plausible age, trial count, PHQ-9 items, condition codes).
     try:
@@ -337,6 +342,8 @@ def _reasons(answers: SelfCheckAnswers, screens: list[ScreenResult]) -> tuple[st
         chosen = [r.message for s in screens for r in s.rules if r.id in shown]
     if answers.pregnant is None or answers.breastfeeding is None:
         chosen.append(_NOT_ASKED_PREGNANCY)
+    if answers.bipolar is None:
+        chosen.append(_NOT_ASKED_BIPOLAR)
     # The same message for several routes is said once, in the order first met.
     return tuple(dict.fromkeys(chosen))
 
