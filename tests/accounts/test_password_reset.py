@@ -67,7 +67,8 @@ def test_a_new_password_does_not_sign_in_and_the_next_sign_in_asks_for_the_code(
     response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
     assert response["Location"] == DONE
-    assert client.get("/")["Location"] == "/accounts/login/?next=/"
+    # Not signed in: a staff page sends to the sign-in page (the home page welcomes visitors).
+    assert client.get("/intake/")["Location"] == "/accounts/login/?next=/intake/"
     signed_in = client.post("/accounts/login/", {"username": "alice", "password": NEW_PASSWORD})
     assert signed_in["Location"] == "/accounts/mfa/verify/?next=%2F"
     verified = client.post("/accounts/mfa/verify/", {"otp_token": code_for(device)})

@@ -276,7 +276,7 @@ def _acknowledge_item9(patient: Patient, prescriber: Membership) -> None:
 
 def email_demo_link(clinic: Clinic) -> str:
     """E-mail the link patient a fresh link to their latest due PHQ-9 (the console backend
-    prints it), sent by the coordinator; returns the address, or "" when nothing was sent."""
+    prints it), sent by the coordinator; returns the MRN, or "" when nothing was sent."""
     coordinator = (
         Membership.objects.filter(clinic=clinic, role=Role.COORDINATOR, is_active=True)
         .order_by("pk")
@@ -308,4 +308,4 @@ def email_demo_link(clinic: Clinic) -> str:
         site_url=site_url,
         requested_by_id=coordinator.pk,
     )
-    return patient.email if done["status"] == "sent" else ""
+    return patient.mrn if done["status"] == "sent" else ""
