@@ -78,7 +78,7 @@ def test_default_radius_is_25_miles(oregon_clinics):
     assert [m.clinic.name for m in found.items] == ["Downtown", "West Hills"]
 
 
-@pytest.mark.parametrize("radius", [0, 501, -3, "ten", "2.5"])
+@pytest.mark.parametrize("radius", [0, 501, -3, "ten", "2.5", "²", "٣"])
 def test_radius_outside_1_to_500_is_refused_by_name(radius):
     with pytest.raises(ValidationError) as raised:
         find_clinics(zip_code="97205", radius_miles=radius)
@@ -154,6 +154,15 @@ def test_page_says_unknown_zip_and_radius_out_of_range(client):
     body = response.content.decode()
     assert "We could not find that ZIP code" in body
     assert "Choose a distance from 1 to 500 miles" in body
+
+
+def test_a_superscript_radius_is_a_message_not_a_500(client):
+    response = client.get("/clinics/", {"zip": "97205", "radius_miles": "²"})
+    assert response.status_code == 422
+    assert "1 to 500 miles" in response.content.decode()
+    api = client.get("/api/v1/public/clinics", {"zip": "97205", "radius_miles": "²"})
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"][-1] == "radius_miles"
 
 
 def test_page_without_a_zip_is_the_search_form(client):
