@@ -3,6 +3,7 @@
 import pytest
 
 from ketacare.clinical.instruments import INSTRUMENTS, ReviewUrgency, needs_alert, review_urgency
+from ketacare.clinical.instruments.urgency import CRISIS_RESOURCES, shows_crisis_resources
 
 
 @pytest.mark.parametrize(
@@ -29,3 +30,18 @@ def test_every_flag_an_instrument_raises_is_known():
         "risk_moderate",
         "risk_high",
     }
+
+
+@pytest.mark.parametrize(
+    ("flags", "shown"),
+    [
+        ((), False),
+        (("positive_screen",), False),
+        (("suicidal_ideation",), True),
+        (("risk_low",), True),
+        (("positive_screen", "risk_high"), True),
+    ],
+)
+def test_crisis_resources_follow_the_flags_with_a_review_time(flags, shown):
+    assert shows_crisis_resources(flags) is shown
+    assert CRISIS_RESOURCES[0].contact == "Call or text 988"

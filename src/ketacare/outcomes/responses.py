@@ -23,7 +23,11 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.instruments import InstrumentDefinition, get_instrument, score
-from ketacare.clinical.instruments.urgency import review_urgency
+from ketacare.clinical.instruments.urgency import (
+    CRISIS_RESOURCES,
+    CrisisResource,
+    shows_crisis_resources,
+)
 from ketacare.outcomes.links import OBJECT_TYPE, usable_link
 from ketacare.outcomes.models import AssessmentLink, PatientReport
 from ketacare.patients.models import Assessment, AssessmentSource
@@ -39,19 +43,6 @@ REPORT_MAX_LENGTH = 2000
 REPORT_FIELD = "side_effects_text"
 # Who acted, in the audit trail, when the patient answered through a link (no user account).
 PATIENT_ACTOR = "actor=patient_link"
-
-
-@dataclass(frozen=True)
-class CrisisResource:
-    name: str
-    contact: str
-
-
-# SAFE-ITEM9 (reference 8): the 988 Suicide & Crisis Lifeline in the US, and the emergency number.
-CRISIS_RESOURCES = (
-    CrisisResource("988 Suicide & Crisis Lifeline", "Call or text 988"),
-    CrisisResource("Emergency services", "Call 911, or go to the nearest emergency room"),
-)
 
 
 class LinkGone(Exception):
@@ -97,12 +88,6 @@ def open_link(token: str, *, client: str | None) -> AssessmentLink:
             detail=PATIENT_ACTOR,
         )
     return link
-
-
-def crisis_flagged(flags: Sequence[str]) -> bool:
-    """Any suicidality flag the rules give a review time (SAFE-ITEM9, SAFE-SI-FLAGS,
-    SAFE-CSSRS-HIGH): the patient sees crisis resources at once."""
-    return any(review_urgency(flag) is not None for flag in flags)
 
 
 def missing_items(definition: InstrumentDefinition, answers: Sequence[Any]) -> list[int]:
@@ -213,7 +198,7 @@ def submit_answers(
             detail=f"{PATIENT_ACTOR} link={link.pk}"
             + (f" patient_report={report.pk}" if report is not None else ""),
         )
-    crisis = crisis_flagged(result.flags)
+    crisis = shows_crisis_resources(result.flags)
     return SubmissionResult(
         instrument=result.instrument,
         total=result.total,
@@ -234,7 +219,6 @@ __all__ = [
     "TooManyRequests",
     "check_answers",
     "check_rate",
-    "crisis_flagged",
     "missing_items",
     "open_link",
     "submit_answers",

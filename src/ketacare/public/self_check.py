@@ -30,6 +30,8 @@ from ketacare.clinical.eligibility import (
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.instruments import score
 from ketacare.clinical.instruments.phq import PHQ9_ITEMS
+from ketacare.clinical.instruments.urgency import CRISIS_RESOURCES as CORE_CRISIS_RESOURCES
+from ketacare.clinical.instruments.urgency import shows_crisis_resources
 from ketacare.public.self_check_token import make_self_check_token
 
 NOT_SURE = "not_sure"
@@ -40,11 +42,9 @@ MAY_BE_CANDIDATE = "may_be_candidate"
 NEEDS_CLINICIAN = "needs_clinician"
 USUALLY_NOT_OFFERED = "usually_not_offered"
 
-# SAFE-ITEM9: the 988 Suicide & Crisis Lifeline (US) and the emergency number, in the shape of
-# contract 2.4's `crisis_resources`.
-CRISIS_RESOURCES: tuple[dict[str, str], ...] = (
-    {"name": "988 Suicide & Crisis Lifeline", "contact": "Call or text 988"},
-    {"name": "Emergency services", "contact": "Call 911"},
+# SAFE-ITEM9: the core's crisis resources, in the shape of contract 2.4's `crisis_resources`.
+CRISIS_RESOURCES: tuple[dict[str, str], ...] = tuple(
+    {"name": r.name, "contact": r.contact} for r in CORE_CRISIS_RESOURCES
 )
 
 # The core's candidate keys that the self-check names differently.
@@ -315,7 +315,7 @@ def run_self_check(answers: SelfCheckAnswers) -> SelfCheckResult:
     else:
         result = USUALLY_NOT_OFFERED
     scored = score("phq9", list(answers.phq9), path="phq9")
-    crisis = "suicidal_ideation" in scored.flags or any(s.urgent for s in screens)
+    crisis = shows_crisis_resources(scored.flags) or any(s.urgent for s in screens)
     return SelfCheckResult(
         answers=answers,
         result=result,

@@ -9,6 +9,8 @@ Any other flag (`positive_screen`) asks for no particular review time.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from ketacare.clinical.instruments.cssrs import RISK_HIGH, RISK_LOW, RISK_MODERATE
@@ -56,3 +58,23 @@ def safety_rule(instrument: str, flag: str) -> str | None:
     """The section-8 rule id (SAFE-ITEM9, SAFE-SI-FLAGS, SAFE-CSSRS-HIGH) that `flag` on
     `instrument` triggers; None for a flag no safety rule covers."""
     return _SAFETY_RULES.get((instrument, flag))
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisResource:
+    name: str
+    contact: str
+
+
+# SAFE-ITEM9 (reference 8): crisis resources shown to the person at once — the 988 Suicide &
+# Crisis Lifeline in the US, and the emergency number.
+CRISIS_RESOURCES: tuple[CrisisResource, ...] = (
+    CrisisResource("988 Suicide & Crisis Lifeline", "Call or text 988"),
+    CrisisResource("Emergency services", "Call 911, or go to the nearest emergency room"),
+)
+
+
+def shows_crisis_resources(flags: Iterable[str]) -> bool:
+    """Whether a scale's flags put crisis resources in front of the person at once: any
+    suicidality flag the rules give a review time (SAFE-ITEM9, SAFE-SI-FLAGS, SAFE-CSSRS-HIGH)."""
+    return any(review_urgency(flag) is not None for flag in flags)
