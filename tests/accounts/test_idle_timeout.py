@@ -173,3 +173,19 @@ def test_the_refresh_header_alone_is_not_background_without_htmx(clock, staff_cl
         clock.shift(dt.timedelta(minutes=10))
         response = client.get("/board/", headers={"X-KetaCare-Background-Refresh": "1"})
         assert response.status_code == 200
+
+
+def test_a_patients_link_in_a_browser_with_an_idle_staff_session_is_left_alone(
+    clock, staff_client, alice
+):
+    # The link opens as the patient's page (here: an unknown one, 410), never as a sign-in page
+    # whose `next` would carry the token; the staff session is neither ended nor extended.
+    client = staff_client(alice)
+    client.get("/")
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+
+    response = client.get("/r/not-a-real-token-but-shaped-like-one/")
+
+    assert response.status_code == 410
+    assert "_auth_user_id" in client.session
+    assert client.get("/")["Location"].startswith("/accounts/login/")

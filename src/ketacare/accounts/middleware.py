@@ -64,6 +64,12 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
+# A patient's questionnaire link (page and API) needs no sign-in, whoever else uses the browser:
+# neither staff middleware acts on it (an idle staff session must not turn the patient's link
+# into a sign-in page whose `next` carries the token).
+PATIENT_LINK_PREFIXES = ("/r/", "/api/v1/responses/")
+
+
 class IdleTimeoutMiddleware:
     """Signs a session out after settings.SESSION_IDLE_TIMEOUT_MIN minutes without a request.
 
@@ -76,7 +82,7 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not request.path.startswith(PATIENT_LINK_PREFIXES):
             now = int(time.time())
             minutes = int(settings.SESSION_IDLE_TIMEOUT_MIN)
             last = request.session.get(LAST_ACTIVITY_SESSION_KEY)
@@ -102,10 +108,6 @@ class IdleTimeoutMiddleware:
         # logout() flushed the session; the login page reads this key from the fresh one.
         request.session[IDLE_SIGNED_OUT_SESSION_KEY] = minutes
         return _redirect(request, _with_next(reverse(settings.LOGIN_URL), request))
-
-
-# A patient's questionnaire link (page and API) needs no sign-in, whoever else uses the browser.
-PATIENT_LINK_PREFIXES = ("/r/", "/api/v1/responses/")
 
 
 @cache
