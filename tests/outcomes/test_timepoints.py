@@ -75,6 +75,18 @@ def test_a_moved_session_moves_its_open_timepoint(plan, alice):
     assert _due(plan, "before_session", sequence=last.number).due_on == new_day
 
 
+def test_cancelling_the_first_session_keeps_a_live_baseline_at_the_next(plan, alice):
+    from ketacare.outcomes.timepoints import live
+    from ketacare.treatment.services import cancel_session
+
+    first, second = plan.sessions.order_by("number")[:2]
+    cancel_session(session=first, reason="Patient unwell", version=first.version, by=alice)
+
+    baselines = live(Timepoint.objects.filter(plan=plan, kind="baseline"))
+    assert baselines.exists()
+    assert {(t.session_id, t.due_on) for t in baselines} == {(second.pk, second.date)}
+
+
 def test_the_clinician_worklist_holds_what_is_due_and_still_answerable(plan, staff_scale):
     from ketacare.outcomes.timepoints import open_timepoints
 

@@ -23,7 +23,7 @@ from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import scoped
 from ketacare.outcomes.links import LINK_INSTRUMENTS
 from ketacare.outcomes.models import AssessmentLink, Audience, Delivery, DeliveryStatus, Timepoint
-from ketacare.treatment.models import PlanStatus
+from ketacare.outcomes.timepoints import live
 
 ANSWERED_LISTED_DAYS = 14  # [D] clinic policy
 OVERDUE_LISTED_DAYS = 28  # [D] clinic policy
@@ -72,7 +72,7 @@ def timepoints_for(
             "-assessment__completed_at", "-pk"
         )
     else:
-        rows = rows.filter(assessment__isnull=True, plan__status=PlanStatus.ACTIVE)
+        rows = live(rows.filter(assessment__isnull=True))
         if status == FollowUpStatus.DUE:
             rows = rows.filter(due_on=today).order_by("patient__family_name", "pk")
         else:

@@ -35,7 +35,7 @@ from ketacare.outcomes.models import (
     DeliveryStatus,
     Timepoint,
 )
-from ketacare.treatment.models import PlanStatus
+from ketacare.outcomes.timepoints import live
 
 INVITE_OVERDUE_DAYS = 7  # [D] clinic policy
 REMIND_BEFORE_EXPIRY_HOURS = 24  # [D] clinic policy
@@ -75,13 +75,14 @@ def timepoints_to_invite(*, today: dt.date) -> QuerySet[Timepoint]:
         .filter(timepoint_id=OuterRef("pk"))
     )
     return (
-        Timepoint.objects.filter(
-            audience=Audience.PATIENT,
-            assessment__isnull=True,
-            due_on__lte=today,
-            due_on__gte=today - dt.timedelta(days=INVITE_OVERDUE_DAYS),
-            plan__status=PlanStatus.ACTIVE,
-            patient__is_active=True,
+        live(
+            Timepoint.objects.filter(
+                audience=Audience.PATIENT,
+                assessment__isnull=True,
+                due_on__lte=today,
+                due_on__gte=today - dt.timedelta(days=INVITE_OVERDUE_DAYS),
+                patient__is_active=True,
+            )
         )
         .exclude(Exists(ever_linked))
         .exclude(Exists(queued))

@@ -158,14 +158,21 @@ def sync_timepoints(plan: TreatmentPlan, *, by: Membership | None = None) -> tup
                     due_on=due.due_on,
                 )
             )
-        elif row.assessment_id is None and row.due_on != due.due_on:
-            row.due_on = due.due_on
-            moved.append(row)
+        elif row.assessment_id is None:
+            # A timepoint follows its session when that one is moved or cancelled (a baseline
+            # moves to the new first session, and stays expected).
+            session_id = (
+                session_ids.get(due.session_number) if due.session_number is not None else None
+            )
+            if (row.due_on, row.session_id) != (due.due_on, session_id):
+                row.due_on = due.due_on
+                row.session_id = session_id
+                moved.append(row)
     if not new_rows and not moved:
         return (0, 0)
     with transaction.atomic():
         Timepoint.objects.bulk_create(new_rows)
-        Timepoint.objects.bulk_update(moved, ["due_on"])
+        Timepoint.objects.bulk_update(moved, ["due_on", "session"])
         record_event(
             action=Action.UPDATE if existing else Action.CREATE,
             membership=by,
