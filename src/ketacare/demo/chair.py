@@ -57,6 +57,7 @@ from ketacare.chair.services.base import SETTINGS
 from ketacare.chair.state import Chair, judge, load_chair, monitor_state
 from ketacare.clinical.monitoring import ESKETAMINE, IV_KETAMINE, Dosing, earliest_discharge
 from ketacare.clinical.monitoring.decisions import SIDE_EFFECT_RULE
+from ketacare.clinical.monitoring.dose_gate import pregnancy_check_applies
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.demo.seed.course import IV_CONCENTRATION_MG_PER_ML
 from ketacare.demo.seed.sessions import ACTIONS, NOTES, PROCEED_REASON, SIDE_EFFECTS
@@ -180,9 +181,8 @@ def _pre_dose_input(
 ) -> PreDoseInput:
     patient = session.patient
     esketamine = session.plan.route == ESKETAMINE
-    reproductive = (
-        patient.sex_at_birth == "female" and age_on(patient.date_of_birth, at.date()) < 56
-    )
+    # The nurse documents pregnancy status wherever the core asks for it (MON-PREG-TEST).
+    asked = pregnancy_check_applies(patient.sex_at_birth)
     return PreDoseInput(
         at=at,
         chair=chair,
@@ -194,7 +194,7 @@ def _pre_dose_input(
         identity_confirmed=True,
         consent_current=True,
         rems_patient_enrolled=True if esketamine else None,
-        pregnancy_status_documented=True if reproductive else None,
+        pregnancy_status_documented=True if asked else None,
         escort_confirmed=True,
         escort_phone=ESCORT_PHONE,
         last_food_at=at - dt.timedelta(hours=3),
