@@ -25,17 +25,19 @@ from django.utils import timezone
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
+from ketacare.clinical.instruments import INSTRUMENTS
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import require_role
 from ketacare.outcomes.models import AssessmentLink, Timepoint
+from ketacare.outcomes.schedule import self_report
 
 if TYPE_CHECKING:
     from ketacare.clinics.models import Membership
     from ketacare.patients.models import Patient
 
-# The self-report scales a patient can answer alone on a phone (issue 10: PHQ-9, GAD-7,
-# QIDS-SR16, the C-SSRS screener; PHQ-2 as the short screen). Clinician scales never go by link.
-LINK_INSTRUMENTS = ("phq9", "gad7", "qids_sr16", "cssrs_screener", "phq2")
+# The scales a patient can answer alone on a phone: those the core says are self-rated (PHQ-9,
+# PHQ-2, GAD-7, QIDS-SR16, the C-SSRS screener). Clinician scales never go by link.
+LINK_INSTRUMENTS = tuple(i for i in INSTRUMENTS if self_report(i))
 EXPIRES_MINIMUM_HOURS = 1
 EXPIRES_MAXIMUM_HOURS = 336  # two weeks
 EXPIRES_DEFAULT_HOURS = 72
@@ -61,10 +63,6 @@ class IssuedLink:
     link: AssessmentLink
     token: str
     url: str
-
-    @property
-    def path(self) -> str:
-        return link_path(self.token)
 
 
 def _check_hours(expires_in_hours: object) -> int:

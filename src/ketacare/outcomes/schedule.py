@@ -103,7 +103,8 @@ class DueScale:
         return (self.kind, self.sequence, self.instrument)
 
 
-def _self_report(instrument: str) -> bool:
+def self_report(instrument: str) -> bool:
+    """Whether the core says the person rates this scale themselves (so it may go by link)."""
     return "self" in INSTRUMENTS[instrument].rater
 
 
@@ -117,7 +118,7 @@ def check_instruments(values: object, field_name: str, *, audience: str) -> tupl
     repeat or a wrong rater is a ScheduleError naming `field_name`."""
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise ScheduleError(field_name, "Give a list of instrument ids.")
-    fits = _self_report if audience == PATIENT else _clinician_rated
+    fits = self_report if audience == PATIENT else _clinician_rated
     chosen: list[str] = []
     for value in values:
         if not isinstance(value, str) or value not in INSTRUMENTS:
