@@ -17,6 +17,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from ketacare.clinics.models import Clinic
+
+# The same words for each treatment's decision as the clinic sees in its queue.
+from ketacare.intake.display import DECISIONS
 from ketacare.public.finder import RADIUS_DEFAULT_MILES, find_clinics
 from ketacare.public.forms_finder import FinderForm
 from ketacare.public.forms_self_check import SelfCheckForm, route_label
@@ -28,11 +31,6 @@ RESULT_HEADLINES = {
     "may_be_candidate": "You may be a candidate",
     "needs_clinician": "A clinician needs to look at your answers",
     "usually_not_offered": "This treatment is usually not offered with these answers",
-}
-DECISION_WORDS = {
-    "eligible": "may be a candidate",
-    "needs_review": "a clinician needs to look first",
-    "not_eligible": "usually not offered",
 }
 
 
@@ -63,7 +61,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "result": result,
         "headline": RESULT_HEADLINES[result.result],
-        "routes": [(route_label(r.route), DECISION_WORDS[r.decision]) for r in result.routes],
+        "routes": [(route_label(r.route), DECISIONS[r.decision]) for r in result.routes],
         "finder_form": FinderForm(
             initial={"self_check": token, "route": "" if chosen == NOT_SURE else chosen}
         ),
