@@ -8,7 +8,7 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         # Lower layers send signals; this app listens, so they never import it.
-        from ketacare.outcomes import early_warning, receivers
+        from ketacare.outcomes import receivers
         from ketacare.patients.signals import assessment_recorded
         from ketacare.treatment.signals import plan_scheduled
 
@@ -18,4 +18,3 @@ class OutcomesConfig(AppConfig):
         assessment_recorded.connect(
             receivers.on_assessment_recorded, dispatch_uid=receivers.ASSESSMENT_RECORDED_UID
         )
-        early_warning.connect()  # after the timepoint is assigned: the baseline may be it

@@ -1,18 +1,18 @@
 """Early warning (OUT-EARLY-WARNING, SAFE-RELAPSE-WARN): a patient in response or remission
 worsens, and the prescriber is told "consider booster/maintenance".
 
-A receiver of `patients.signals.assessment_recorded` (connected by `connect()` from
-OutcomesConfig.ready) reads the patient's series of the instrument, asks the clinical core
-(`early_warning`) and, when it fires, raises one OutcomeAlert per episode of benefit: later
-answers in the same episode add nothing, and a new episode (a recovery after a relapse, in the
-core's reading) may warn again. It runs in the transaction that saved the answer, so an answer is
-never stored without its warning; the alert is audited.
+Called for every recorded scale by `receivers.on_assessment_recorded`, after the answer's
+timepoint is assigned (the baseline may be it), it reads the patient's series of the instrument,
+asks the clinical core (`early_warning`) and, when it fires, raises one OutcomeAlert per episode
+of benefit: later answers in the same episode add nothing, and a new episode (a recovery after a
+relapse, in the core's reading) may warn again. It runs in the transaction that saved the
+answer, so an answer is never stored without its warning; the alert is audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -29,23 +29,9 @@ if TYPE_CHECKING:
     from ketacare.patients.models import Assessment, Patient
 
 RULE_ID = "OUT-EARLY-WARNING"
-RECEIVER_UID = "outcomes.early_warning"
 ALERT = "outcome_alert"
 MESSAGE_MAX_CHARS = 500
 _TITLES = dict(INSTRUMENT_CHOICES)
-
-
-def connect() -> None:
-    """Listen to every recorded scale (called once from OutcomesConfig.ready)."""
-    from ketacare.patients.signals import assessment_recorded
-
-    assessment_recorded.connect(on_assessment_recorded, dispatch_uid=RECEIVER_UID)
-
-
-def on_assessment_recorded(
-    sender: object, assessment: Assessment, by: Membership | None = None, **_: Any
-) -> None:
-    raise_early_warning(assessment, by=by)
 
 
 def warning_message(instrument: str, reasons: tuple[str, ...]) -> str:
