@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -62,6 +63,11 @@ def report(stats: pstats.Stats, times: int, *, top: int = 30) -> str:
     out.write(table(("layer (cProfile own time)", "ms/request", "share"), rows) + "\n\n")
     stats.stream = out  # type: ignore[attr-defined]
     stats.sort_stats("cumulative").print_stats(top)
+    # KC_TOTTIME=N also lists the N functions with the most time of their own (where the
+    # cumulative list only says which caller is slow).
+    own = os.environ.get("KC_TOTTIME", "")
+    if own.isdigit():
+        stats.sort_stats("tottime").print_stats(int(own))
     return out.getvalue()
 
 
