@@ -14,6 +14,8 @@ import pytest
 
 from ketacare.clinical import catalog
 from ketacare.clinical.errors import ClinicalInputError
+from ketacare.clinical.monitoring import ESKETAMINE
+from ketacare.clinical.monitoring.dose_gate import DoseGate, dose_refusals, missing_pre_dose
 from ketacare.clinical.rules import (
     CONSISTENCY,
     REGISTRY,
@@ -67,7 +69,7 @@ REFERENCE_RULE_IDS = (
 
 RULES = sorted(REGISTRY.values(), key=lambda rule: rule.id)
 THRESHOLDS = [(rule, t) for rule in RULES for t in rule.thresholds]
-ID_PATTERN = re.compile(r"(ELIG|DOSE|PROT|MON|DISCH|SCALE|OUT|SAFE)(-[A-Z0-9]+)+")
+ID_PATTERN = re.compile(r"(ELIG|DOSE|PROT|MON|DISCH|SCALE|OUT|SAFE|CHECK)(-[A-Z0-9]+)+")
 
 
 def first_threshold(configurable: bool) -> tuple[Rule, Threshold]:
@@ -83,6 +85,37 @@ def refused(overrides: dict[str, object]) -> ClinicalInputError:
 def test_registry_holds_every_rule_id_of_the_reference():
     missing = sorted(set(REFERENCE_RULE_IDS) - set(REGISTRY))
     assert not missing, f"{len(missing)} rule ids of the reference are missing: {missing}"
+
+
+# KetaCare's own ids used in code but named by no reference row: registered as design defaults.
+KETACARE_RULE_IDS = ("CHECK-CONSENT", "CHECK-IDENTITY", "CHECK-PRE-DOSE")
+
+
+@pytest.mark.parametrize("rule_id", KETACARE_RULE_IDS)
+def test_ketacare_check_ids_are_registered_as_design_defaults_with_their_text(rule_id):
+    rule = REGISTRY[rule_id]
+
+    assert rule.evidence is Evidence.DESIGN_DEFAULT
+    assert "[D]" in rule.summary and "KetaCare" in rule.source
+    assert rule.thresholds == ()
+
+
+def test_every_rule_id_the_dose_gate_refuses_with_is_registered():
+    gate = DoseGate(
+        route=ESKETAMINE,
+        identity_confirmed=False,
+        consent_confirmed=False,
+        consent_on_chart=False,
+        setting_certified=False,
+        clinic_certified=False,
+        patient_enrolled=None,
+        pregnant_on_chart=True,
+    )
+    reasons = (*dose_refusals(gate), missing_pre_dose())
+
+    rule_ids = {reason.split(":", 1)[0] for reason in reasons}
+    assert rule_ids >= set(KETACARE_RULE_IDS)
+    assert rule_ids <= set(REGISTRY)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)

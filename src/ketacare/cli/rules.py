@@ -27,6 +27,7 @@ GROUPS: dict[str, str] = {
     "SCALE": "Rating scales",
     "OUT": "Outcomes",
     "SAFE": "Cross-cutting safety",
+    "CHECK": "Pre-dose checks (KetaCare's own)",
 }
 
 

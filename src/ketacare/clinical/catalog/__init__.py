@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ketacare.clinical.catalog import (
+    checks,
     consistency,
     dosing,
     eligibility,
@@ -22,6 +23,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *monitoring.RULES,
     *outcomes.RULES,
     *safety.RULES,
+    *checks.RULES,
 )
 
 ALL_CONSISTENCY: tuple[Consistency, ...] = consistency.CONSISTENCY

@@ -15,8 +15,8 @@ The pre-dose rules of `predose` judge only what was recorded (a missing item rai
   enrolment is recorded as yes.
 - `ELIG-PREGNANCY` (SAFE-PREGNANCY): the chart does not record a pregnancy.
 
-`CHECK-*` are KetaCare's own checklist ids [D] (no reference rule covers identity and consent);
-the others are the reference's.
+`CHECK-*` are KetaCare's own checklist ids [D] (no reference rule covers identity and consent),
+registered with their text in `ketacare.clinical.catalog.checks`; the others are the reference's.
 
 `pregnancy_check_applies` decides who the MON-PREG-TEST checklist item is asked of, and
 `setting_certified` the REMS setting answer the checklist records.
