@@ -24,6 +24,7 @@ from ketacare.chair.services import (
 from ketacare.clinical.rules import DEFAULT_SETTINGS
 from tests.chair.conftest import ESK, WEIGHT_KG, fresh, pre_dose_values, stored
 from tests.factories import (
+    DoseOrderFactory,
     TreatmentPlanFactory,
     TreatmentSessionFactory,
     WeightMeasurementFactory,
@@ -263,6 +264,93 @@ def test_booked_but_not_given_sessions_do_not_count_for_spacing(esk_session, che
     record_dose(session=esk_session, lot_number="L", by=nora)
 
     assert fresh(esk_session).status == "dosed"
+
+
+# --- SAFE-ESK-DOSE again at dose time: the course's first TRD dose -----------------------------
+
+FIRST_TRD_MG = int(DEFAULT_SETTINGS.value("DOSE-ESK-FIRST-TRD", "first_dose_mg"))
+ESK_STEP_MG = int(DEFAULT_SETTINGS.value("DOSE-ESK-ALLOWED", "step_mg"))
+
+
+def current_order(session, dose_mg, signed_by):
+    """A newer order of the session's plan for `dose_mg`, stored as it is (an order that did not
+    pass today's signing check, e.g. signed while another session counted as the first)."""
+    latest = session.plan.orders.order_by("-number").first()
+    return DoseOrderFactory(
+        plan=session.plan,
+        number=latest.number + 1,
+        dose_mg=dose_mg,
+        dose_mg_per_kg=None,
+        duration_min=None,
+        signed_by=signed_by.user,
+        supersedes=latest,
+    )
+
+
+@pytest.mark.parametrize(
+    ("dose_mg", "allowed"),
+    [
+        (FIRST_TRD_MG - ESK_STEP_MG, True),  # the lower EU start: allowed, an info alert
+        (FIRST_TRD_MG, True),
+        (FIRST_TRD_MG + ESK_STEP_MG, False),
+    ],
+)
+def test_the_first_dose_of_a_trd_course_is_checked_again_at_dose_time(
+    esk_session, checked_in, nora, alice, dose_mg, allowed
+):
+    # Given an order above the label's first TRD dose that is the plan's current one
+    current_order(esk_session, dose_mg, alice)
+    checked_in(esk_session)
+    before = stored(esk_session)
+
+    # When the nurse gives the course's first dose
+    if allowed:
+        outcome = record_dose(session=esk_session, lot_number="L", by=nora)
+        assert outcome.dose.dose_mg == Decimal(dose_mg)
+        return
+    with pytest.raises(ValidationError) as refused:
+        record_dose(session=esk_session, lot_number="L", by=nora)
+
+    # Then it is refused naming the dose field, by the core's rule, and nothing is saved
+    assert set(refused.value.message_dict) == {"dose_mg"}
+    message = refused.value.message_dict["dose_mg"][0]
+    assert message.startswith("DOSE-ESK-FIRST-TRD: ")
+    assert f"{FIRST_TRD_MG} mg" in message and f"{dose_mg} mg" in message
+    assert stored(esk_session) == before
+    assert not AuditEvent.objects.filter(object_type="session_dose").exists()
+
+
+def test_after_the_courses_first_dose_a_higher_order_is_given(esk_session, checked_in, nora, alice):
+    TreatmentSessionFactory(
+        plan=esk_session.plan,
+        number=99,
+        date=timezone.localdate() - dt.timedelta(days=7),
+        status="discharged",
+    )
+    current_order(esk_session, FIRST_TRD_MG + ESK_STEP_MG, alice)
+    checked_in(esk_session)
+
+    outcome = record_dose(session=esk_session, lot_number="L", by=nora)
+
+    assert outcome.dose.dose_mg == Decimal(FIRST_TRD_MG + ESK_STEP_MG)
+
+
+def test_a_dose_given_in_another_course_does_not_make_this_courses_first_dose_a_later_one(
+    esk_session, checked_in, nora, alice
+):
+    old = TreatmentPlanFactory(
+        patient=esk_session.patient, route=ESK, protocol="esketamine_trd_label", status="ended"
+    )
+    TreatmentSessionFactory(
+        plan=old, date=timezone.localdate() - dt.timedelta(days=30), status="discharged"
+    )
+    current_order(esk_session, FIRST_TRD_MG + ESK_STEP_MG, alice)
+    checked_in(esk_session)
+
+    with pytest.raises(ValidationError) as refused:
+        record_dose(session=esk_session, lot_number="L", by=nora)
+
+    assert set(refused.value.message_dict) == {"dose_mg"}
 
 
 def test_a_second_dose_is_refused(esk_session, dosed, nora):

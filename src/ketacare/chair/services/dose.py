@@ -43,6 +43,7 @@ from ketacare.clinical.dosing import (
     EsketamineDoseOrder,
     IvDoseOrder,
     OralDoseOrder,
+    check_esketamine_dose,
     check_esketamine_frequency,
     compute_dose,
 )
@@ -55,12 +56,14 @@ from ketacare.clinical.monitoring import (
     undecidable_holds,
 )
 from ketacare.clinical.monitoring.dose_gate import DoseGate, dose_refusals, missing_pre_dose
+from ketacare.clinical.protocols import get_protocol
 from ketacare.clinics.models import Clinic
 from ketacare.clinics.permissions import Permission
 from ketacare.patients.queries import latest_weight_kg
 from ketacare.patients.services import consent_stands, latest_consent
 from ketacare.treatment.models import DoseOrder as SignedOrder
 from ketacare.treatment.models import SessionStatus, TreatmentSession
+from ketacare.treatment.orders import indication_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -179,10 +182,11 @@ def _refuse_hold(chair: Chair, now: dt.datetime) -> None:
         )
 
 
-def _refuse_frequency(chair: Chair) -> None:
-    """DOSE-ESK-MAX-FREQUENCY over the patient's esketamine doses actually given."""
+def _esketamine_given(chair: Chair) -> list[tuple[dt.date, int]]:
+    """The date and plan of each of the patient's other esketamine sessions whose dose was
+    given (one query, for the spacing rule and the course's first dose)."""
     session = chair.session
-    given = list(
+    return list(
         TreatmentSession.objects.filter(
             clinic_id=session.clinic_id,
             patient_id=session.patient_id,
@@ -190,14 +194,48 @@ def _refuse_frequency(chair: Chair) -> None:
             status__in=GIVEN,
         )
         .exclude(pk=session.pk)
-        .values_list("date", flat=True)
+        .values_list("date", "plan_id")
     )
-    alert = check_esketamine_frequency(given, session.date)
+
+
+def _refuse_frequency(chair: Chair, given: list[tuple[dt.date, int]]) -> None:
+    """DOSE-ESK-MAX-FREQUENCY over the patient's esketamine doses actually given."""
+    alert = check_esketamine_frequency([day for day, _plan in given], chair.session.date)
     if alert is not None:
         raise ChairConflict(
             ChairConflictCode.RULE_REFUSED,
             "The esketamine label's spacing rule forbids a dose today.",
             reasons=[f"{alert.rule}: {alert.message}"],
+        )
+
+
+def _refuse_off_label_dose(
+    chair: Chair, order: SignedOrder, given: list[tuple[dt.date, int]]
+) -> None:
+    """SAFE-ESK-DOSE again at dose time, by the clinical core (`check_esketamine_dose`): the
+    order was checked when signed, but the course's first dose is the one given first, so a
+    TRD course's first dose keeps to DOSE-ESK-FIRST-TRD (and an MDSI course to
+    DOSE-ESK-FIRST-MDSI) whatever order is current. The course is the plan, as at signing
+    (`treatment.services.sign_order`). Refused: 422 naming `dose_mg`, nothing saved."""
+    session = chair.session
+    first_session = not any(plan_id == session.plan_id for _day, plan_id in given)
+    try:
+        check = check_esketamine_dose(
+            order.dose_mg or 0,
+            indication=indication_of(get_protocol(session.plan.protocol)),
+            first_session=first_session,
+            settings=SETTINGS,
+        )
+    except ClinicalInputError as error:
+        raise ValidationError({"dose_mg": error.message}, code="invalid") from None
+    if not check.allowed:
+        refused = [alert for alert in check.alerts if alert.level == "critical"]
+        raise ValidationError(
+            {
+                "dose_mg": " ".join(f"{alert.rule}: {alert.message}" for alert in refused)
+                + " A prescriber signs an order with the label's dose."
+            },
+            code="label_dose",
         )
 
 
@@ -336,7 +374,9 @@ def record_dose(
     identity or consent is not confirmed, the chart holds no current treatment consent,
     (esketamine) the clinic is not REMS-certified or the enrolment is not recorded, the chart
     records a pregnancy, dosing is on hold without a prescriber's decision, or
-    DOSE-ESK-MAX-FREQUENCY would be broken by the doses given; 409 once dosed. IV: the weight
+    DOSE-ESK-MAX-FREQUENCY would be broken by the doses given; 409 once dosed. Esketamine: the
+    order's dose is checked again against the label (SAFE-ESK-DOSE: the course's first TRD dose
+    is DOSE-ESK-FIRST-TRD's), 422 `dose_mg` otherwise. IV: the weight
     given, else the chart's latest (none: 422 `weight_kg`); the order's concentration, else
     `concentration_mg_per_ml`, else none (the dose in mg stands, volume and pump rate stay
     empty). Limits are the clinical core's (422 naming the field). The IV count is optional here
@@ -368,9 +408,11 @@ def record_dose(
                 reasons=list(missing),
             )
         _refuse_hold(chair, max(now, when))
-        if chair.route == ESKETAMINE:
-            _refuse_frequency(chair)
         order = _order_of(chair)
+        if chair.route == ESKETAMINE:
+            given = _esketamine_given(chair)
+            _refuse_frequency(chair, given)
+            _refuse_off_label_dose(chair, order, given)
         core = _core_order(chair, order, weight, concentration)
         result = _computed(
             core,
