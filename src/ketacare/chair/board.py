@@ -2,11 +2,16 @@
 
 `read_board` is the one read behind the board page (`/board/`) and `GET /api/v1/board`: the
 acting clinic's sessions `in_chair` or `dosed`, each judged by the monitoring rules at `now`
-(`ketacare.chair.state.judge`: next reading due, open alerts, discharge readiness). It needs
-VIEW_SESSION (a denied audit event and a 403 otherwise) and records the list read with the ids
-of the patients shown. Its cost does not grow with the number of chairs: one query for the
+(`ketacare.clinical.monitoring.evaluate`: next reading due, open alerts, discharge readiness). It
+needs VIEW_SESSION (a denied audit event and a 403 otherwise) and records the list read with the
+ids of the patients shown. Its cost does not grow with the number of chairs: one query for the
 sessions with their pre-dose, dose, plan and patient joined, one for all their readings and one
 for all their alerts (plus the count when paged).
+
+The board is asked for again every 15 s by every nurse's screen, so it reads plain tuples of the
+columns it shows or judges (no model objects) and builds the clinical core's `SessionState`
+straight from them, as `ketacare.chair.state.monitor_state` builds it from a loaded `Chair` (a
+test holds the two to the same state and the same row at many times).
 """
 
 from __future__ import annotations
@@ -15,14 +20,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
 from ketacare.audit.services import record_list_read
-from ketacare.chair.models import AlertLevel, PreDose, Reading, SessionAlert
+from ketacare.chair.models import AlertLevel, Reading, SessionAlert
 from ketacare.chair.presentation import minutes_between
-from ketacare.chair.state import Chair, judge
+from ketacare.chair.state import Chair, core_reading, judge
+from ketacare.clinical.monitoring import (
+    Attestations,
+    Checklist,
+    MonitorResult,
+    SessionState,
+    Vitals,
+    evaluate,
+)
+from ketacare.clinical.monitoring import Reading as CoreReading
+from ketacare.clinical.rules import DEFAULT_SETTINGS
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import require_role, scoped
 from ketacare.treatment.models import SessionStatus, TreatmentSession
@@ -35,19 +51,27 @@ BOARD = "nurse_board"
 BOARD_STATUSES = (SessionStatus.IN_CHAIR, SessionStatus.DOSED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoardRow:
-    """One chair on the board (contracts.md 2.3 `GET /board` item, plus what the page shows)."""
+    """One chair on the board (contracts.md 2.3 `GET /board` item, plus what the page shows).
 
-    session: TreatmentSession
-    pre_dose: PreDose | None
+    `pre_dose` holds the pre-dose vitals (None without a pre-dose record), `last_reading` the
+    latest reading as the clinical core reads it (None before the first)."""
+
+    session_id: int
+    patient_id: int
+    clinic_id: int
+    number: int
+    family_name: str
+    given_name: str
+    pre_dose: Vitals | None
     chair: str
     route: str
     status: str
     dosing: str | None
     dose_at: dt.datetime | None
     minutes_since_dose: int | None
-    last_reading: Reading | None
+    last_reading: CoreReading | None
     next_reading_due: dt.datetime | None
     overdue: bool
     minutes_overdue: int | None
@@ -60,124 +84,220 @@ class BoardRow:
     discharge_unmet: tuple[str, ...]
 
     @property
-    def session_id(self) -> int:
-        return self.session.pk
-
-    @property
-    def patient_id(self) -> int:
-        return self.session.patient_id
-
-    @property
     def last_reading_at(self) -> dt.datetime | None:
         return self.last_reading.at if self.last_reading is not None else None
 
+    @property
+    def session(self) -> TreatmentSession:
+        """The session as a model instance holding the board's columns (any other column is
+        read from the database when asked for, as a deferred field)."""
+        known = {
+            "id": self.session_id,
+            "clinic_id": self.clinic_id,
+            "patient_id": self.patient_id,
+            "number": self.number,
+            "status": self.status,
+        }
+        fields = [f.attname for f in TreatmentSession._meta.concrete_fields if f.attname in known]
+        return TreatmentSession.from_db(DEFAULT_DB_ALIAS, fields, [known[f] for f in fields])
 
-# The columns the board shows and the monitoring rules judge, and no others: building model
-# objects is most of a board request's cost (30 chairs: about 250 objects), and the wide rows
-# (the patient's contact details, the dose's steps, who recorded what) are not on the board.
-# A column missing here costs a query per chair when read (the query-count tests say so).
+
+# The columns the board shows and the monitoring rules judge, and no others, as tuples: building
+# model objects was most of a board request's cost (30 chairs: about 250 objects), and the wide
+# rows (the patient's contact details, the dose's steps, who recorded what) are not on the board.
 _VITALS = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate")
-_SESSION_COLUMNS = ("clinic_id", "patient_id", "plan_id", "number", "status")
-_JOINED_COLUMNS = (
+_CHECKLIST = (
+    "rems_setting_certified",
+    "rems_patient_enrolled",
+    "pregnancy_status_documented",
+    "escort_confirmed",
+    "last_food_at",
+    "last_liquid_at",
+    "nasal_medication_at",
+)
+_SESSION_COLUMNS = (
+    "pk",
+    "clinic_id",
+    "patient_id",
+    "number",
+    "status",
     "plan__route",
-    "patient__given_name",
     "patient__family_name",
+    "patient__given_name",
+    "pre_dose__id",
     "pre_dose__chair",
     "pre_dose__dosing",
-    "pre_dose__checked_in_at",
     *(f"pre_dose__{name}" for name in _VITALS),
     # The checklist the rules read (`state.monitor_state`).
-    "pre_dose__rems_setting_certified",
-    "pre_dose__rems_patient_enrolled",
-    "pre_dose__pregnancy_status_documented",
-    "pre_dose__escort_confirmed",
-    "pre_dose__last_food_at",
-    "pre_dose__last_liquid_at",
-    "pre_dose__nasal_medication_at",
+    *(f"pre_dose__{name}" for name in _CHECKLIST),
     "dose__at",
     "dose__infusion_duration_min",
 )
 _READING_COLUMNS = ("session_id", "at", *_VITALS, "moaas", "cadss", "symptoms")
-_ALERT_COLUMNS = ("session_id", "rule", "level", "at", "acknowledged_at")
+_ALERT_COLUMNS = ("session_id", "level", "acknowledged_at")
 
 
 def board_sessions(membership: Membership | None) -> QuerySet[TreatmentSession]:
-    """The acting clinic's sessions in a chair, by chair then check-in, with pre-dose, dose, plan
-    and patient joined; only the columns shown or judged."""
+    """The acting clinic's sessions in a chair, by chair then check-in."""
     return (
         scoped(TreatmentSession.objects.all(), membership)
         .filter(status__in=BOARD_STATUSES)
-        .select_related("plan", "patient", "pre_dose", "dose")
-        .only(*_SESSION_COLUMNS, *_JOINED_COLUMNS)
         .order_by("pre_dose__chair", "pre_dose__checked_in_at", "pk")
     )
 
 
-def _by_session(queryset: QuerySet[Any], sessions: list[TreatmentSession]) -> dict[int, list[Any]]:
-    """The rows of `queryset` belonging to `sessions`, in one query, by session id. A plain query
-    grouped here rather than `prefetch_related`, which builds a queryset per session (about a
-    fifth of a 30-chair board's cost)."""
-    grouped: dict[int, list[Any]] = {session.pk: [] for session in sessions}
-    if not sessions:
-        return grouped
-    clinic_ids = {session.clinic_id for session in sessions}
-    for row in queryset.filter(session_id__in=list(grouped), clinic_id__in=clinic_ids):
-        grouped[row.session_id].append(row)
+def _by_session(
+    queryset: QuerySet[Any], columns: tuple[str, ...], ids: list[int], clinic_id: int
+) -> dict[int, list[tuple[Any, ...]]]:
+    """The rows of `queryset` of the sessions `ids` (of `clinic_id`), in one query, as tuples of
+    `columns` (the session id first), by session id."""
+    grouped: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in ids}
+    if ids:
+        rows = queryset.filter(clinic_id=clinic_id, session_id__in=ids).values_list(*columns)
+        for row in rows:
+            grouped[row[0]].append(row)
     return grouped
 
 
-def _chairs(sessions: list[TreatmentSession]) -> list[Chair]:
-    """The board's sessions with their readings and alerts (two queries for all of them). They
-    are neither discharged nor given a REMS form yet: no query for those rows (state.chair_of
-    would ask for them)."""
-    readings = _by_session(Reading.objects.only(*_READING_COLUMNS).order_by("at", "pk"), sessions)
-    alerts = _by_session(
-        SessionAlert.objects.only(*_ALERT_COLUMNS).order_by("at", "rule", "pk"), sessions
+def _state(
+    route: str,
+    dose_at: dt.datetime | None,
+    infusion_duration_min: int | None,
+    pre_dose: Vitals | None,
+    checklist: Checklist | None,
+    readings: tuple[CoreReading, ...],
+    open_critical: int,
+) -> SessionState:
+    """The clinical core's view of a board session, as `state.monitor_state` makes it with the
+    dissociation attested (`board_row`): not discharged, so nothing else applies."""
+    return SessionState(
+        route=route,
+        dose_at=dose_at,
+        pre_dose=pre_dose if pre_dose is not None else Vitals(),
+        readings=readings,
+        infusion_duration_min=infusion_duration_min,
+        checklist=checklist if checklist is not None else Checklist(),
+        attestations=Attestations(
+            dissociation_resolved=True, critical_alerts_acknowledged=not open_critical
+        ),
     )
-    return [
-        Chair(
-            session=session,
-            pre_dose=getattr(session, "pre_dose", None),
-            dose=getattr(session, "dose", None),
-            readings=readings[session.pk],
-            alerts=alerts[session.pk],
-            side_effects=[],
-            discharge=None,
-            rems_form=None,
-        )
-        for session in sessions
-    ]
 
 
-def board_row(chair: Chair, *, now: dt.datetime) -> BoardRow:
-    """One chair as the board shows it, judged at `now`."""
-    dose_at = chair.dose.at if chair.dose is not None else None
+def _judged(state: SessionState, now: dt.datetime) -> MonitorResult | None:
     # Before the dose the rules give neither a reading due nor a discharge (`evaluate`), the
     # only judgements a card shows: a third of a busy board is judged for nothing otherwise.
-    result = judge(chair, now=now, dissociation_resolved=True) if dose_at is not None else None
+    if state.dose_at is None:
+        return None
+    return evaluate(state, now=now, settings=DEFAULT_SETTINGS)
+
+
+def _row(
+    *,
+    now: dt.datetime,
+    result: MonitorResult | None,
+    dose_at: dt.datetime | None,
+    last_reading: CoreReading | None,
+    open_alerts: int,
+    open_critical_alerts: int,
+    **columns: Any,
+) -> BoardRow:
     due = result.next_reading_due if result is not None else None
     overdue = due is not None and now > due
     discharge = result.discharge if result is not None else None
-    open_alerts = chair.open_alerts
     return BoardRow(
-        session=chair.session,
-        pre_dose=chair.pre_dose,
-        chair=chair.pre_dose.chair if chair.pre_dose is not None else "",
-        route=chair.route,
-        status=chair.session.status,
-        dosing=chair.pre_dose.dosing if chair.pre_dose is not None else None,
+        **columns,
         dose_at=dose_at,
         minutes_since_dose=minutes_between(dose_at, now) if dose_at is not None else None,
-        last_reading=chair.readings[-1] if chair.readings else None,
+        last_reading=last_reading,
         next_reading_due=due,
         overdue=overdue,
         minutes_overdue=minutes_between(due, now) if overdue and due is not None else None,
-        open_alerts=len(open_alerts),
-        open_critical_alerts=sum(1 for a in open_alerts if a.level == AlertLevel.CRITICAL),
+        open_alerts=open_alerts,
+        open_critical_alerts=open_critical_alerts,
         discharge_ready=discharge.ready if discharge is not None else None,
         discharge_earliest=discharge.earliest if discharge is not None else None,
         discharge_unmet=tuple(rule for rule, _ in discharge.reasons) if discharge else (),
     )
+
+
+def board_row(chair: Chair, *, now: dt.datetime) -> BoardRow:
+    """One loaded chair (`state.load_chair`) as the board shows it, judged at `now` with the
+    dissociation attested (`state.judge`)."""
+    dose_at = chair.dose.at if chair.dose is not None else None
+    result = judge(chair, now=now, dissociation_resolved=True) if dose_at is not None else None
+    open_alerts = chair.open_alerts
+    pre = chair.pre_dose
+    session = chair.session
+    return _row(
+        now=now,
+        result=result,
+        dose_at=dose_at,
+        last_reading=core_reading(chair.readings[-1]) if chair.readings else None,
+        open_alerts=len(open_alerts),
+        open_critical_alerts=sum(1 for a in open_alerts if a.level == AlertLevel.CRITICAL),
+        session_id=session.pk,
+        patient_id=session.patient_id,
+        clinic_id=session.clinic_id,
+        number=session.number,
+        family_name=session.patient.family_name,
+        given_name=session.patient.given_name,
+        pre_dose=Vitals(**{name: getattr(pre, name) for name in _VITALS}) if pre else None,
+        chair=pre.chair if pre is not None else "",
+        route=chair.route,
+        status=session.status,
+        dosing=pre.dosing if pre is not None else None,
+    )
+
+
+def _rows(sessions: list[tuple[Any, ...]], clinic_id: int, now: dt.datetime) -> list[BoardRow]:
+    """The board's rows from the sessions' tuples, with their readings and alerts (two queries
+    for all of them). They are neither discharged nor given a REMS form yet."""
+    ids = [s[0] for s in sessions]
+    readings = _by_session(Reading.objects.order_by("at", "pk"), _READING_COLUMNS, ids, clinic_id)
+    alerts = _by_session(SessionAlert.objects.order_by(), _ALERT_COLUMNS, ids, clinic_id)
+    critical = AlertLevel.CRITICAL.value
+    rows = []
+    for values in sessions:
+        (pk, clinic, patient_id, number, status, route, family, given, pre_id, chair_name,
+         dosing, *rest) = values  # fmt: skip
+        vitals, rest = rest[: len(_VITALS)], rest[len(_VITALS) :]
+        checks, (dose_at, infusion) = rest[: len(_CHECKLIST)], rest[len(_CHECKLIST) :]
+        pre = Vitals(**dict(zip(_VITALS, vitals, strict=True))) if pre_id is not None else None
+        checklist = (
+            Checklist(**dict(zip(_CHECKLIST, checks, strict=True))) if pre_id is not None else None
+        )
+        core = tuple(
+            CoreReading(
+                at=at, systolic=sbp, diastolic=dbp, heart_rate=hr, spo2=spo2,
+                respiratory_rate=rr, moaas=moaas, cadss=cadss, symptoms=tuple(symptoms or ()),
+            )
+            for _, at, sbp, dbp, hr, spo2, rr, moaas, cadss, symptoms in readings[pk]
+        )  # fmt: skip
+        open_levels = [level for _, level, acknowledged in alerts[pk] if acknowledged is None]
+        open_critical = sum(1 for level in open_levels if level == critical)
+        state = _state(route, dose_at, infusion, pre, checklist, core, open_critical)
+        rows.append(
+            _row(
+                now=now,
+                result=_judged(state, now),
+                dose_at=dose_at,
+                last_reading=core[-1] if core else None,
+                open_alerts=len(open_levels),
+                open_critical_alerts=open_critical,
+                session_id=pk,
+                patient_id=patient_id,
+                clinic_id=clinic,
+                number=number,
+                family_name=family,
+                given_name=given,
+                pre_dose=pre,
+                chair=chair_name if pre_id is not None else "",
+                route=route,
+                status=status,
+                dosing=dosing,
+            )
+        )
+    return rows
 
 
 def read_board(
@@ -191,16 +311,19 @@ def read_board(
 
     VIEW_SESSION, else a denied audit event and PermissionDenied. The read is audited with the
     ids of the patients shown (their names are on the board)."""
-    require_role(membership, Permission.VIEW_SESSION, action=Action.READ, object_type=BOARD)
+    membership = require_role(
+        membership, Permission.VIEW_SESSION, action=Action.READ, object_type=BOARD
+    )
     now = now or timezone.now()
     sessions = board_sessions(membership)
+    columns = sessions.values_list(*_SESSION_COLUMNS)
     if limit is None:
-        shown = list(sessions)
+        shown = list(columns)
         count = len(shown)
     else:
         count = sessions.count()
-        shown = list(sessions[offset : offset + limit])
-    rows = [board_row(chair, now=now) for chair in _chairs(shown)]
+        shown = list(columns[offset : offset + limit])
+    rows = _rows(shown, membership.clinic_id, now)
     record_list_read(
         membership=membership,
         object_type=PATIENT_LIST_OBJECT_TYPE,

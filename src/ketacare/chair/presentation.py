@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.html import escape
 
 from ketacare.chair.models import AlertLevel, Reading, SessionAlert
 from ketacare.clinical.adverse import GRADES, OTHER, TERMS
@@ -367,70 +368,107 @@ def moment(value: dt.datetime | None) -> Moment | None:
     return Moment(local.isoformat(), local.strftime("%H:%M"))
 
 
-@dataclass(frozen=True)
-class BoardCard:
-    """One chair of the nurse board with every word and time already written: the board
-    re-renders itself every few seconds for every chair, so the template only places strings
-    (no includes, filters or lookups through the rows; see bench/results.md)."""
-
-    css: str
-    chair: str
-    session_url: str
-    patient_name: str
-    route: str
-    number: int
-    status: str
-    status_words: str
-    on_hold: bool
-    minutes_since_dose: int | None
-    dose_at: Moment | None
-    last_vitals: str
-    last_reading_at: Moment | None
-    pre_dose_vitals: str
-    next_due: Moment | None
-    overdue: bool
-    due_words: str
-    open_alerts: int
-    open_critical_alerts: int
-    discharge_ready: bool | None
-    discharge_earliest: Moment | None
-    unmet_words: str
-
-
 def _unmet_words(count: int) -> str:
     return f"{count} criterion not met" if count == 1 else f"{count} criteria not met"
 
 
-def board_card(row: Any, *, now: dt.datetime, session_url: str) -> BoardCard:
-    """`row` is a `ketacare.chair.board.BoardRow`: its judgement, in words."""
-    session = row.session
+_ROUTE_WORDS = {value: str(label) for value, label in Route.choices}
+_STATUS_WORDS = {value: str(label) for value, label in SessionStatus.choices}
+
+
+def _time(value: Moment) -> str:
+    return f'<time datetime="{value.iso}">{value.clock}</time>'
+
+
+def board_card(
+    row: Any, *, now: dt.datetime, session_url: str, icons: dict[str, str], ready_words: str
+) -> str:
+    """One chair of the nurse board as HTML (`row` is a `ketacare.chair.board.BoardRow`): its
+    judgement in words. The board re-renders itself every 15 s for every chair, so the cards are
+    written here in one pass (no template loop, includes, filters or lookups through the rows;
+    see bench/results.md); every text from the chart is escaped as the templates escape it.
+    `icons` holds the drawn `warning` and `critical` icons (HTML)."""
     css = "chair-card"
     if row.overdue:
         css += " chair-card-overdue"
     if row.open_critical_alerts:
         css += " chair-card-critical"
     status = row.status
-    return BoardCard(
-        css=css,
-        chair=row.chair or "No chair",
-        session_url=session_url,
-        patient_name=f"{session.patient.family_name}, {session.patient.given_name}",
-        route=str(Route(row.route).label) if row.route in Route.values else row.route,
-        number=session.number,
-        status=status,
-        status_words=str(SessionStatus(status).label) if status in SessionStatus.values else status,
-        on_hold=status == SessionStatus.IN_CHAIR and row.dosing == "hold",
-        minutes_since_dose=row.minutes_since_dose,
-        dose_at=moment(row.dose_at),
-        last_vitals=(vitals_line(row.last_reading) or "no values") if row.last_reading else "",
-        last_reading_at=moment(row.last_reading_at),
-        pre_dose_vitals=vitals_line(row.pre_dose) if row.pre_dose else "",
-        next_due=moment(row.next_reading_due),
-        overdue=row.overdue,
-        due_words=due_words(row.next_reading_due, now),
-        open_alerts=row.open_alerts,
-        open_critical_alerts=row.open_critical_alerts,
-        discharge_ready=row.discharge_ready,
-        discharge_earliest=moment(row.discharge_earliest),
-        unmet_words=_unmet_words(len(row.discharge_unmet)),
+    status_words = _STATUS_WORDS.get(status, status)
+    hold = (
+        ' <span class="chair-pill chair-pill-hold">Hold</span>'
+        if status == SessionStatus.IN_CHAIR and row.dosing == "hold"
+        else ""
+    )
+    dose_at = moment(row.dose_at)
+    if dose_at is not None:
+        since = (
+            f"<strong>{row.minutes_since_dose} min</strong> "
+            f'<span class="muted">(dosed {_time(dose_at)})</span>'
+        )
+    else:
+        since = '<span class="muted">Not dosed yet</span>'
+    last = row.last_reading
+    if last is not None:
+        vitals = (
+            f"{escape(vitals_line(last) or 'no values')} "
+            f'<span class="muted">at {_time(moment(last.at))}</span>'  # type: ignore[arg-type]
+        )
+    elif row.pre_dose is not None and (pre_vitals := vitals_line(row.pre_dose)):
+        vitals = f'{escape(pre_vitals)} <span class="muted">(pre-dose)</span>'
+    else:
+        vitals = '<span class="muted">None yet</span>'
+    due = moment(row.next_reading_due)
+    if due is not None:
+        tag = (
+            f'<span class="chair-overdue-tag">{icons["warning"]} Overdue</span> '
+            if row.overdue
+            else ""
+        )
+        late = " chair-overdue" if row.overdue else ""
+        next_reading = (
+            f'{tag}{_time(due)} <span class="chair-countdown{late}" data-due="{due.iso}">'
+            f"{due_words(row.next_reading_due, now)}</span>"
+        )
+    else:
+        next_reading = '<span class="muted">After the dose</span>'
+    if row.open_alerts:
+        alerts = f'<span class="chair-open-count">{row.open_alerts} open</span>'
+        if row.open_critical_alerts:
+            alerts += (
+                f' <span class="chair-critical-count">{icons["critical"]} '
+                f"{row.open_critical_alerts} critical</span>"
+            )
+    else:
+        alerts = '<span class="muted">None</span>'
+    if row.discharge_ready is None:
+        discharge = '<span class="muted">After the dose</span>'
+    elif row.discharge_ready:
+        discharge = f'<span class="tx-ok">{escape(ready_words)}</span>'
+    else:
+        earliest = moment(row.discharge_earliest)
+        discharge = "Not yet" + (f", not before {_time(earliest)}" if earliest else "")
+        discharge += f' <span class="muted">({_unmet_words(len(row.discharge_unmet))})</span>'
+    name = f"{row.family_name}, {row.given_name}"
+    return (
+        f'\n    <li class="{css}">\n'
+        f'      <h2 class="chair-card-title"><span class="chair-card-chair">'
+        f"{escape(row.chair or 'No chair')}</span> "
+        f'<a href="{escape(session_url)}">{escape(name)}</a></h2>\n'
+        f'      <p class="chair-card-route">{escape(_ROUTE_WORDS.get(row.route, row.route))} · '
+        f'session {row.number} · <span class="tx-status tx-status-{escape(status)}">'
+        f"{escape(status_words)}</span>{hold}</p>\n"
+        '      <dl class="chair-card-facts">\n'
+        "        <dt>Since dose</dt>\n"
+        f"        <dd>{since}</dd>\n"
+        "        <dt>Last vitals</dt>\n"
+        f"        <dd>{vitals}</dd>\n"
+        "        <dt>Next reading</dt>\n"
+        f"        <dd>{next_reading}</dd>\n"
+        "        <dt>Open alerts</dt>\n"
+        f"        <dd>{alerts}</dd>\n"
+        "        <dt>Discharge</dt>\n"
+        f"        <dd>{discharge}</dd>\n"
+        "      </dl>\n"
+        "    </li>\n    "
     )
