@@ -417,3 +417,122 @@ def test_evaluating_again_never_repeats_an_alert(esk_session, nora):
 
     assert SessionAlert.objects.filter(session=esk_session, rule="MON-BP-HOLD").count() == 1
     assert values.systolic == HOLD_SBP
+
+
+# --- the holds of a superseded pre-dose record ----------------------------------------------
+
+
+def open_holds(session) -> list[SessionAlert]:
+    return list(
+        SessionAlert.objects.filter(
+            session=session, rule__in=("MON-BP-HOLD", "MON-SPO2-HOLD"), acknowledged_at=None
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("held", "rule"),
+    [({"systolic": HOLD_SBP}, "MON-BP-HOLD"), ({"spo2": HOLD_SPO2}, "MON-SPO2-HOLD")],
+)
+def test_a_newer_record_that_no_longer_holds_closes_the_old_holds_alert_as_superseded(
+    esk_session, nora, held, rule
+):
+    # Given a hold, and the vitals taken again after rest, now normal
+    now = timezone.now()
+    first = record_pre_dose(
+        session=esk_session,
+        values=pre_dose_values(at=now - dt.timedelta(minutes=10), **held),
+        by=nora,
+        now=now,
+    )
+    (old,) = first.alerts
+
+    second = record_pre_dose(session=esk_session, values=pre_dose_values(at=now), by=nora, now=now)
+
+    # Then the old record's hold alert is closed: who, when, why, audited; nothing new raised
+    assert second.result.dosing == "go" and second.alerts == []
+    old.refresh_from_db()
+    assert (old.acknowledged_by_id, old.acknowledged_at, old.version) == (nora.user_id, now, 2)
+    clock = f"{timezone.localtime(now):%H:%M}"
+    assert old.note == f"Superseded by the pre-dose record of {clock}: {rule} no longer holds."
+    assert open_holds(esk_session) == []
+    event = AuditEvent.objects.get(object_type="session_alert", object_id=str(old.pk))
+    assert event.detail == f"superseded session={esk_session.pk} rule={rule} level=warning"
+    assert "superseded=1" in AuditEvent.objects.filter(object_type="session_pre_dose").last().detail
+
+
+def test_a_newer_record_that_holds_again_leaves_only_its_own_alert_open(esk_session, nora):
+    now = timezone.now()
+    first = record_pre_dose(
+        session=esk_session,
+        values=pre_dose_values(systolic=HOLD_SBP, at=now - dt.timedelta(minutes=10)),
+        by=nora,
+        now=now,
+    )
+
+    second = record_pre_dose(
+        session=esk_session, values=pre_dose_values(systolic=HOLD_SBP + 5, at=now), by=nora, now=now
+    )
+
+    (new,) = second.alerts
+    assert open_holds(esk_session) == [new]
+    assert new.at == second.pre_dose.at
+    (old,) = first.alerts
+    old.refresh_from_db()
+    assert old.note.endswith("the same hold stands on its own alert.")
+
+
+def test_a_critical_pre_dose_alert_of_a_superseded_record_stays_for_someone_to_acknowledge(
+    esk_session, nora
+):
+    now = timezone.now()
+    record_pre_dose(
+        session=esk_session,
+        values=pre_dose_values(systolic=SEVERE_SBP, at=now - dt.timedelta(minutes=10)),
+        by=nora,
+        now=now,
+    )
+
+    record_pre_dose(session=esk_session, values=pre_dose_values(at=now), by=nora, now=now)
+
+    severe = SessionAlert.objects.get(session=esk_session, rule="MON-BP-PREDOSE-SEVERE")
+    assert severe.acknowledged_at is None
+
+
+def test_the_decision_to_proceed_also_closes_a_superseded_records_hold_left_open(
+    esk_session, nora, alice
+):
+    # Given a superseded record's hold alert still open (recorded before superseded holds were
+    # closed) and a newer record that holds
+    now = timezone.now()
+    first = record_pre_dose(
+        session=esk_session,
+        values=pre_dose_values(spo2=HOLD_SPO2, at=now - dt.timedelta(minutes=10)),
+        by=nora,
+        now=now,
+    )
+    second = record_pre_dose(
+        session=esk_session, values=pre_dose_values(systolic=HOLD_SBP, at=now), by=nora, now=now
+    )
+    (stale,) = first.alerts
+    SessionAlert.objects.filter(pk=stale.pk).update(
+        acknowledged_at=None, acknowledged_by=None, note="", version=1
+    )
+
+    # When the prescriber records the decision to proceed
+    decide_proceed(session=esk_session, reason="Benefit outweighs it.", by=alice, now=now)
+
+    # Then no hold alert is left for a nurse, each closed with its reason and audited
+    assert open_holds(esk_session) == []
+    stale.refresh_from_db()
+    (current,) = second.alerts
+    current.refresh_from_db()
+    assert stale.acknowledged_by_id == current.acknowledged_by_id == alice.user_id
+    assert stale.note.startswith("Superseded by the pre-dose record of ")
+    assert stale.note.endswith("decision to proceed: Benefit outweighs it.")
+    assert current.note == "Decision to proceed: Benefit outweighs it."
+    details = set(
+        AuditEvent.objects.filter(object_type="session_alert").values_list("detail", flat=True)
+    )
+    assert f"proceed session={esk_session.pk} rule=MON-BP-HOLD level=warning" in details
+    assert f"superseded session={esk_session.pk} rule=MON-SPO2-HOLD level=warning" in details

@@ -84,6 +84,29 @@ def persist_alerts(chair: Chair, result: MonitorResult, now: dt.datetime) -> lis
     return new
 
 
+def close_alert(
+    alert: SessionAlert, *, note: str, reason: str, by: Membership, now: dt.datetime
+) -> SessionAlert:
+    """Close an open alert that nobody needs to acknowledge any more (the hold of a superseded
+    pre-dose record, or a hold a prescriber decided): kept as acknowledged by `by` at `now` with
+    `note` saying why, and audited (`reason` a code: `superseded`, `proceed`). The caller holds
+    the chair's locks and bumps the session."""
+    alert.acknowledged_at = now
+    alert.acknowledged_by = by.user
+    alert.note = note[:NOTE_MAX_CHARS]
+    alert.version += 1
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "note", "version"])
+    record_event(
+        action=Action.UPDATE,
+        membership=by,
+        object_type=ALERT,
+        object_id=alert.pk,
+        patient_id=alert.patient_id,
+        detail=f"{reason} session={alert.session_id} rule={alert.rule} level={alert.level}",
+    )
+    return alert
+
+
 def acknowledge_alert(
     *,
     alert: SessionAlert,

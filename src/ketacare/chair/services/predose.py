@@ -17,9 +17,8 @@ from ketacare.audit.services import record_event
 from ketacare.chair.errors import ChairConflict, ChairConflictCode
 from ketacare.chair.models import PreDose, SessionAlert
 from ketacare.chair.queries import PRE_DOSE
-from ketacare.chair.services.alerts import persist_alerts
+from ketacare.chair.services.alerts import close_alert, persist_alerts
 from ketacare.chair.services.base import (
-    NOTE_MAX_CHARS,
     bump,
     charted_time,
     check_version,
@@ -117,8 +116,10 @@ def record_pre_dose(
     CHART_SESSION. Only on the session's date (409 `not_today`), while it is scheduled or in the
     chair (409 once dosed, discharged or cancelled); the status becomes `in_chair`. Recording
     again (e.g. the blood pressure after rest) replaces the values (history keeps each version)
-    and clears a prescriber's decision to proceed. Impossible values (reference 3.7) and future
-    times are a ValidationError naming the field; nothing is stored then.
+    and clears a prescriber's decision to proceed; the open MON-BP-HOLD / MON-SPO2-HOLD alerts of
+    the record it supersedes are closed as superseded (who, why, audited), not left for a nurse.
+    Impossible values (reference 3.7) and future times are a ValidationError naming the field;
+    nothing is stored then.
     """
     now = resolve_now(now)
     may(by, Permission.CHART_SESSION, session, action=Action.CREATE)
@@ -191,6 +192,7 @@ def record_pre_dose(
         locked.status = SessionStatus.IN_CHAIR
         bump(locked, "status")
         new = persist_alerts(candidate, result, now)
+        closed = _close_superseded_holds(candidate, row, result, by=by, now=now)
         record_event(
             action=Action.CREATE,
             membership=by,
@@ -198,9 +200,46 @@ def record_pre_dose(
             object_id=row.pk,
             patient_id=locked.patient_id,
             detail=f"session={locked.pk} dosing={result.dosing.value} "
-            f"holds={','.join(a.rule for a in hold_alerts(result.alerts))} alerts={len(new)}",
+            f"holds={','.join(a.rule for a in hold_alerts(result.alerts))} alerts={len(new)} "
+            f"superseded={len(closed)}",
         )
     return PreDoseOutcome(pre_dose=row, result=result, alerts=new, session=locked)
+
+
+def _clock(at: dt.datetime) -> str:
+    return f"{timezone.localtime(at):%H:%M}"
+
+
+def _close_superseded_holds(
+    chair: Chair, row: PreDose, result: MonitorResult, *, by: Membership, now: dt.datetime
+) -> list[SessionAlert]:
+    """The open MON-BP-HOLD / MON-SPO2-HOLD alerts (PRESCRIBER_DECIDABLE_HOLDS) that the new
+    pre-dose record supersedes: those of an earlier record, and the record's own where the new
+    values no longer hold. Only the new record's judgement stands (SAFE-BP-HOLD): left open, they
+    would ask a nurse to acknowledge a hold that no longer exists. The other pre-dose alerts
+    (a critical MON-BP-PREDOSE-SEVERE among them) stay for someone to acknowledge."""
+    held = {alert.rule for alert in hold_alerts(result.alerts)}
+    closed = []
+    for alert in chair.alerts:
+        if alert.rule not in PRESCRIBER_DECIDABLE_HOLDS or alert.acknowledged_at is not None:
+            continue
+        if alert.at == row.at and alert.rule in held:
+            continue  # the new record's own hold, open until a prescriber decides
+        outcome = (
+            "the same hold stands on its own alert"
+            if alert.rule in held
+            else f"{alert.rule} no longer holds"
+        )
+        closed.append(
+            close_alert(
+                alert,
+                note=f"Superseded by the pre-dose record of {_clock(row.at)}: {outcome}.",
+                reason="superseded",
+                by=by,
+                now=now,
+            )
+        )
+    return closed
 
 
 def current_holds(chair: Chair, now: dt.datetime) -> MonitorResult:
@@ -225,7 +264,8 @@ def decide_proceed(
     DECIDE_SESSION. Only over a hold whose every rule a prescriber may decide
     (`PRESCRIBER_DECIDABLE_HOLDS`: MON-BP-HOLD, MON-SPO2-HOLD); MON-REMS-ENROLLED and
     MON-BP-PREDOSE-SEVERE never (409 `hold_not_decidable` naming them). The reason is required
-    (422 `reason`); it also acknowledges the open alerts of the holds it decides.
+    (422 `reason`); it also closes the open alerts of the holds it decides, and those of a
+    superseded pre-dose record still open, each with the reason as its note (audited).
     """
     now = resolve_now(now)
     may(by, Permission.DECIDE_SESSION, session, action=Action.UPDATE)
@@ -255,19 +295,24 @@ def decide_proceed(
         row.proceed_at = now
         row.proceed_reason = written
         row.save(update_fields=["proceed_by", "proceed_at", "proceed_reason"])
+        # The holds it decides, and any still open from a pre-dose record this one superseded
+        # (recorded before superseded holds were closed with the new record).
         decided = [
-            alert
+            close_alert(
+                alert,
+                note=(
+                    f"Decision to proceed: {written}"
+                    if alert.at == row.at
+                    else f"Superseded by the pre-dose record of {_clock(row.at)}; "
+                    f"decision to proceed: {written}"
+                ),
+                reason="proceed" if alert.at == row.at else "superseded",
+                by=by,
+                now=now,
+            )
             for alert in chair.alerts
-            if alert.rule in PRESCRIBER_DECIDABLE_HOLDS
-            and alert.at == row.at
-            and alert.acknowledged_at is None
+            if alert.rule in PRESCRIBER_DECIDABLE_HOLDS and alert.acknowledged_at is None
         ]
-        for alert in decided:
-            alert.acknowledged_at = now
-            alert.acknowledged_by = by.user
-            alert.note = f"Decision to proceed: {written}"[:NOTE_MAX_CHARS]
-            alert.version += 1
-            alert.save(update_fields=["acknowledged_at", "acknowledged_by", "note", "version"])
         bump(locked)
         record_event(
             action=Action.UPDATE,
