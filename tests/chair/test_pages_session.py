@@ -507,6 +507,31 @@ def test_an_alert_is_acknowledged_only_with_a_note(time_machine, staff_client, n
     assert 'role="alert"' not in done.content.decode()
 
 
+def test_an_info_alert_is_shown_as_information_with_nothing_to_acknowledge(
+    time_machine, staff_client, nora, dosed_esk
+):
+    # Given a CADSS recorded (MON-DISSOCIATION: info only) beside a warning
+    time_machine.move_to(minutes(40), tick=False)
+    record_reading(
+        session=dosed_esk, values=reading_values(cadss=20, systolic=150, diastolic=85), by=nora
+    )
+    info = SessionAlert.objects.get(session=dosed_esk, rule="MON-DISSOCIATION")
+    warning = SessionAlert.objects.get(session=dosed_esk, rule="MON-BP-ELEVATED")
+    assert info.level == "info"
+
+    # When the nurse opens the page
+    body = staff_client(nora).get(page_url(dosed_esk)).content.decode()
+
+    # Then the info alert is kept and shown as information, with no acknowledge form, while the
+    # warning asks for its acknowledgement
+    item = body.split(f'id="alert-{info.pk}"', 1)[1].split("</li>", 1)[0]
+    assert 'class="chair-alert chair-alert-info"' in body
+    assert "For information: nothing to acknowledge." in item
+    assert reverse("chair:acknowledge", args=[info.pk]) not in body
+    assert reverse("chair:acknowledge", args=[warning.pk]) in body
+    assert info.acknowledged_at is None
+
+
 def test_acknowledging_twice_is_a_409_shown_on_the_page_and_the_first_note_stays(
     time_machine, staff_client, nora, dosed_esk
 ):

@@ -24,6 +24,7 @@ from ketacare.clinical.monitoring import (
     Vitals,
     evaluate,
     hold_alerts,
+    needs_acknowledgement,
     overridable_unmet,
     side_effect_alert_level,
     undecidable_holds,
@@ -190,3 +191,36 @@ def test_a_clinic_notifying_earlier_is_warned_earlier() -> None:
     assert side_effect_alert_level(1, False, earlier) is None
     assert side_effect_alert_level(2, False, earlier) == Level.WARNING
     assert side_effect_alert_level(4, False, earlier) == Level.CRITICAL
+
+
+# --- which alerts ask for an acknowledgement --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "asks"),
+    [
+        (Level.INFO, False),
+        (Level.WARNING, True),
+        (Level.CRITICAL, True),
+        ("info", False),
+        ("warning", True),
+        ("critical", True),
+        ("unknown", True),
+    ],
+)
+def test_only_info_alerts_ask_for_no_acknowledgement(level, asks) -> None:
+    assert needs_acknowledgement(level) is asks
+
+
+def test_a_recorded_cadss_is_information_that_asks_for_no_acknowledgement() -> None:
+    state = SessionState(
+        route=ESKETAMINE,
+        dose_at=T0,
+        pre_dose=Vitals(systolic=128, diastolic=80, heart_rate=72, spo2=98),
+        readings=(Reading(at=at(40), cadss=20),),
+    )
+
+    (alert,) = [a for a in evaluate(state, now=at(41)).alerts if a.rule == "MON-DISSOCIATION"]
+
+    assert alert.level is Level.INFO
+    assert not needs_acknowledgement(alert.level)

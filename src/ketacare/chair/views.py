@@ -63,7 +63,11 @@ from ketacare.chair.services.dose import checklist_refusals
 from ketacare.chair.state import Chair, judge
 from ketacare.clinical.adverse import sedation_banner
 from ketacare.clinical.monitoring import ESKETAMINE, HOLD_RULES, IV_KETAMINE, MonitorResult
-from ketacare.clinical.monitoring.decisions import PRESCRIBER_DECIDABLE_HOLDS, SIDE_EFFECT_RULE
+from ketacare.clinical.monitoring.decisions import (
+    PRESCRIBER_DECIDABLE_HOLDS,
+    SIDE_EFFECT_RULE,
+    needs_acknowledgement,
+)
 from ketacare.clinical.monitoring.dose_gate import pregnancy_check_applies
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import ROLE_PERMISSIONS, Permission, has_permission
@@ -199,8 +203,13 @@ def _default_forms(
     # A discharged (or cancelled) session no longer changes: its alerts and side effects are
     # shown as they stand, and amended.
     if status in (SessionStatus.IN_CHAIR, SessionStatus.DOSED):
+        # An info alert is information (MON-DISSOCIATION): nothing to acknowledge.
         for alert in chair.alerts:
-            if alert.acknowledged_at is None and (can_decide or alert.rule != SIDE_EFFECT_RULE):
+            if (
+                alert.acknowledged_at is None
+                and needs_acknowledgement(alert.level)
+                and (can_decide or alert.rule != SIDE_EFFECT_RULE)
+            ):
                 shown[f"ack:{alert.pk}"] = AcknowledgeForm(initial={"version": alert.version})
         for effect in chair.side_effects:
             if effect.resolved_at is None:
@@ -294,11 +303,13 @@ def _alert_rows(
                 "form": shown.get(f"ack:{alert.pk}"),
                 "refusal": refusals.get(f"ack:{alert.pk}"),
                 "critical": alert.level == AlertLevel.CRITICAL,
+                "info": not needs_acknowledgement(alert.level),
                 # SAFE-AE-GRADE: a side effect's alert is the prescriber's to acknowledge.
                 "for_prescriber": alert.rule == SIDE_EFFECT_RULE,
             }
         )
-    # Open ones first, critical first among them; then the acknowledged, in time order.
+    # Open ones first, critical first among them; then the acknowledged, in time order (the
+    # information ones are shown apart).
     rows.sort(key=lambda r: (r["alert"].acknowledged_at is not None, not r["critical"]))
     return rows
 
@@ -414,7 +425,14 @@ def session_context(
             result.next_reading_due and not discharged and now > result.next_reading_due
         ),
         "alert_rows": alert_rows,
-        "open_alert_rows": [r for r in alert_rows if r["alert"].acknowledged_at is None],
+        # Open: unacknowledged alerts that ask for an acknowledgement; an info alert never is
+        # (shown as information, kept, not counted).
+        "open_alert_rows": [
+            r for r in alert_rows if r["alert"].acknowledged_at is None and not r["info"]
+        ],
+        "info_alert_rows": [
+            r for r in alert_rows if r["alert"].acknowledged_at is None and r["info"]
+        ],
         "acked_alert_rows": [r for r in alert_rows if r["alert"].acknowledged_at is not None],
         "pending_alerts": [] if discharged else pending_alerts(result, chair.alerts),
         "open_critical": open_critical,

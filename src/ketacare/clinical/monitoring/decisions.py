@@ -8,6 +8,7 @@
 - `with_driving_instruction`: DISCH-ESCORT also needs the "no driving until the next day after a
   restful sleep" instruction (SAFE-NO-DRIVE).
 - `side_effect_alert_level`: the level of SAFE-AE-GRADE's prescriber alert.
+- `needs_acknowledgement`: which alerts ask for an acknowledgement (not the info ones).
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ NO_DRIVING_SENTENCE = (
     "The patient has not been told that they must not drive or operate machinery until the next "
     "day after a restful sleep (SAFE-NO-DRIVE)."
 )
+
+
+def needs_acknowledgement(level: str) -> bool:
+    """Whether an alert of `level` asks someone to acknowledge it with a note.
+
+    Warning and critical alerts do (DISCH-ALERTS: every critical one before discharge); an info
+    alert is information only (MON-DISSOCIATION "CADSS recorded: info only", DOSE-ESK-ALLOWED's
+    28 mg note): shown and kept, never counted as open. `level` is a `Level` or its value (as
+    the record keeps it); an unknown level asks for acknowledgement (the safe side).
+    """
+    return level != Level.INFO.value
 
 
 def hold_alerts(alerts: Iterable[Alert]) -> tuple[Alert, ...]:
