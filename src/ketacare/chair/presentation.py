@@ -361,11 +361,12 @@ class Moment:
     clock: str
 
 
-def moment(value: dt.datetime | None) -> Moment | None:
+def moment(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> Moment | None:
+    """`value` in `tz` (the current time zone when None, as `timezone.localtime`)."""
     if value is None:
         return None
-    local = timezone.localtime(value)
-    return Moment(local.isoformat(), local.strftime("%H:%M"))
+    local = value.astimezone(tz) if tz is not None else timezone.localtime(value)
+    return Moment(local.isoformat(), f"{local.hour:02d}:{local.minute:02d}")
 
 
 def _unmet_words(count: int) -> str:
@@ -381,13 +382,20 @@ def _time(value: Moment) -> str:
 
 
 def board_card(
-    row: Any, *, now: dt.datetime, session_url: str, icons: dict[str, str], ready_words: str
+    row: Any,
+    *,
+    now: dt.datetime,
+    session_url: str,
+    icons: dict[str, str],
+    ready_words: str,
+    tz: dt.tzinfo | None = None,
 ) -> str:
     """One chair of the nurse board as HTML (`row` is a `ketacare.chair.board.BoardRow`): its
     judgement in words. The board re-renders itself every 15 s for every chair, so the cards are
     written here in one pass (no template loop, includes, filters or lookups through the rows;
     see bench/results.md); every text from the chart is escaped as the templates escape it.
-    `icons` holds the drawn `warning` and `critical` icons (HTML)."""
+    `icons` holds the drawn `warning` and `critical` icons (HTML); times are written in `tz`
+    (the current time zone when None)."""
     css = "chair-card"
     if row.overdue:
         css += " chair-card-overdue"
@@ -400,7 +408,7 @@ def board_card(
         if status == SessionStatus.IN_CHAIR and row.dosing == "hold"
         else ""
     )
-    dose_at = moment(row.dose_at)
+    dose_at = moment(row.dose_at, tz)
     if dose_at is not None:
         since = (
             f"<strong>{row.minutes_since_dose} min</strong> "
@@ -412,13 +420,13 @@ def board_card(
     if last is not None:
         vitals = (
             f"{escape(vitals_line(last) or 'no values')} "
-            f'<span class="muted">at {_time(moment(last.at))}</span>'  # type: ignore[arg-type]
+            f'<span class="muted">at {_time(moment(last.at, tz))}</span>'  # type: ignore[arg-type]
         )
     elif row.pre_dose is not None and (pre_vitals := vitals_line(row.pre_dose)):
         vitals = f'{escape(pre_vitals)} <span class="muted">(pre-dose)</span>'
     else:
         vitals = '<span class="muted">None yet</span>'
-    due = moment(row.next_reading_due)
+    due = moment(row.next_reading_due, tz)
     if due is not None:
         tag = (
             f'<span class="chair-overdue-tag">{icons["warning"]} Overdue</span> '
@@ -446,7 +454,7 @@ def board_card(
     elif row.discharge_ready:
         discharge = f'<span class="tx-ok">{escape(ready_words)}</span>'
     else:
-        earliest = moment(row.discharge_earliest)
+        earliest = moment(row.discharge_earliest, tz)
         discharge = "Not yet" + (f", not before {_time(earliest)}" if earliest else "")
         discharge += f' <span class="muted">({_unmet_words(len(row.discharge_unmet))})</span>'
     name = f"{row.family_name}, {row.given_name}"

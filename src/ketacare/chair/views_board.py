@@ -49,6 +49,7 @@ def board(request: HttpRequest, *, membership: Membership) -> HttpResponse:
     session_url = reverse("chair:session", args=[_ID_MARK])
     mark = str(_ID_MARK)
     icons = _icons()
+    tz = timezone.get_current_timezone()
     cards = "".join(
         board_card(
             row,
@@ -56,6 +57,7 @@ def board(request: HttpRequest, *, membership: Membership) -> HttpResponse:
             session_url=session_url.replace(mark, str(row.session_id)),
             icons=icons,
             ready_words=READY_ONCE_ATTESTED,
+            tz=tz,
         )
         for row in rows
     )
