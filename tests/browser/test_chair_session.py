@@ -247,3 +247,37 @@ def test_the_nurse_board_shows_an_overdue_reading_highlighted(
     Session.objects.all().delete()
     expect(page).to_have_url(re.compile(r"/accounts/login/"), timeout=25_000)
     assert page.locator("#chair-board").count() == 0
+
+
+def test_on_a_phone_a_new_critical_alert_is_brought_into_view_and_focused(
+    page, sign_in, morning, nora, session_today, dosed
+):
+    # Given a dosed esketamine session at its 40-minute reading, charted on a phone
+    session = session_today(ESK)
+    dosed(session, at=timezone.now() - FIRST_READING)
+    page.set_viewport_size(PHONE)
+    sign_in(nora)
+    page.goto(f"/sessions/{session.pk}/")
+    form = page.locator("#reading-form")
+    form.scroll_into_view_if_needed()
+    expect(page.locator("#chair-live")).not_to_be_in_viewport()
+
+    # When the nurse saves a hypertensive reading at the bottom of the page
+    _fill_reading(page, 185, 112, moaas="4")
+
+    # Then the new critical alert is on screen and has the focus (announced: role=alert)
+    expect(page.locator(".chair-alert-critical[role=alert]")).to_have_count(1)
+    alert = SessionAlert.objects.get(session=session, rule="MON-BP-SEVERE")
+    critical = page.locator(f"#alert-{alert.pk}")
+    expect(critical).to_be_focused()
+    expect(critical).to_be_in_viewport()
+    expect(critical).to_have_attribute("role", "alert")
+    assert critical.get_attribute("tabindex") == "-1"
+    _shoot(page, "chair-session-new-alert-phone")
+
+    # A later reading that raises no new critical alert leaves the focus where the nurse is
+    _later(morning, dt.timedelta(minutes=15))
+    page.locator("#reading-form").scroll_into_view_if_needed()
+    _fill_reading(page, 150, 92)
+    expect(page.locator("#chair-timeline")).to_contain_text("BP 150/92")
+    expect(critical).not_to_be_focused()

@@ -4,7 +4,10 @@
 //   against the server's clock (`data-now` of the live region), which decided the due time;
 // - lets htmx show a refused form: a 409 (someone else saved first, or the rules refuse) or a
 //   422 (a field to correct) carries the page's message and is swapped in like a success;
-// - after a refused form posted without htmx, puts the session page's address back in the bar.
+// - after a refused form posted without htmx, puts the session page's address back in the bar;
+// - after htmx swaps the live region (a reading saved), brings the newest critical alert that
+//   was not there before into view and moves focus to it: on a phone the reading form sits
+//   below the alerts, so a new alert would otherwise appear off screen.
 // htmx also stops settling the `style` attribute: on a swap it would copy an empty `style=""`
 // onto form fields, which the Content-Security-Policy (no inline style) refuses.
 (function () {
@@ -47,6 +50,43 @@
     }
   }
 
+  var LIVE = "chair-live";
+  var criticalBefore = null; // ids of the critical alerts shown before the live region's swap
+
+  function criticalAlerts() {
+    return document.querySelectorAll("#" + LIVE + " .chair-alert-critical[id^='alert-']");
+  }
+
+  function alertNumber(element) {
+    return parseInt(element.id.slice("alert-".length), 10) || 0;
+  }
+
+  function showNewCritical() {
+    if (criticalBefore === null) return;
+    var before = criticalBefore;
+    criticalBefore = null;
+    var items = criticalAlerts();
+    var newest = null;
+    for (var i = 0; i < items.length; i++) {
+      if (before[items[i].id]) continue;
+      if (newest === null || alertNumber(items[i]) > alertNumber(newest)) newest = items[i];
+    }
+    if (newest === null) return;
+    // Focusable from script only (not a tab stop); focus after scrolling, which it keeps.
+    if (!newest.hasAttribute("tabindex")) newest.setAttribute("tabindex", "-1");
+    newest.scrollIntoView({ block: "start" });
+    newest.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === LIVE) {
+      criticalBefore = {};
+      var shown = criticalAlerts();
+      for (var i = 0; i < shown.length; i++) criticalBefore[shown[i].id] = true;
+    }
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     // Signed out meanwhile (idle time-out, the session's end): the answer is the login page,
     // which goes to the whole window, never into a part of this page.
@@ -66,6 +106,7 @@
   document.addEventListener("htmx:afterSettle", function () {
     syncClock();
     tick();
+    showNewCritical();
   });
 
   // A refused form is answered with the page at the form's address (/sessions/<id>/discharge/
