@@ -72,6 +72,50 @@ def test_two_clinics_with_two_writers_each_appending_at_once_leave_two_intact_ch
     assert [(c.chain, c.events_checked) for c in report.chains] == [(c, per_chain) for c in CLINICS]
 
 
+def test_appends_outside_any_transaction_from_several_threads_leave_intact_chains():
+    """A page that only reads sends its read event with no transaction of its own: the lock, the
+    read of the chain's head and the INSERT run as one implicit transaction, one query."""
+    start = threading.Barrier(len(CLINICS) * THREADS_PER_CLINIC)
+    errors: list[BaseException] = []
+
+    def appender(clinic_id: int) -> Callable[[], None]:
+        def append() -> None:
+            start.wait(timeout=10)
+            for n in range(EVENTS_PER_THREAD):
+                assert not connection.in_atomic_block
+                record_event(
+                    action=Action.READ, clinic_id=clinic_id, object_type="patient", object_id=n
+                )
+
+        return append
+
+    _run([appender(c) for c in CLINICS for _ in range(THREADS_PER_CLINIC)], errors)
+
+    assert errors == []
+    per_chain = THREADS_PER_CLINIC * EVENTS_PER_THREAD
+    report = verify_chains()
+    assert report.intact
+    assert [(c.chain, c.events_checked) for c in report.chains] == [(c, per_chain) for c in CLINICS]
+
+
+def test_an_append_outside_a_transaction_is_committed_and_leaves_no_lock_behind():
+    event = record_event(action=Action.READ, clinic_id=1)
+
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] == 0
+    seen: list[bool] = []
+
+    def other_connection() -> None:
+        seen.append(AuditEvent.objects.filter(pk=event.pk, hash=event.hash).exists())
+
+    _run([other_connection], [])
+    assert seen == [True]
+
+
 def _waiting_on_a_lock(pid: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])

@@ -156,17 +156,37 @@ def content_of(event: Any) -> dict[str, Any]:
     return canonical_content({name: getattr(event, name) for name in HASHED_FIELDS})
 
 
-def hash_content(
-    content: Mapping[str, Any], previous_hash: str, *, chain_format: int = CHAIN_FORMAT
-) -> str:
-    payload = json.dumps(
+def _payload(content: Mapping[str, Any], previous_hash: str, chain_format: int) -> str:
+    return json.dumps(
         {"content": dict(content), "format": chain_format, "previous": previous_hash},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=True,
         allow_nan=False,
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def hash_content(
+    content: Mapping[str, Any], previous_hash: str, *, chain_format: int = CHAIN_FORMAT
+) -> str:
+    return hashlib.sha256(_payload(content, previous_hash, chain_format).encode()).hexdigest()
+
+
+# The end of every payload: "previous" is the last key in sorted order.
+_PAYLOAD_END = '"previous":""}'
+
+
+def payload_around_previous(
+    content: Mapping[str, Any], *, chain_format: int = CHAIN_FORMAT
+) -> tuple[str, str]:
+    """The canonical payload split where the previous hash goes, for a database that hashes as
+    it appends (ketacare.audit.services): SHA-256 of `before + previous + after` in ASCII is
+    `hash_content(content, previous)` for any previous hash of 64 hex digits, which JSON writes
+    as it is. Both halves are ASCII (non-ASCII is escaped)."""
+    payload = _payload(content, "", chain_format)
+    if not payload.endswith(_PAYLOAD_END):  # pragma: no cover - the keys are fixed above
+        raise AssertionError("the previous hash is no longer the payload's last key")
+    return payload[:-2], payload[-2:]
 
 
 def compute_hash(event: Any, previous_hash: str) -> str:

@@ -6,27 +6,33 @@ clinic A's chain locks only clinic A's chain and reads only its newest event: wr
 different clinics never wait for each other, and nothing in an append would have to cross shards
 in a network sharded by clinic.
 
-On PostgreSQL an append is three statements:
+On PostgreSQL an append is one round trip, three statements in one query:
 
-1. `SET CONSTRAINTS ALL IMMEDIATE`: the transaction's deferred foreign keys are checked now.
-   At COMMIT they would lock their rows (the patient's) after the chain's lock, and deadlock
-   with a writer that locks the patient first and then appends. Whatever this waits for, it
-   waits for before the chain's lock, not under it.
-2. The chain's lock, a transaction-level advisory lock keyed by the chain, and, in the same round
-   trip, the chain's newest event (a second statement, so it reads after the lock is granted).
-3. The INSERT of the event, chained onto that hash.
+1. `SET CONSTRAINTS ALL IMMEDIATE`, inside a caller's transaction only: the transaction's
+   deferred foreign keys are checked now. At COMMIT they would lock their rows (the patient's)
+   after the chain's lock, and deadlock with a writer that locks the patient first and then
+   appends. Whatever this waits for, it waits for before the chain's lock, not under it. Outside
+   a transaction (a page that only reads) nothing is deferred, and it is left out.
+2. The chain's lock, a transaction-level advisory lock keyed by the chain.
+3. The INSERT of the event, which reads the chain's newest event (its own statement, so its
+   snapshot follows the lock) and hashes onto it in SQL: SHA-256 of the canonical payload with
+   the previous hash put in its place (`chain.payload_around_previous`), the same bytes Python
+   hashes, so `ketacare audit verify` checks it like any other event.
 
-The lock is held until the caller's transaction ends, and it has to be: the event's place in the
-chain is the order in which the appending transactions commit, and an event must not chain onto
-one that may still roll back. So its span is one round trip (the INSERT) plus the caller's
-COMMIT, which is why the audit event must be the last statement of a service: anything after it
-runs under the chain's lock. (Before chains per clinic, one advisory lock for the whole
-installation was held across a look-up of the newest event, the INSERT and the COMMIT: every
-audited write of every clinic queued behind it.) For the same reason a service that audits first
-and then locks rows can deadlock with one that locks the same rows first and then audits. A
-transaction that appends to two chains (two clinics) holds both locks; two such transactions
-taking them in opposite orders would deadlock, so a unit of work stays in one clinic, as it must
-anyway once clinics live on different shards. (No test or command of the suite does otherwise.)
+Outside a caller's transaction the three run as one implicit transaction (several statements in
+one query): lock, read, insert and commit in one round trip, with no BEGIN and COMMIT of their
+own. Inside one the lock is held until the caller's transaction ends, and it has to be: the
+event's place in the chain is the order in which the appending transactions commit, and an
+event must not chain onto one that may still roll back. So its span is the rest of that one
+query plus the caller's COMMIT, which is why the audit event must be the last statement of a
+service: anything after it runs under the chain's lock. (Before chains per clinic, one advisory
+lock for the whole installation was held across a look-up of the newest event, the INSERT and
+the COMMIT: every audited write of every clinic queued behind it.) For the same reason a service
+that audits first and then locks rows can deadlock with one that locks the same rows first and
+then audits. A transaction that appends to two chains (two clinics) holds both locks; two such
+transactions taking them in opposite orders would deadlock, so a unit of work stays in one
+clinic, as it must anyway once clinics live on different shards. (No test or command of the
+suite does otherwise.)
 
 Why an advisory lock and not a row lock on a table of chain heads (`SELECT ... FOR UPDATE`):
 PostgreSQL queues advisory lock requests first come, first served, whereas a transaction that
@@ -34,11 +40,12 @@ asks for a row lock at the moment it is free takes it ahead of those already wai
 writers in one clinic that let some requests wait many turns: with 16 clients in one clinic its
 p99 was two to three times the old lock's, while the advisory lock per chain keeps the old p99
 (bench/audit_chain.py, bench/results.md). Where clinics write side by side the row lock was a
-little faster; the worst case decided. Three statements, as before chains per clinic (one fewer on
-SQLite): the exact query counts of the pages' tests rely on it.
+little faster; the worst case decided.
 
 On SQLite every write transaction starts with BEGIN IMMEDIATE (settings), which already admits
-one writer at a time: an append is the read of the chain's newest event and the INSERT.
+one writer at a time: an append is the read of the chain's newest event and the INSERT, hashed
+in Python. One statement on PostgreSQL, two on SQLite: the exact query counts of the pages'
+tests rely on it.
 
 A refused attempt goes through `record_denied` instead, the one way to record a denial: the
 refusal is followed by an error that rolls the caller's transaction back, and the record of the
@@ -56,7 +63,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ketacare.audit.chain import chain_for, compute_hash, genesis_of
+from ketacare.audit.chain import (
+    HASHED_FIELDS,
+    chain_for,
+    compute_hash,
+    content_of,
+    genesis_of,
+    payload_around_previous,
+)
 from ketacare.audit.context import RequestContext, current_context, reset_context, set_context
 from ketacare.audit.models import Action, AuditEvent
 
@@ -68,19 +82,39 @@ if TYPE_CHECKING:
 # The first half of each chain's advisory lock key (the chain is the second): any constant that
 # nothing else locks with.
 _CHAIN_LOCK_CLASS = 7_301_551
-# The hash of the chain's newest event (the partial index on chain, id); SQLite needs only this.
+# The hash of the chain's newest event (the partial index on chain, id).
 _NEWEST_OF_CHAIN = "SELECT hash FROM audit_auditevent WHERE chain = %s ORDER BY id DESC LIMIT 1"
-# PostgreSQL, step 2: lock, then read (its own statement, so its snapshot follows the lock).
-_LOCK_AND_READ_POSTGRESQL = "SELECT pg_advisory_xact_lock(%s, %s); " + _NEWEST_OF_CHAIN
+# The columns an append writes, in the order of `_values`; then previous_hash and hash.
+_COLUMNS = (*HASHED_FIELDS, "chain")
+_BY_NAME = {f.name: f for f in AuditEvent._meta.concrete_fields}
+_FIELDS = tuple(_BY_NAME[name] for name in _COLUMNS)
+_MAX_LENGTH = {f.name: f.max_length for f in _FIELDS if f.max_length is not None}
+_INSERT_INTO = (
+    "INSERT INTO audit_auditevent (" + ", ".join([*_COLUMNS, "previous_hash", "hash"]) + ")"
+)
+_PLACEHOLDERS = ", ".join(["%s"] * len(_COLUMNS))
+# SQLite, after the read of the newest event: the INSERT with both hashes from Python.
+_INSERT_SQLITE = f"{_INSERT_INTO} VALUES ({_PLACEHOLDERS}, %s, %s)"
+# PostgreSQL: the newest event read and the hash computed in the INSERT itself. The read is in
+# the statement after the lock's, so its snapshot follows the lock; the hash is SHA-256 of the
+# canonical payload with the previous hash put in its place (chain.payload_around_previous).
+_APPEND_POSTGRESQL = (
+    "SELECT pg_advisory_xact_lock(%s, %s); "  # noqa: S608 - the model's column names; values bound
+    f"WITH head AS (SELECT COALESCE(({_NEWEST_OF_CHAIN}), %s) AS previous) "
+    f"{_INSERT_INTO} VALUES ({_PLACEHOLDERS}, (SELECT previous FROM head), "
+    "encode(sha256(convert_to(%s || (SELECT previous FROM head) || %s, 'UTF8')), 'hex')) "
+    "RETURNING id, previous_hash, hash"
+)
+# Inside a caller's transaction, its deferred foreign keys are checked first (see above).
+_APPEND_POSTGRESQL_IN_TRANSACTION = "SET CONSTRAINTS ALL IMMEDIATE; " + _APPEND_POSTGRESQL
 
 
 def _text(value: object, field: str) -> str:
     """A string that both databases store exactly as given (so the hash survives a round trip)."""
-    max_length = AuditEvent._meta.get_field(field).max_length
     text = "" if value is None else str(value)
     # PostgreSQL refuses NUL in text and lone surrogates are not UTF-8: neither may reach the row.
     text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
-    return text[:max_length]
+    return text[: _MAX_LENGTH[field]]
 
 
 def _ip(value: str | None) -> str | None:
@@ -146,26 +180,54 @@ def record_event(
         detail=_text(detail, "detail"),
     )
     event.chain = chain_for(event.clinic_id)
-    # No savepoint: a failed audit write must fail the caller's whole unit of work anyway.
-    with transaction.atomic(savepoint=False):
-        event.previous_hash = _lock_chain(event.chain)
-        event.hash = compute_hash(event, event.previous_hash)
-        event.save()
+    if connection.vendor == "postgresql":
+        _append_postgresql(event)
+    else:
+        _append(event)
+    # As the ORM leaves a saved row: a second save() is refused as an update.
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
 
 
-def _lock_chain(chain: int) -> str:
-    """The hash to chain onto; on PostgreSQL the chain stays locked until the transaction ends."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # One round trip for both statements (client-side binding); the row is the second's.
-            cursor.execute(_LOCK_AND_READ_POSTGRESQL, [_CHAIN_LOCK_CLASS, _lock_key(chain), chain])
+def _values(event: AuditEvent) -> list[Any]:
+    """The event's columns (`_COLUMNS`) as the database driver takes them."""
+    return [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _FIELDS]
+
+
+def _append_postgresql(event: AuditEvent) -> None:
+    """One round trip: the chain's lock, then the INSERT that reads the chain's newest event and
+    hashes onto it. Inside a caller's transaction the lock is held to its COMMIT; outside one the
+    statements of the query run as one implicit transaction, which ends with the query."""
+    before, after = payload_around_previous(content_of(event))
+    chain = event.chain
+    params = [_CHAIN_LOCK_CLASS, _lock_key(chain), chain, genesis_of(chain)]
+    params += [*_values(event), before, after]
+    if connection.in_atomic_block or not connection.get_autocommit():
+        # No savepoint: a failed audit write must fail the caller's whole unit of work anyway.
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(_APPEND_POSTGRESQL_IN_TRANSACTION, params)
             cursor.nextset()
-        else:
-            cursor.execute(_NEWEST_OF_CHAIN, [chain])
+            cursor.nextset()
+            event.pk, event.previous_hash, event.hash = cursor.fetchone()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_APPEND_POSTGRESQL, params)
+            cursor.nextset()
+            event.pk, event.previous_hash, event.hash = cursor.fetchone()
+
+
+def _append(event: AuditEvent) -> None:
+    """SQLite: the read of the chain's newest event and the INSERT, in one transaction (BEGIN
+    IMMEDIATE: one writer at a time). No savepoint: a failed audit write must fail the caller's
+    whole unit of work anyway."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_NEWEST_OF_CHAIN, [event.chain])
         row = cursor.fetchone()
-    return row[0] if row else genesis_of(chain)
+        event.previous_hash = row[0] if row else genesis_of(event.chain)
+        event.hash = compute_hash(event, event.previous_hash)
+        cursor.execute(_INSERT_SQLITE, [*_values(event), event.previous_hash, event.hash])
+        event.pk = connection.ops.last_insert_id(cursor, AuditEvent._meta.db_table, "id")
 
 
 def _lock_key(chain: int) -> int:
