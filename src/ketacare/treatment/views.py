@@ -22,12 +22,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from ketacare.audit.models import PATIENT_LIST_OBJECT_TYPE, Action
@@ -69,14 +70,14 @@ from ketacare.treatment.queries import (
     PLAN,
     SESSION,
     clinic_sessions,
+    count_sessions_of,
     current_order,
     get_patient_with,
     get_plan_for,
     get_session_to_schedule_for,
     plans_of,
-    plans_only,
     require,
-    sessions_of,
+    session_rows_of,
     sessions_of_plan,
 )
 from ketacare.treatment.schedule import week_of
@@ -87,7 +88,7 @@ from ketacare.treatment.services import (
     reschedule_session,
     sign_order,
 )
-from ketacare.treatment.session_lines import order_summaries, session_lines
+from ketacare.treatment.session_lines import session_rows
 
 View = Callable[..., HttpResponse]
 # A patient's sessions a page: the API's default page (`limit` 50).
@@ -528,27 +529,27 @@ def patient_sessions(
     )
     today = timezone.localdate()
     show_all = request.GET.get("all") == "1"
-    with_orders = has_permission(membership, Permission.VIEW_PLAN)
-    # The plans once (their route and current order), not joined into every row.
-    sessions = sessions_of(patient, first=None if show_all else today).select_related(None)
-    # get_page: a page past the end shows the last page, a malformed one the first; never 500.
-    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    plans = {plan.pk: plan for plan in (plans_of(patient) if with_orders else plans_only(patient))}
+    can = _can(membership)
+    # Each row carries its plan's route and, for who reads plans, its current order: one
+    # statement for the page, its total, the plans and their orders.
+    page = _sessions_page(
+        patient,
+        None if show_all else today,
+        request.GET.get("page"),
+        with_orders=can["can_read_plans"],
+    )
     here = request.get_full_path()
     record_event(
         action=Action.READ,
         membership=membership,
         object_type=SESSION,
         patient_id=patient.pk,
-        detail=f"list shown={len(rows)} all={int(show_all)} page={page.number} "
+        detail=f"list shown={len(page.object_list)} all={int(show_all)} page={page.number} "
         f"total={page.paginator.count}",
     )
-    can = _can(membership)
-    lines = session_lines(
-        rows,
-        plans,
-        summaries=order_summaries(plans.values()) if with_orders else {},
+    rows = session_rows(
+        page.object_list,
+        with_orders=can["can_read_plans"],
         link_sessions=has_permission(membership, Permission.VIEW_SESSION),
         can_schedule=can["can_schedule"],
         back=here,
@@ -558,7 +559,9 @@ def patient_sessions(
         "membership": membership,
         "patient": patient,
         "chart_url": reverse("patients:chart", args=[patient.pk]),
-        "sessions": lines,
+        "sessions_url": base,
+        # Written by `session_rows`, every text from the record escaped there.
+        "rows": mark_safe(rows),  # noqa: S308
         "page": page,
         "page_url": f"{base}?all=1&page=" if show_all else f"{base}?page=",
         "show_all": show_all,
@@ -567,6 +570,42 @@ def patient_sessions(
         **can,
     }
     return render(request, "treatment/patient_sessions.html", context)
+
+
+# Beyond this a page number is not tried (an OFFSET the database may refuse): the last page.
+_LAST_OFFSET_TRIED = 2**31
+
+
+def _sessions_page(
+    patient: Patient, first: dt.date | None, asked: str | None, *, with_orders: bool
+) -> Page[tuple[Any, ...]]:
+    """The page `asked` of the patient's sessions, as `Paginator.get_page` reads it (not a whole
+    number: the first; below 1 or past the end: the last). The page and its total are one
+    statement; a page asked past the end costs the count and the last page, two more."""
+    try:
+        number = int(asked) if asked is not None else 1
+    except ValueError:
+        number = 1
+
+    def rows_of(number: int) -> list[tuple[Any, ...]]:
+        offset = (number - 1) * SESSIONS_PER_PAGE
+        return session_rows_of(
+            patient, first=first, offset=offset, limit=SESSIONS_PER_PAGE, with_orders=with_orders
+        )
+
+    rows: list[tuple[Any, ...]] = []
+    if number >= 1 and (number - 1) * SESSIONS_PER_PAGE < _LAST_OFFSET_TRIED:
+        rows = rows_of(number)
+    # The row's total (`COUNT(*) OVER ()`, the 11th column).
+    total = rows[0][10] if rows else 0
+    if not rows and number != 1:
+        total = count_sessions_of(patient, first=first)
+        number = max(1, -(-total // SESSIONS_PER_PAGE))
+        rows = rows_of(number) if total else []
+    paginator = Paginator(rows, SESSIONS_PER_PAGE)
+    # The total of every page, not of this page's rows (what Paginator would count).
+    paginator.count = total
+    return Page(rows, number, paginator)
 
 
 def _audit_schedule(
