@@ -6,6 +6,7 @@ version), amending a note. Views parse, call the services in
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,8 +32,9 @@ from ketacare.patients.forms import (
     DemographicsForm,
     apply_errors,
 )
-from ketacare.patients.models import Patient
+from ketacare.patients.models import Consent, Patient
 from ketacare.patients.queries import chart_view, get_note_for, get_patient_for
+from ketacare.patients.scale_forms import ScalePickerForm
 from ketacare.patients.scale_views import scale_entry
 from ketacare.patients.services._common import require
 
@@ -86,7 +89,16 @@ def _section_permission(section: str) -> Permission:
     return FORM_PERMISSION.get(section, Permission.CHART_CLINICAL)
 
 
-def _section_entry(patient: Patient, section: str, form: forms.Form | None) -> dict[str, Any]:
+def _url_of(name: str, patient_id: int) -> Callable[[object], str]:
+    """`name`'s URL for this patient and any record id (or section), reversed once for all the
+    chart's rows: the record id is the URL's last argument, reversed as 0 and put in its place."""
+    head, _, tail = reverse(name, args=[patient_id, 0]).rpartition("/0/")
+    return lambda record_id: f"{head}/{record_id}/{tail}"
+
+
+def _section_entry(
+    patient: Patient, section: str, form: forms.Form | None, *, url: str = ""
+) -> dict[str, Any]:
     """One section's add-form as `_section_form.html` shows it: open with `form`, else the
     "Add …" link that opens it (htmx, or the form's own page without JavaScript)."""
     return {
@@ -94,7 +106,7 @@ def _section_entry(patient: Patient, section: str, form: forms.Form | None) -> d
         "title": SECTION_TITLES[section],
         "open": form is not None,
         "action": section,
-        "url": reverse("patients:add", args=[patient.pk, section]),
+        "url": url or reverse("patients:add", args=[patient.pk, section]),
     }
 
 
@@ -105,10 +117,43 @@ def _section_forms(
     rendered, open; the others are a link each: eight forms on every view of the chart were
     half of its cost (bench/results.md)."""
     shown: dict[str, dict[str, Any]] = {}
+    add_url = _url_of("patients:add", patient.pk)
     for section in RECORD_FORMS:
         if has_permission(membership, _section_permission(section)):
-            shown[section] = _section_entry(patient, section, (bound or {}).get(section))
+            form = (bound or {}).get(section)
+            shown[section] = _section_entry(patient, section, form, url=add_url(section))
     return shown
+
+
+def _link_rows(view: dict[str, Any], patient_id: int) -> None:
+    """The chart rows' own links and labels, set once here rather than per row in the template."""
+    for row in view["consents"]:
+        row["label"] = services.CONSENT_DOCUMENTS.get(row["document"], row["document"])
+    _link(view["consents"], "patients:withdraw-consent", patient_id, "withdraw_url")
+    if "notes" not in view:  # not clinical: the other sections are not read
+        return
+    _link(view["allergies"], "patients:remove-allergy", patient_id)
+    _link(view["current_medications"], "patients:stop-medication", patient_id)
+    _link(view["assessments"], "patients:scale", patient_id)
+    for row in view["active_conditions"]:  # a code, not a number: reversed as it is
+        row["url"] = reverse("patients:resolve-condition", args=[patient_id, row["code"]])
+    _link(
+        [t["latest"] for t in view["note_threads"]], "patients:amend-note", patient_id, "amend_url"
+    )
+
+
+def _link(rows: list[dict[str, Any]], name: str, patient_id: int, key: str = "url") -> None:
+    if rows:
+        url = _url_of(name, patient_id)
+        for row in rows:
+            row[key] = url(row["id"])
+
+
+@cache
+def _picker_field() -> str:
+    """The rating-scale picker's field before a scale is chosen, drawn once per process: the
+    same fixed list of the chart's scales for everyone (nothing of a patient, user or clinic)."""
+    return render_to_string("accounts/_field.html", {"field": ScalePickerForm()["instrument"]})
 
 
 def _render_chart(
@@ -125,11 +170,19 @@ def _render_chart(
     scale = scale_entry(membership, instrument)
     if scale is not None and scale["invalid"]:
         status = 400
+    if scale is not None and not scale["picker"].is_bound:
+        scale["picker_field"] = _picker_field()
     view = chart_view(patient, clinical=clinical)
-    for row in view["consents"]:
-        row.label = services.CONSENT_DOCUMENTS.get(row.document, row.document)
+    _link_rows(view, patient.pk)
     # Consents come newest first: the first treatment consent is the latest signature.
-    consent = next((c for c in view["consents"] if c.document == services.TREATMENT_CONSENT), None)
+    latest = next(
+        (c for c in view["consents"] if c["document"] == services.TREATMENT_CONSENT), None
+    )
+    consent = (
+        None
+        if latest is None
+        else Consent(signed_on=latest["signed_on"], withdrawn_on=latest["withdrawn_on"])
+    )
     record_event(
         action=Action.READ,
         membership=membership,
