@@ -61,7 +61,17 @@ def authenticate_api_token(raw: str, *, now: dt.datetime | None = None) -> ApiTo
     if parsed is None:
         return None
     prefix, secret = parsed
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    # The prefix is unique: no ORDER BY. Not read: the token's name and creation time, and the
+    # user's password hash (a bearer request never checks a password).
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user")
+            .defer("name", "created_at", "user__password")
+            .filter(prefix=prefix)
+            .order_by()[:1]
+        ),
+        None,
+    )
     expected = token.secret_sha256 if token is not None else _NO_MATCH_DIGEST
     if not hmac.compare_digest(digest_secret(secret), expected) or token is None:
         logger.info("api token refused: no match for prefix %s", prefix)

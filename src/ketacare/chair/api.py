@@ -75,6 +75,7 @@ from ketacare.chair.queries import (
 )
 from ketacare.chair.services.predose import hold_reasons
 from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import acting_membership
 from ketacare.treatment.models import TreatmentSession
 
 router = Router(tags=["chair"])
@@ -239,13 +240,16 @@ def confirm_witness(request: HttpRequest, session_id: int) -> Any:
     summary="A reading after the dose; answered with the alerts it raised",
 )
 def record_reading(request: HttpRequest, session_id: int, payload: ReadingIn) -> Any:
-    membership = _by(request, session_id)
-    session = get_session_at_chair_for(
-        membership, session_id, permission=Permission.CHART_SESSION, action=Action.CREATE
-    )
+    # The busiest write at the chair: the session is found in the caller's clinics, locked and
+    # read with the caller's membership there in one statement (`record_reading_as`), instead
+    # of the memberships, the session's clinic and the session read one by one first.
     values = services.ReadingInput(**payload.model_dump(exclude={"version"}))
-    outcome = services.record_reading(
-        session=session, values=values, version=payload.version, by=membership
+    outcome = services.record_reading_as(
+        user=request.user,
+        session_id=session_id,
+        values=values,
+        version=payload.version,
+        acting=lambda: acting_membership(request),
     )
     return Status(
         201,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.chair.models import SessionAlert, SideEffect
 from ketacare.chair.state import Chair, chair_of, chair_queryset
+from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import require_role as require
 from ketacare.clinics.tenancy import scoped_get
@@ -22,7 +23,7 @@ from ketacare.treatment.models import TreatmentSession
 from ketacare.treatment.queries import SESSION
 
 if TYPE_CHECKING:
-    from ketacare.clinics.models import Membership
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 # Audit object types of the chair-side rows (the session itself is `treatment_session`).
 PRE_DOSE = "session_pre_dose"
@@ -83,6 +84,31 @@ def get_session_at_chair_for(
     )
     _require(membership, permission, action, SESSION, session.pk, session.patient_id)
     return session
+
+
+def in_clinics_of(queryset: QuerySet[M], user: AbstractBaseUser | AnonymousUser) -> QuerySet[M]:
+    """The rows of `queryset` (a model carrying a clinic) in the clinics where `user` holds an
+    active membership, each with that membership (`membership_of`): the scoping and what the
+    role check reads, in the row's own statement (a user has one membership per clinic)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return queryset.none()
+    return queryset.filter(
+        clinic__memberships__user_id=user.pk, clinic__memberships__is_active=True
+    ).annotate(
+        acting_membership_id=F("clinic__memberships__id"),
+        acting_role=F("clinic__memberships__role"),
+    )
+
+
+def membership_of(row: Model, user: AbstractBaseUser | AnonymousUser) -> Membership:
+    """The acting membership of a row read through `in_clinics_of` (no query)."""
+    return Membership(
+        pk=row.acting_membership_id,  # type: ignore[attr-defined]
+        user=user,
+        clinic_id=row.clinic_id,  # type: ignore[attr-defined]
+        role=row.acting_role,  # type: ignore[attr-defined]
+        is_active=True,
+    )
 
 
 def get_alert_for(

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from ketacare.chair.models import (
     AlertLevel,
@@ -171,6 +171,69 @@ def load_judging(session_id: int, clinic_id: int) -> Chair | None:
     None."""
     session = _only(judging_queryset(), session_id, clinic_id)
     return None if session is None else judging_of(session)
+
+
+# What a reading is judged by (`services.base.lock_for_reading`), and nothing else: the
+# session's own columns that the service checks and answers with, the plan's route, the
+# pre-dose vitals and checklist, the dose's time and infusion duration, and of the patient only
+# its id (its row is locked).
+_READING_SESSION = ("id", "clinic_id", "patient_id", "plan_id", "number", "status", "version")
+_READING_PRE_DOSE = (
+    "id", "at", "systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate",
+    "rems_setting_certified", "rems_patient_enrolled", "pregnancy_status_documented",
+    "escort_confirmed", "last_food_at", "last_liquid_at", "nasal_medication_at",
+)  # fmt: skip
+_READING_DOSE = ("id", "at", "infusion_duration_min")
+_READING_VALUES = (
+    "id", "at", "systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "moaas",
+    "cadss", "symptoms",
+)  # fmt: skip
+# An alert is judged by its rule, moment, level and acknowledgement (`persist_alerts` stores
+# each rule and moment once; DISCH-ALERTS counts the open critical ones).
+_READING_ALERTS = ("id", "rule", "level", "at", "acknowledged_at")
+
+
+def reading_queryset(*, lock: bool) -> QuerySet[TreatmentSession]:
+    """The session row with what a reading is judged by, as one statement; with `lock`, the
+    patient's and the session's rows locked, in that order (`FOR NO KEY UPDATE OF patient,
+    session`: PostgreSQL takes the locks of one statement in the order of its OF list)."""
+    queryset = (
+        TreatmentSession.objects.order_by()  # one row by id: no ORDER BY
+        .select_related("plan", "patient", "pre_dose", "dose")
+        .only(
+            *_READING_SESSION,
+            "plan__route",
+            "patient__id",
+            *(f"pre_dose__{name}" for name in _READING_PRE_DOSE),
+            *(f"dose__{name}" for name in _READING_DOSE),
+        )
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("patient", "self"), no_key=True)
+    return queryset
+
+
+def reading_chair(session: TreatmentSession) -> Chair:
+    """The chair of a session read through `reading_queryset`: its readings (time order, as
+    the core numbers them) and alerts read now, two statements. Only a dosed session takes
+    readings, and a dosed one has no discharge: the discharge, side effects, REMS form and
+    amendments are not read (empty here)."""
+    readings = list(
+        Reading.objects.filter(session_id=session.pk).order_by("at", "pk").only(*_READING_VALUES)
+    )
+    alerts = list(
+        SessionAlert.objects.filter(session_id=session.pk).order_by().only(*_READING_ALERTS)
+    )
+    return Chair(
+        session=session,
+        pre_dose=_one(session, "pre_dose"),  # type: ignore[arg-type]
+        dose=_one(session, "dose"),  # type: ignore[arg-type]
+        readings=readings,
+        alerts=alerts,
+        side_effects=[],
+        discharge=None,
+        rems_form=None,
+    )
 
 
 def _vitals(row: PreDose | None) -> Vitals:

@@ -16,7 +16,7 @@ from ketacare.chair.services.discharge import discharge_session, judge_discharge
 from ketacare.chair.services.dose import DoseOutcome, confirm_witness, record_count, record_dose
 from ketacare.chair.services.inputs import PreDoseInput, ReadingInput
 from ketacare.chair.services.predose import PreDoseOutcome, decide_proceed, record_pre_dose
-from ketacare.chair.services.readings import ReadingOutcome, record_reading
+from ketacare.chair.services.readings import ReadingOutcome, record_reading, record_reading_as
 from ketacare.chair.services.side_effects import record_side_effect, resolve_side_effect
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "record_dose",
     "record_pre_dose",
     "record_reading",
+    "record_reading_as",
     "record_side_effect",
     "resolve_side_effect",
 ]

@@ -3,7 +3,8 @@ clinical core's judgement with its field errors named as the caller knows them.
 
 Rows are locked in one order: the patient, then the plan, then the session (as the treatment
 services do), so two nurses saving the same session are serialised and the second sees the
-first's change (its `version`, its status).
+first's change (its `version`, its status). A reading locks the patient and the session only
+(`lock_for_reading`: the same order with the plan left out).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied
 from ketacare.chair.errors import ChairConflict, ChairConflictCode, stale_version
-from ketacare.chair.state import Chair, load_chair, load_judging, monitor_state
+from ketacare.chair.state import Chair, load_chair, load_judging, monitor_state, reading_chair
 from ketacare.clinical.errors import ClinicalInputError
 from ketacare.clinical.inputs import check_datetime
 from ketacare.clinical.monitoring import MonitorResult, evaluate
@@ -195,6 +197,37 @@ def lock_chair(session: TreatmentSession, *, whole: bool = False) -> Chair:
     return chair
 
 
+def lock_for_reading(queryset: QuerySet[TreatmentSession], session_id: int) -> Chair | None:
+    """Lock session `session_id` of `queryset` (`state.reading_queryset(lock=True)`, narrowed to
+    the acting clinic) and read what a reading is judged by; None when the queryset has no such
+    row. One statement for the locks and the session, two for its readings and alerts.
+
+    A reading locks the patient and the session, not the plan (`lock_chair` locks all three):
+    - The session's row lock is what serialises a reading with every other writer of the
+      session: every chair-side service takes it (`lock_chair`) before it reads the chair, so
+      a reading sees the dose, the pre-dose record, the status and the version of any change
+      committed before it, and nothing changes them until it commits (no lost update, and the
+      `version` check means what it says).
+    - The plan is not read beyond its route, which never changes, and nothing of a reading
+      changes the plan: its lock would serialise nothing more. Skipping it adds no new order:
+      patient then session is the order of `lock_chair` and of the treatment services (patient,
+      plan, session) with a step left out, so no two writers ever wait for each other's rows
+      in opposite orders.
+    - The patient's lock is needed though it is not changed: the reading and its alerts refer to
+      the patient, and PostgreSQL checks that foreign key by taking a KEY SHARE lock on the
+      patient's row (at `SET CONSTRAINTS ALL IMMEDIATE`, when the audit event is appended). A
+      writer that holds the patient's row FOR UPDATE and waits for this session's lock (a
+      dose, a discharge, a plan change) would then wait for this transaction while it waits for
+      that one: a deadlock. Taken first, in the same statement (PostgreSQL locks the rows of
+      one statement in the order of its OF list), the patient's lock makes the reading wait
+      for that writer before it holds anything. `FOR NO KEY UPDATE`: it conflicts with those
+      writers' FOR UPDATE, and not with the KEY SHARE of other rows inserted for the patient.
+    On SQLite the write transaction itself (BEGIN IMMEDIATE) admits one writer at a time.
+    """
+    session = next(iter(queryset.filter(pk=session_id)[:1]), None)
+    return None if session is None else reading_chair(session)
+
+
 def check_version(session: TreatmentSession, version: int | None) -> None:
     if version is not None and session.version != version:
         raise stale_version()
@@ -216,6 +249,16 @@ def bump(session: TreatmentSession, *fields: str) -> None:
     """The session's next version (every chair-side change), with any changed fields."""
     session.version += 1
     session.save(update_fields=[*fields, "version"])
+
+
+def bump_version(session: TreatmentSession) -> None:
+    """The session's next version and nothing else (a change kept in rows of its own, such as a
+    reading): one UPDATE, no history row. The session's history keeps what changes on it
+    (status, date, dose text, reasons); a version alone says only that something was charted,
+    which the new row and its audit event already say, with who and when. The caller holds the
+    session's lock, so the version in hand is the stored one."""
+    TreatmentSession.objects.filter(pk=session.pk).update(version=F("version") + 1)
+    session.version += 1
 
 
 def judged(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,25 +14,30 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.chair.errors import ChairConflict, ChairConflictCode
 from ketacare.chair.models import Reading, SessionAlert
-from ketacare.chair.queries import READING
+from ketacare.chair.queries import READING, in_clinics_of, membership_of
 from ketacare.chair.services.alerts import persist_alerts
 from ketacare.chair.services.base import (
-    bump,
+    bump_version,
     charted_time,
     check_version,
     judged,
-    lock_chair,
+    lock_for_reading,
     may,
     refuse_closed,
     resolve_now,
 )
 from ketacare.chair.services.inputs import ReadingInput
+from ketacare.chair.state import Chair, reading_queryset
 from ketacare.clinical.monitoring import MonitorResult
 from ketacare.clinical.monitoring import Reading as CoreReading
 from ketacare.clinics.permissions import Permission
+from ketacare.clinics.tenancy import deny_not_found, parse_id
 from ketacare.treatment.models import SessionStatus, TreatmentSession
+from ketacare.treatment.queries import SESSION
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
     from ketacare.clinics.models import Membership
 
 VALUES = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "moaas", "cadss")
@@ -79,65 +85,114 @@ def record_reading(
     """
     now = resolve_now(now)
     may(by, Permission.CHART_SESSION, session, action=Action.CREATE)
+    with transaction.atomic(durable=True):
+        chair = lock_for_reading(
+            reading_queryset(lock=True).filter(clinic_id=by.clinic_id), session.pk
+        )
+        if chair is None:  # pragma: no cover - the caller read it in this clinic
+            raise deny_not_found(
+                membership=by, object_type=SESSION, object_id=session.pk, action=Action.CREATE
+            )
+        return _record(chair, values=values, version=version, by=by, now=now)
+
+
+def record_reading_as(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    session_id: object,
+    values: ReadingInput,
+    version: int | None = None,
+    acting: Callable[[], Membership | None],
+    now: dt.datetime | None = None,
+) -> ReadingOutcome:
+    """`record_reading` for the API: session `session_id` in one of `user`'s clinics, found,
+    locked and read with the user's membership there in one statement (`in_clinics_of`).
+
+    Not in any of the user's clinics (or no id at all): a 404 with the denied event filed under
+    `acting()`, the membership the caller acts under; a role without CHART_SESSION: a 403, as
+    `record_reading` answers them.
+    """
+    now = resolve_now(now)
+    pk = parse_id(session_id)
+    with transaction.atomic(durable=True):
+        chair = None
+        if pk is not None:
+            chair = lock_for_reading(in_clinics_of(reading_queryset(lock=True), user), pk)
+        if chair is None:
+            raise deny_not_found(
+                membership=acting(), object_type=SESSION, object_id=session_id, action=Action.CREATE
+            )
+        by = membership_of(chair.session, user)
+        may(by, Permission.CHART_SESSION, chair.session, action=Action.CREATE)
+        return _record(chair, values=values, version=version, by=by, now=now)
+
+
+def _record(
+    chair: Chair,
+    *,
+    values: ReadingInput,
+    version: int | None,
+    by: Membership,
+    now: dt.datetime,
+) -> ReadingOutcome:
+    """The reading of a locked chair (`lock_for_reading`), judged, stored and audited."""
     at = charted_time(values.at, "at", now)
     symptoms = _symptoms(values)
     if not values.has_values():
         raise ValidationError(
             {NON_FIELD_ERRORS: "Record at least one value or symptom."}, code="required"
         )
-    with transaction.atomic(durable=True):
-        chair = lock_chair(session)
-        locked = chair.session
-        check_version(locked, version)
-        refuse_closed(locked)
-        dose = chair.dose
-        if locked.status != SessionStatus.DOSED or dose is None:
-            raise ChairConflict(
-                ChairConflictCode.NOT_DOSED,
-                "Readings are charted after the dose; before it, record the pre-dose checks.",
-            )
-        if at < dose.at:
-            raise ValidationError(
-                {"at": f"A reading must not be before the dose ({dose.at.isoformat()})."},
-                code="before_dose",
-            )
-        candidate = CoreReading(
-            at=at,
-            symptoms=tuple(symptoms),
-            **{name: getattr(values, name) for name in VALUES},
+    locked = chair.session
+    check_version(locked, version)
+    refuse_closed(locked)
+    dose = chair.dose
+    if locked.status != SessionStatus.DOSED or dose is None:
+        raise ChairConflict(
+            ChairConflictCode.NOT_DOSED,
+            "Readings are charted after the dose; before it, record the pre-dose checks.",
         )
-        index = len(chair.readings)
-        prefix = f"readings.{index}."
+    if at < dose.at:
+        raise ValidationError(
+            {"at": f"A reading must not be before the dose ({dose.at.isoformat()})."},
+            code="before_dose",
+        )
+    candidate = CoreReading(
+        at=at,
+        symptoms=tuple(symptoms),
+        **{name: getattr(values, name) for name in VALUES},
+    )
+    index = len(chair.readings)
+    prefix = f"readings.{index}."
 
-        def field(path: str) -> str:
-            # The core names the new reading `readings.<n>.<field>`.
-            return path.removeprefix(prefix) if path.startswith(prefix) else path
+    def field(path: str) -> str:
+        # The core names the new reading `readings.<n>.<field>`.
+        return path.removeprefix(prefix) if path.startswith(prefix) else path
 
-        # Judged no earlier than any reading saved while this request waited for the lock (the
-        # clock was read before): another nurse's reading is never "in the future" of this one.
-        moment = max([now, at, *(reading.at for reading in chair.readings)])
-        result = judged(chair, now=moment, fields=field, extra_readings=(candidate,))
-        row = Reading.objects.create(
-            clinic_id=locked.clinic_id,
-            patient_id=locked.patient_id,
-            session=locked,
-            at=at,
-            symptoms=symptoms,
-            recorded_by=by.user,
-            recorded_at=now,
-            **{name: getattr(values, name) for name in VALUES},
-        )
-        chair.readings.append(row)
-        bump(locked)
-        new = persist_alerts(chair, result, now)
-        record_event(
-            action=Action.CREATE,
-            membership=by,
-            object_type=READING,
-            object_id=row.pk,
-            patient_id=locked.patient_id,
-            detail=f"session={locked.pk} alerts={','.join(a.rule for a in new)}",
-        )
+    # Judged no earlier than any reading saved while this request waited for the lock (the
+    # clock was read before): another nurse's reading is never "in the future" of this one.
+    moment = max([now, at, *(reading.at for reading in chair.readings)])
+    result = judged(chair, now=moment, fields=field, extra_readings=(candidate,))
+    row = Reading.objects.create(
+        clinic_id=locked.clinic_id,
+        patient_id=locked.patient_id,
+        session=locked,
+        at=at,
+        symptoms=symptoms,
+        recorded_by=by.user,
+        recorded_at=now,
+        **{name: getattr(values, name) for name in VALUES},
+    )
+    chair.readings.append(row)
+    bump_version(locked)
+    new = persist_alerts(chair, result, now)
+    record_event(
+        action=Action.CREATE,
+        membership=by,
+        object_type=READING,
+        object_id=row.pk,
+        patient_id=locked.patient_id,
+        detail=f"session={locked.pk} alerts={','.join(a.rule for a in new)}",
+    )
     return ReadingOutcome(
         reading=row,
         alerts=new,
