@@ -48,3 +48,16 @@ def test_each_clinic_sees_only_its_own_board(nora, bob):
 
     assert {r.session_id for r in read_board(nora, now=NOW)[0]} == ours
     assert {r.session_id for r in read_board(bob, now=NOW)[0]} == theirs
+
+
+@pytest.mark.django_db
+def test_an_info_alert_is_not_counted_open(nora):
+    # Chair 11 ("Odd") holds an open warning and an open info alert (MON-SEDATION): the info
+    # one asks for no acknowledgement, so the card counts one open alert (fast and reference).
+    with time_machine.travel(NOW, tick=False):
+        sessions = fill_board(nora.clinic, NOW)
+    rows = {row.family_name: row for row in read_board(nora, now=NOW)[0]}
+    odd = next(s for s in sessions if s.patient.family_name == "Odd")
+
+    assert rows["Odd"].open_alerts == 1
+    assert board_row(load_judging(odd.pk, nora.clinic_id), now=NOW).open_alerts == 1  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from ketacare.clinical.monitoring import (
     SessionState,
     Vitals,
     evaluate,
+    needs_acknowledgement,
 )
 from ketacare.clinical.monitoring import Reading as CoreReading
 from ketacare.clinical.rules import DEFAULT_SETTINGS
@@ -273,7 +274,11 @@ def _rows(sessions: list[tuple[Any, ...]], clinic_id: int, now: dt.datetime) -> 
             )
             for _, at, sbp, dbp, hr, spo2, rr, moaas, cadss, symptoms in readings[pk]
         )  # fmt: skip
-        open_levels = [level for _, level, acknowledged in alerts[pk] if acknowledged is None]
+        open_levels = [
+            level
+            for _, level, acknowledged in alerts[pk]
+            if acknowledged is None and needs_acknowledgement(level)
+        ]
         open_critical = sum(1 for level in open_levels if level == critical)
         state = _state(route, dose_at, infusion, pre, checklist, core, open_critical)
         rows.append(

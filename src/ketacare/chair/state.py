@@ -32,6 +32,7 @@ from ketacare.clinical.monitoring import (
     SessionState,
     Vitals,
     evaluate,
+    needs_acknowledgement,
 )
 from ketacare.clinical.monitoring import Reading as CoreReading
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
@@ -64,7 +65,10 @@ class Chair:
 
     @property
     def open_alerts(self) -> list[SessionAlert]:
-        return [a for a in self.alerts if a.acknowledged_at is None]
+        """The alerts still waiting for someone's acknowledgement (info alerts never do)."""
+        return [
+            a for a in self.alerts if a.acknowledged_at is None and needs_acknowledgement(a.level)
+        ]
 
 
 def _one(session: TreatmentSession, name: str) -> object | None:
