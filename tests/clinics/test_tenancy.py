@@ -163,3 +163,37 @@ def test_two_clinics_same_mrn_do_not_collide(db):
     PatientFactory(clinic=ClinicFactory(), mrn="X1")
     PatientFactory(clinic=ClinicFactory(), mrn="X1")
     assert Patient.objects.filter(mrn="X1").count() == 2
+
+
+def _values(obj):
+    fields = type(obj)._meta.concrete_fields
+    return [(f.attname, getattr(obj, f.attname), type(getattr(obj, f.attname))) for f in fields]
+
+
+def test_memberships_of_gives_what_the_orm_gives_clinic_joined_in_one_query(
+    alice, clinic_b, django_assert_num_queries
+):
+    from decimal import Decimal
+
+    from ketacare.clinics.tenancy import memberships_of
+
+    MembershipFactory(user=alice.user, clinic=clinic_b, role="auditor")
+    MembershipFactory(user=alice.user, clinic=ClinicFactory(name="A first"), is_active=False)
+    MembershipFactory(clinic=ClinicFactory(name="0 other user"))
+
+    with django_assert_num_queries(1):
+        found = memberships_of(alice.user)
+        clinics = [m.clinic for m in found]
+
+    expected = list(
+        Membership.objects.filter(user=alice.user, is_active=True)
+        .select_related("clinic")
+        .order_by("clinic__name", "clinic_id")
+    )
+    assert [m.pk for m in found] == [m.pk for m in expected] == [alice.pk, found[1].pk]
+    for got, want in zip(found, expected, strict=True):
+        assert _values(got) == _values(want)
+        assert _values(got.clinic) == _values(want.clinic)
+        assert not got._state.adding and got._state.db == want._state.db
+    assert isinstance(clinics[1].latitude, Decimal)  # filled from the ZIP code
+    assert found[0].user is alice.user

@@ -32,17 +32,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied
-from ketacare.clinics.models import Membership
+from ketacare.clinics.models import Clinic, Membership
 from ketacare.clinics.permissions import Permission, has_permission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +62,77 @@ def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
     """The user's active memberships, clinic joined, in a stable order (one query)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    memberships = list(
-        Membership.objects.filter(user_id=user.pk, is_active=True)
-        .select_related("clinic")
-        .order_by("clinic__name", "clinic_id")
-    )
+    memberships = _MembershipsQuery.of(connections[DEFAULT_DB_ALIAS]).run(user.pk)
     for membership in memberships:
         # The request's user is this user: spare record_event a query for membership.user.
         membership.user = user  # type: ignore[assignment]
     return memberships
+
+
+# Stands for the user's id while the query is compiled; replaced by the real id in each run.
+_ANY_USER = -7_301_552
+
+
+class _MembershipsQuery:
+    """`memberships_of`'s query, compiled by the ORM once per database connection and then only
+    run: every signed-in page asks it, and compiling it (a join, an ordering by the clinic's
+    name) cost more than running it. The rows become models as the ORM makes them: the
+    database's converters (SQLite's booleans and dates), `from_db`, the clinic cached on its
+    membership as `select_related` leaves it."""
+
+    _ATTR = "_ketacare_memberships_query"
+
+    def __init__(self, db: BaseDatabaseWrapper) -> None:
+        queryset = (
+            Membership.objects.filter(user_id=_ANY_USER, is_active=True)
+            .select_related("clinic")
+            .order_by("clinic__name", "clinic_id")
+        )
+        compiler = queryset.query.get_compiler(connection=db)
+        self.sql, params = compiler.as_sql()
+        self.params = list(params)
+        self.user_at = self.params.index(_ANY_USER)
+        columns = [column for column, _sql, _alias in compiler.select]
+        self.converters = list(compiler.get_converters(columns).items())
+        membership_at = compiler.klass_info["select_fields"]
+        clinic_at = compiler.klass_info["related_klass_infos"][0]["select_fields"]
+        self.memberships = slice(membership_at[0], membership_at[-1] + 1)
+        self.clinics = slice(clinic_at[0], clinic_at[-1] + 1)
+        self.membership_fields = [columns[i].target.attname for i in membership_at]
+        self.clinic_fields = [columns[i].target.attname for i in clinic_at]
+        self.db = db
+
+    @classmethod
+    def of(cls, db: BaseDatabaseWrapper) -> _MembershipsQuery:
+        # One per connection object (each thread has its own): the converters are its own.
+        query: _MembershipsQuery | None = getattr(db, cls._ATTR, None)
+        if query is None:
+            query = cls(db)
+            setattr(db, cls._ATTR, query)
+        return query
+
+    def run(self, user_id: object) -> list[Membership]:
+        params = list(self.params)
+        params[self.user_at] = user_id
+        with self.db.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        memberships = []
+        clinic_field = Membership._meta.get_field("clinic")
+        for fetched in rows:
+            row = list(fetched)
+            for at, (converters, expression) in self.converters:
+                value = row[at]
+                for convert in converters:
+                    value = convert(value, expression, self.db)
+                row[at] = value
+            membership = Membership.from_db(
+                self.db.alias, self.membership_fields, row[self.memberships]
+            )
+            clinic = Clinic.from_db(self.db.alias, self.clinic_fields, row[self.clinics])
+            clinic_field.set_cached_value(membership, clinic)  # type: ignore[union-attr]
+            memberships.append(membership)
+        return memberships
 
 
 def user_memberships(request: HttpRequest) -> list[Membership]:
@@ -283,14 +347,19 @@ def membership_required(
                 return render(request, "clinics/no_membership.html", status=403)
             object_id: object = ""
             if in_path is not None:
-                found = scoped_get(
-                    in_path.model._default_manager,
-                    membership,
-                    kwargs.get(in_path.kwarg),
-                    object_type=in_path.object_type,
-                    action=Action.READ if request.method in _READING_METHODS else action,
-                )
-                object_id = found.pk
+                raw_id = kwargs.get(in_path.kwarg)
+                pk = parse_id(raw_id)
+                # Only whether it is in the clinic: the view reads what it shows itself.
+                if pk is None or not (
+                    scoped(in_path.model._default_manager, membership).filter(pk=pk).exists()
+                ):
+                    raise deny_not_found(
+                        membership=membership,
+                        object_type=in_path.object_type,
+                        object_id=raw_id,
+                        action=Action.READ if request.method in _READING_METHODS else action,
+                    )
+                object_id = pk
             if not has_permission(membership, permission):
                 record_denied(
                     action=action,
