@@ -25,8 +25,8 @@ RouteId = Literal["iv_ketamine", "esketamine_nasal", "oral_ketamine"]
 
 
 class BoardItem(Schema):
-    """One chair. The contract's fields first (`open_alerts` counts the alerts not yet
-    acknowledged); then `status`, `chair`, `open_critical_alerts` and `discharge_ready` (every
+    """One chair. The contract's fields first (`open_alerts` counts the alerts waiting for
+    an acknowledgement: warning and critical ones; info alerts ask for none); then `status`, `chair`, `open_critical_alerts` and `discharge_ready` (every
     DISCH-* criterion holds once a clinician attests dissociation resolved; null before the
     dose)."""
 

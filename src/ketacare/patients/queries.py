@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
@@ -408,7 +407,9 @@ class _CompiledRead:
     converters: dict[int, Any]
 
 
-_COMPILED: WeakKeyDictionary[Any, dict[str, _CompiledRead]] = WeakKeyDictionary()
+# Kept on the connection wrapper itself: the compiler refers back to the connection, so a
+# weak-keyed dict beside it would never let an entry go; on the wrapper, both go with the thread.
+_COMPILED_ATTRIBUTE = "_ketacare_chart_reads"
 
 
 def _compiled_read(section: str) -> tuple[Any, _CompiledRead]:
@@ -418,7 +419,7 @@ def _compiled_read(section: str) -> tuple[Any, _CompiledRead]:
     the SQL text of these reads is the same for every patient: only the two ids change.
     """
     connection = connections[router.db_for_read(CHART_MODELS[section])]
-    reads = _COMPILED.setdefault(connection, {})
+    reads: dict[str, _CompiledRead] = connection.__dict__.setdefault(_COMPILED_ATTRIBUTE, {})
     read = reads.get(section)
     if read is None:
         compiler = _section_values(section, *_PROBE_IDS).query.get_compiler(connection=connection)

@@ -223,9 +223,20 @@ def lock_for_reading(queryset: QuerySet[TreatmentSession], session_id: int) -> C
       for that writer before it holds anything. `FOR NO KEY UPDATE`: it conflicts with those
       writers' FOR UPDATE, and not with the KEY SHARE of other rows inserted for the patient.
     On SQLite the write transaction itself (BEGIN IMMEDIATE) admits one writer at a time.
+
+    A statement that waited for a lock re-reads only the rows it locks: the joined pre-dose and
+    dose rows are those of before the wait. They never change once the session is dosed, so the
+    one case to mend is a dose committed during the wait (the session now dosed, its dose not
+    seen): read once more, the locks being held.
     """
     session = next(iter(queryset.filter(pk=session_id)[:1]), None)
-    return None if session is None else reading_chair(session)
+    if session is None:
+        return None
+    chair = reading_chair(session)
+    if session.status == SessionStatus.DOSED and (chair.dose is None or chair.pre_dose is None):
+        session = queryset.filter(pk=session_id).get()  # our own locks: no wait
+        chair = reading_chair(session)
+    return chair
 
 
 def check_version(session: TreatmentSession, version: int | None) -> None:
