@@ -26,9 +26,9 @@ RouteId = Literal["iv_ketamine", "esketamine_nasal", "oral_ketamine"]
 
 class BoardItem(Schema):
     """One chair. The contract's fields first (`open_alerts` counts the alerts waiting for
-    an acknowledgement: warning and critical ones; info alerts ask for none); then `status`, `chair`, `open_critical_alerts` and `discharge_ready` (every
-    DISCH-* criterion holds once a clinician attests dissociation resolved; null before the
-    dose)."""
+    an acknowledgement: warning and critical ones; info alerts ask for none); then `status`,
+    `chair`, `open_critical_alerts` and `discharge_ready` (every DISCH-* criterion holds once a
+    clinician attests dissociation resolved; null before the dose)."""
 
     session_id: int
     patient_id: int
