@@ -26,7 +26,11 @@ VISITOR = "Robin Pathwalker"
 
 
 def _checked(page) -> None:
-    """Every page of the path: fits the phone's width, passes axe."""
+    """Every page of the path: fits the phone's width, passes axe.
+
+    Called once the new page's own content is seen: a click's navigation may have committed the
+    URL before the document exists, and measuring then reads a null documentElement."""
+    page.wait_for_load_state("load")
     assert page.evaluate(OVERFLOW) <= 0, page.url
     axe_check(page)
 
@@ -53,10 +57,12 @@ def test_a_visitor_walks_from_learning_to_a_request_the_coordinator_sees(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Learn about ketamine")
     _checked(page)
     page.get_by_role("link", name="Who may be a candidate, and who may not").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("candidate")
     _checked(page)
 
     # The self-check: not sure which route, moderately severe PHQ-9, no crisis, two trials.
     page.get_by_role("link", name="Take the self-check").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Could ketamine treatment")
     _checked(page)
     _answer(page, "id_route", "I am not sure yet: check all three")
     for item in range(1, 9):
@@ -73,6 +79,8 @@ def test_a_visitor_walks_from_learning_to_a_request_the_coordinator_sees(
     # The finder, from the result page: the demo clinic by its ZIP.
     page.get_by_label("Your ZIP code").fill("97205")
     page.get_by_role("button", name="Find clinics").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Find a ketamine clinic")
+    expect(page.get_by_role("link", name=MAPLE)).to_be_visible()
     _checked(page)
     page.get_by_role("link", name=MAPLE).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(MAPLE)
