@@ -162,8 +162,14 @@ def reset(prepared: Prepared) -> int:
             f"FROM {table_name} GROUP BY session_id) AS counts"
         )
         most = int(cursor.fetchone()[0])
-    SessionAlert.objects.filter(pk__gt=prepared.alert_watermark).delete()
-    Reading.objects.filter(pk__gt=prepared.reading_watermark).delete()
+        # Plain DELETEs: the ORM's cascade would list every id in one statement, past the
+        # 65 535 parameters a statement bound on the server may carry.
+        for model, watermark in (
+            (SessionAlert, prepared.alert_watermark),
+            (Reading, prepared.reading_watermark),
+        ):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE id > %s", [watermark])  # noqa: S608
     return most
 
 

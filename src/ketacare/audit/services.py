@@ -205,16 +205,30 @@ def _append_postgresql(event: AuditEvent) -> None:
     params += [*_values(event), before, after]
     if connection.in_atomic_block or not connection.get_autocommit():
         # No savepoint: a failed audit write must fail the caller's whole unit of work anyway.
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        with transaction.atomic(savepoint=False), _client_binding_cursor() as cursor:
             cursor.execute(_APPEND_POSTGRESQL_IN_TRANSACTION, params)
             cursor.nextset()
             cursor.nextset()
             event.pk, event.previous_hash, event.hash = cursor.fetchone()
     else:
-        with connection.cursor() as cursor:
+        with _client_binding_cursor() as cursor:
             cursor.execute(_APPEND_POSTGRESQL, params)
             cursor.nextset()
             event.pk, event.previous_hash, event.hash = cursor.fetchone()
+
+
+def _client_binding_cursor() -> Any:
+    """A cursor of the connection that binds parameters in the client, as Django's own
+    cursors do unless told otherwise. The append sends its statements in one query, which
+    PostgreSQL only accepts as plain text: the connection's own cursors bind on the server
+    (`server_side_binding`, so that repeated statements are prepared once)."""
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.ClientCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 def _append(event: AuditEvent) -> None:
