@@ -6,7 +6,7 @@ acting clinic's sessions `in_chair` or `dosed`, each judged by the monitoring ru
 needs VIEW_SESSION (a denied audit event and a 403 otherwise) and records the list read with the
 ids of the patients shown. Its cost does not grow with the number of chairs: one query for the
 sessions with their pre-dose, dose, plan and patient joined, one for all their readings and one
-for all their alerts (plus the count when paged).
+for all their alerts (up to 64 chairs), each compiled once per database connection.
 
 The board is asked for again every 15 s by every nurse's screen, so it reads plain tuples of the
 columns it shows or judges (no model objects) and builds the clinical core's `SessionState`
@@ -40,8 +40,9 @@ from ketacare.clinical.monitoring import (
 )
 from ketacare.clinical.monitoring import Reading as CoreReading
 from ketacare.clinical.rules import DEFAULT_SETTINGS
+from ketacare.clinics.compiled import PADDED_LENGTHS, CompiledRead, padded
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import require_role, scoped
+from ketacare.clinics.tenancy import require_role
 from ketacare.treatment.models import SessionStatus, TreatmentSession
 
 if TYPE_CHECKING:
@@ -138,24 +139,42 @@ _READING_COLUMNS = ("session_id", "at", *_VITALS, "moaas", "cadss", "symptoms")
 _ALERT_COLUMNS = ("session_id", "level", "acknowledged_at")
 
 
-def board_sessions(membership: Membership | None) -> QuerySet[TreatmentSession]:
-    """The acting clinic's sessions in a chair, by chair then check-in."""
+def _board_sessions(clinic_id: int) -> QuerySet[Any]:
+    """The clinic's sessions in a chair, by chair then check-in, as tuples of the columns."""
     return (
-        scoped(TreatmentSession.objects.all(), membership)
-        .filter(status__in=BOARD_STATUSES)
+        TreatmentSession.objects.filter(clinic_id=clinic_id, status__in=BOARD_STATUSES)
         .order_by("pre_dose__chair", "pre_dose__checked_in_at", "pk")
+        .values_list(*_SESSION_COLUMNS)
     )
 
 
+def _compiled_of_sessions(
+    model: type[Reading] | type[SessionAlert], columns: tuple[str, ...], length: int
+) -> CompiledRead:
+    """The rows of `model` of `length` sessions of one clinic, as tuples of `columns`."""
+
+    def build(clinic_id: int, *session_ids: int) -> QuerySet[Any]:
+        queryset = model.objects.filter(clinic_id=clinic_id, session_id__in=session_ids)
+        return queryset.order_by("session_id", "at", "pk").values_list(*columns)
+
+    return CompiledRead(f"board.{model.__name__}.{length}", model, build, 1 + length)
+
+
+# The board's three reads, compiled once per connection (`ketacare.clinics.compiled`): building
+# them with the ORM on every 15-s poll of every nurse's screen cost more than running them.
+_SESSIONS = CompiledRead("board.sessions", TreatmentSession, _board_sessions, 1)
+_READINGS = {n: _compiled_of_sessions(Reading, _READING_COLUMNS, n) for n in PADDED_LENGTHS}
+_ALERTS = {n: _compiled_of_sessions(SessionAlert, _ALERT_COLUMNS, n) for n in PADDED_LENGTHS}
+
+
 def _by_session(
-    queryset: QuerySet[Any], columns: tuple[str, ...], ids: list[int], clinic_id: int
+    reads: dict[int, CompiledRead], ids: list[int], clinic_id: int
 ) -> dict[int, list[tuple[Any, ...]]]:
-    """The rows of `queryset` of the sessions `ids` (of `clinic_id`), in one query, as tuples of
-    `columns` (the session id first), by session id."""
+    """The rows of the sessions `ids` (of `clinic_id`) by session id, each session's in the
+    read's order: one statement for up to 64 sessions."""
     grouped: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in ids}
-    if ids:
-        rows = queryset.filter(clinic_id=clinic_id, session_id__in=ids).values_list(*columns)
-        for row in rows:
+    for chunk in padded(ids):
+        for row in reads[len(chunk)].rows(clinic_id, *chunk):
             grouped[row[0]].append(row)
     return grouped
 
@@ -254,8 +273,8 @@ def _rows(sessions: list[tuple[Any, ...]], clinic_id: int, now: dt.datetime) -> 
     """The board's rows from the sessions' tuples, with their readings and alerts (two queries
     for all of them). They are neither discharged nor given a REMS form yet."""
     ids = [s[0] for s in sessions]
-    readings = _by_session(Reading.objects.order_by("at", "pk"), _READING_COLUMNS, ids, clinic_id)
-    alerts = _by_session(SessionAlert.objects.order_by(), _ALERT_COLUMNS, ids, clinic_id)
+    readings = _by_session(_READINGS, ids, clinic_id)
+    alerts = _by_session(_ALERTS, ids, clinic_id)
     critical = AlertLevel.CRITICAL.value
     rows = []
     for values in sessions:
@@ -320,14 +339,11 @@ def read_board(
         membership, Permission.VIEW_SESSION, action=Action.READ, object_type=BOARD
     )
     now = now or timezone.now()
-    sessions = board_sessions(membership)
-    columns = sessions.values_list(*_SESSION_COLUMNS)
-    if limit is None:
-        shown = list(columns)
-        count = len(shown)
-    else:
-        count = sessions.count()
-        shown = list(columns[offset : offset + limit])
+    # All of the clinic's chairs in one statement, a page cut from them here: a clinic has tens
+    # of chairs, and a separate count would be a second statement on every poll.
+    sessions = _SESSIONS.rows(membership.clinic_id)
+    count = len(sessions)
+    shown = sessions if limit is None else sessions[offset : offset + limit]
     rows = _rows(shown, membership.clinic_id, now)
     record_list_read(
         membership=membership,

@@ -7,11 +7,9 @@ the read permission gets nothing (deny by default).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections, router
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from ketacare.clinical.eligibility.chart import (
     conditions_from_medications,
     failed_adequate_trials,
 )
+from ketacare.clinics.compiled import CompiledRead
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id
@@ -386,62 +385,28 @@ OUTCOME_LABELS = _labels(AntidepressantTrial, "outcome")
 INSTRUMENT_LABELS = _labels(Assessment, "instrument")
 
 
-def _section_values(section: str, clinic_id: int, patient_id: int) -> Any:
-    return (
-        CHART_MODELS[section]
-        .objects.filter(clinic_id=clinic_id, patient_id=patient_id)
-        .order_by(*CHART_ORDER[section])
-        .values(*CHART_COLUMNS[section])
-    )
+def _section_values(section: str) -> CompiledRead:
+    def build(clinic_id: int, patient_id: int) -> Any:
+        return (
+            CHART_MODELS[section]
+            .objects.filter(clinic_id=clinic_id, patient_id=patient_id)
+            .order_by(*CHART_ORDER[section])
+            .values_list(*CHART_COLUMNS[section])
+        )
+
+    return CompiledRead(f"chart.{section}", CHART_MODELS[section], build, 2)
 
 
-# The ids a section's read is compiled with: its statement must take exactly these parameters,
-# in this order, for the text to be reused with a patient's own clinic and id.
-_PROBE_IDS = (-1, -2)
-
-
-@dataclass(frozen=True)
-class _CompiledRead:
-    sql: str
-    compiler: Any  # this connection's SQLCompiler of the read: it converts the columns' values
-    converters: dict[int, Any]
-
-
-# Kept on the connection wrapper itself: the compiler refers back to the connection, so a
-# weak-keyed dict beside it would never let an entry go; on the wrapper, both go with the thread.
-_COMPILED_ATTRIBUTE = "_ketacare_chart_reads"
-
-
-def _compiled_read(section: str) -> tuple[Any, _CompiledRead]:
-    """The section's read compiled once per database connection (a thread's own).
-
-    Compiling a query is about half of an ORM read's CPU time (bench/pages.py, the chart), and
-    the SQL text of these reads is the same for every patient: only the two ids change.
-    """
-    connection = connections[router.db_for_read(CHART_MODELS[section])]
-    reads: dict[str, _CompiledRead] = connection.__dict__.setdefault(_COMPILED_ATTRIBUTE, {})
-    read = reads.get(section)
-    if read is None:
-        compiler = _section_values(section, *_PROBE_IDS).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        if tuple(params) != _PROBE_IDS:
-            raise RuntimeError(f"The chart's {section} read takes other parameters: {params!r}.")
-        columns = [column for column, _sql, _alias in compiler.select]
-        read = _CompiledRead(sql, compiler, compiler.get_converters(columns))
-        reads[section] = read
-    return connection, read
+# Each section's read compiled once per database connection (`ketacare.clinics.compiled`):
+# compiling was about half of an ORM read's CPU time (bench/pages.py, the chart), and only the
+# patient's clinic and id change from one chart to the next.
+_SECTION_READS = {section: _section_values(section) for section in CHART_MODELS}
 
 
 def _chart_rows(patient: Patient, section: str) -> list[dict[str, Any]]:
-    """One section's rows of `patient`, as `_section_values` reads them (dicts of the columns
-    shown, in the section's order), from the statement compiled once."""
-    connection, read = _compiled_read(section)
-    with connection.cursor() as cursor:
-        cursor.execute(read.sql, (patient.clinic_id, patient.pk))
-        rows: Any = cursor.fetchall()
-    if read.converters:
-        rows = read.compiler.apply_converters(rows, read.converters)
+    """One section's rows of `patient` in the section's order, as dicts of the columns shown."""
     names = CHART_COLUMNS[section]
+    rows = _SECTION_READS[section].rows(patient.clinic_id, patient.pk)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
