@@ -61,3 +61,44 @@ def test_an_info_alert_is_not_counted_open(nora):
 
     assert rows["Odd"].open_alerts == 1
     assert board_row(load_judging(odd.pk, nora.clinic_id), now=NOW).open_alerts == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+def test_an_unchanged_chair_keeps_its_judgement_until_the_core_says_it_changes(nora, monkeypatch):
+    from ketacare.chair import board
+    from ketacare.clinical.monitoring import evaluate, judgement_changes
+
+    with time_machine.travel(NOW, tick=False):
+        sessions = fill_board(nora.clinic, NOW)
+    judged: list[dt.datetime] = []
+
+    def counting(state, *, now, settings):
+        judged.append(now)
+        return evaluate(state, now=now, settings=settings)
+
+    monkeypatch.setattr(board, "evaluate", counting)
+    board._KEPT.clear()
+    later = NOW + dt.timedelta(minutes=30, seconds=17)
+    rows = read_board(nora, now=later)[0]
+    dosed = sum(1 for row in rows if row.dose_at is not None)
+    assert len(rows) == len(sessions) and len(judged) == dosed > 0
+
+    # The same moment, and one second on: every judgement is kept (none changes that soon here).
+    first = list(board._KEPT.items())
+    assert all(changes is None or changes > later + dt.timedelta(seconds=1)
+               for _state, (_at, changes, _result) in first)  # fmt: skip
+    read_board(nora, now=later)
+    read_board(nora, now=later + dt.timedelta(seconds=1))
+    assert len(judged) == dosed
+
+    # Past the first change the core names, that chair (and only a chair that changed) is judged
+    # again; an earlier moment than the judgement's is judged again too.
+    soonest = min(c for _s, (_a, c, _r) in first if c is not None)
+    assert soonest == min(
+        c for s, _v in first if (c := judgement_changes(s, now=later)) is not None
+    )
+    read_board(nora, now=soonest)
+    assert dosed < len(judged) < 2 * dosed
+    before = len(judged)
+    read_board(nora, now=later - dt.timedelta(seconds=1))
+    assert len(judged) == before + dosed

@@ -11,7 +11,8 @@ for all their alerts (up to 64 chairs), each compiled once per database connecti
 The board is asked for again every 15 s by every nurse's screen, so it reads plain tuples of the
 columns it shows or judges (no model objects) and builds the clinical core's `SessionState`
 straight from them, as `ketacare.chair.state.monitor_state` builds it from a loaded `Chair` (a
-test holds the two to the same state and the same row at many times).
+test holds the two to the same state and the same row at many times). A state unchanged since
+the last poll keeps its judgement until the moment the core names (`judgement_changes`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from ketacare.clinical.monitoring import (
     SessionState,
     Vitals,
     evaluate,
+    judgement_changes,
     needs_acknowledgement,
 )
 from ketacare.clinical.monitoring import Reading as CoreReading
@@ -203,12 +205,29 @@ def _state(
     )
 
 
+# Judgements kept between polls: by the state judged, when it was judged and until when the core
+# says the judgement holds (`judgement_changes`). Only the parts of the result that promise covers
+# are read from a kept one (`_row`: the next reading due and the discharge). Emptied when full;
+# it holds clinical values of states, never who they belong to.
+_KEPT: dict[SessionState, tuple[dt.datetime, dt.datetime | None, MonitorResult]] = {}
+_KEPT_MOST = 2048
+
+
 def _judged(state: SessionState, now: dt.datetime) -> MonitorResult | None:
     # Before the dose the rules give neither a reading due nor a discharge (`evaluate`), the
     # only judgements a card shows: a third of a busy board is judged for nothing otherwise.
     if state.dose_at is None:
         return None
-    return evaluate(state, now=now, settings=DEFAULT_SETTINGS)
+    kept = _KEPT.get(state)
+    if kept is not None:
+        judged_at, changes, result = kept
+        if judged_at <= now and (changes is None or now < changes):
+            return result
+    result = evaluate(state, now=now, settings=DEFAULT_SETTINGS)
+    if len(_KEPT) >= _KEPT_MOST:
+        _KEPT.clear()
+    _KEPT[state] = (now, judgement_changes(state, now=now, settings=DEFAULT_SETTINGS), result)
+    return result
 
 
 def _row(

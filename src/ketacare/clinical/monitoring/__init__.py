@@ -49,6 +49,7 @@ from ketacare.clinical.monitoring.results import (
     MonitorResult,
 )
 from ketacare.clinical.monitoring.schedule import next_reading_due
+from ketacare.clinical.monitoring.stability import judgement_changes
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "earliest_discharge",
     "evaluate",
     "hold_alerts",
+    "judgement_changes",
     "needs_acknowledgement",
     "next_reading_due",
     "overridable_unmet",
