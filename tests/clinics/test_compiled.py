@@ -71,9 +71,9 @@ def test_a_read_that_drops_an_id_is_refused(db):
         ([7, 8], [[7, 8, 7, 7]]),
         ([1, 2, 3, 4], [[1, 2, 3, 4]]),
         ([1, 2, 3, 4, 5], [[1, 2, 3, 4, 5] + [1] * 11]),
-        (list(range(1, 65)), [list(range(1, 65))]),
-        (list(range(1, 66)), [list(range(1, 65)), [65]]),
-        (list(range(1, 70)), [list(range(1, 65)), [65, 66, 67, 68, 69, 65, 65, 65] + [65] * 8]),
+        (list(range(1, 49)), [list(range(1, 49))]),
+        (list(range(1, 50)), [list(range(1, 49)), [49]]),
+        (list(range(1, 54)), [list(range(1, 49)), [49, 50, 51, 52, 53] + [49] * 11]),
     ],
 )
 def test_id_lists_are_padded_to_a_few_lengths_with_their_first_id(ids, chunks):

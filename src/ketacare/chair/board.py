@@ -6,7 +6,7 @@ acting clinic's sessions `in_chair` or `dosed`, each judged by the monitoring ru
 needs VIEW_SESSION (a denied audit event and a 403 otherwise) and records the list read with the
 ids of the patients shown. Its cost does not grow with the number of chairs: one query for the
 sessions with their pre-dose, dose, plan and patient joined, one for all their readings and one
-for all their alerts (up to 64 chairs), each compiled once per database connection.
+for all their alerts (up to 48 chairs), each compiled once per database connection.
 
 The board is asked for again every 15 s by every nurse's screen, so it reads plain tuples of the
 columns it shows or judges (no model objects) and builds the clinical core's `SessionState`
@@ -173,7 +173,7 @@ def _by_session(
     reads: dict[int, CompiledRead], ids: list[int], clinic_id: int
 ) -> dict[int, list[tuple[Any, ...]]]:
     """The rows of the sessions `ids` (of `clinic_id`) by session id, each session's in the
-    read's order: one statement for up to 64 sessions."""
+    read's order: one statement for up to 48 sessions."""
     grouped: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in ids}
     for chunk in padded(ids):
         for row in reads[len(chunk)].rows(clinic_id, *chunk):

@@ -25,8 +25,10 @@ from django.db.models import Model, QuerySet
 _ATTRIBUTE = "_ketacare_compiled_reads"
 # Probe ids start here and go down: far from any real id and from each other.
 _FIRST_PROBE = -1_000_001
-# The lengths an id list is padded to (`padded`); a longer list is read in more statements.
-PADDED_LENGTHS = (1, 4, 16, 64)
+# The lengths an id list is padded to (`padded`); a longer list is read in more statements. At
+# most 48, so that with a clinic's id a statement keeps within the 50 parameters whose parsing
+# psycopg caches (`psycopg._queries.MAX_CACHED_STATEMENT_PARAMS`); it parses a longer one anew.
+PADDED_LENGTHS = (1, 4, 16, 48)
 
 
 @dataclass(frozen=True)
