@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from ketacare.clinical.rules import DEFAULT_SETTINGS
@@ -30,6 +31,19 @@ WEIGHT_KG = 70
 ESK_MIN_TIME = dt.timedelta(
     minutes=DEFAULT_SETTINGS.value("DISCH-ESK-MIN-TIME", "minimum_after_dose_min")
 )
+
+
+@pytest.fixture(autouse=True)
+def _at_midday() -> Any:
+    """Every chair test runs from midday of today, the clock going on from there: the tests
+    dose today's sessions up to three hours before now, which in the small hours would be
+    yesterday, and a session is charted on its own date only. Tests that set their own moment
+    travel again from here."""
+    midday = dt.datetime.combine(
+        timezone.localdate(), dt.time(12), tzinfo=timezone.get_current_timezone()
+    )
+    with time_machine.travel(midday, tick=True):
+        yield
 
 
 def pre_dose_values(**changes: Any) -> Any:

@@ -102,3 +102,15 @@ def test_an_unchanged_chair_keeps_its_judgement_until_the_core_says_it_changes(n
     before = len(judged)
     read_board(nora, now=later - dt.timedelta(seconds=1))
     assert len(judged) == before + dosed
+
+
+@pytest.mark.django_db
+def test_a_board_asked_at_a_moment_before_its_records_judges_them_at_the_newest(nora):
+    # A server whose clock runs behind the one that saved a reading: the reading is "in the
+    # future" of its now, which the core refuses; the board judges at the newest record instead.
+    with time_machine.travel(NOW, tick=False):
+        sessions = fill_board(nora.clinic, NOW)
+    rows, count = read_board(nora, now=NOW - dt.timedelta(minutes=2))
+
+    assert count == len(sessions) == len(rows)
+    assert any(row.next_reading_due is not None for row in rows)

@@ -31,6 +31,7 @@ from ketacare.chair.models import AlertLevel, Reading, SessionAlert
 from ketacare.chair.presentation import minutes_between
 from ketacare.chair.state import Chair, core_reading, judge
 from ketacare.clinical.monitoring import (
+    CHECKLIST_TIMES,
     Attestations,
     Checklist,
     MonitorResult,
@@ -218,6 +219,10 @@ def _judged(state: SessionState, now: dt.datetime) -> MonitorResult | None:
     # only judgements a card shows: a third of a busy board is judged for nothing otherwise.
     if state.dose_at is None:
         return None
+    # Never before what the state records: a dose or reading saved by a server whose clock runs
+    # a little ahead would be "in the future" here, which the core refuses (MON-PLAUSIBILITY).
+    checklist = (getattr(state.checklist, name) for name in CHECKLIST_TIMES)
+    now = max([now, state.dose_at, *(r.at for r in state.readings), *filter(None, checklist)])
     kept = _KEPT.get(state)
     if kept is not None:
         judged_at, changes, result = kept

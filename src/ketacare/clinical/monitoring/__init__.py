@@ -28,6 +28,7 @@ from ketacare.clinical.monitoring.plausibility import check_plausible
 from ketacare.clinical.monitoring.postdose import postdose_alerts
 from ketacare.clinical.monitoring.predose import HOLD_RULES, dosing_decision, predose_alerts
 from ketacare.clinical.monitoring.readings import (
+    CHECKLIST_TIMES,
     ESKETAMINE,
     IV_KETAMINE,
     ORAL_KETAMINE,
@@ -53,6 +54,7 @@ from ketacare.clinical.monitoring.stability import judgement_changes
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
 
 __all__ = [
+    "CHECKLIST_TIMES",
     "ESKETAMINE",
     "HOLD_RULES",
     "IV_KETAMINE",
