@@ -2,12 +2,14 @@
 give, for other ids, without compiling again; a read that would not take the ids is refused."""
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models import F
+from django.db.transaction import TransactionManagementError
 
 from ketacare.clinics.compiled import CompiledRead, padded
-from ketacare.clinics.models import Clinic
+from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.patients.models import Patient
-from tests.factories import ClinicFactory, PatientFactory
+from tests.factories import ClinicFactory, MembershipFactory, PatientFactory
 
 
 def _patients(clinic_id, *patient_ids):
@@ -78,3 +80,61 @@ def test_a_read_that_drops_an_id_is_refused(db):
 )
 def test_id_lists_are_padded_to_a_few_lengths_with_their_first_id(ids, chunks):
     assert padded(ids) == chunks
+
+
+def _memberships_of_user(user_id, clinic_id):
+    return (
+        Membership.objects.select_related("clinic", "user")
+        .filter(user_id=user_id, clinic_id=clinic_id)
+        .annotate(clinic_label=F("clinic__name"))
+        .order_by("pk")
+    )
+
+
+def test_a_compiled_model_read_gives_the_instances_its_queryset_gives(db):
+    clinic, other = ClinicFactory(), ClinicFactory()
+    nurse = MembershipFactory(clinic=clinic, role=Role.NURSE)
+    MembershipFactory(clinic=other, user=nurse.user, role=Role.PRESCRIBER)
+    read = CompiledRead("test.memberships", Membership, _memberships_of_user, 2)
+
+    for _ in range(2):  # compiled on the first run, only run on the second
+        (found,) = read.objects(nurse.user_id, clinic.pk)
+        (expected,) = _memberships_of_user(nurse.user_id, clinic.pk)
+        assert type(found) is Membership
+        assert (found.pk, found.role, found.clinic_label) == (nurse.pk, "nurse", clinic.name)
+        assert found.clinic_label == expected.clinic_label
+        # The joined rows came with it (select_related), as model instances, no query.
+        assert found.clinic == expected.clinic and found.user == expected.user
+        assert found._state.adding is False and found._state.db == "default"
+    assert read.objects(nurse.user_id, -1) == []
+    with pytest.raises(TypeError, match="values read"):
+        CompiledRead("test.patients.values", Patient, _patients, 3).objects(1, 2, 3)
+
+
+def test_a_compiled_read_takes_text_where_told(db):
+    clinic = ClinicFactory(name="North Shore")
+    read = CompiledRead(
+        "test.clinic_by_slug",
+        Clinic,
+        lambda name: Clinic.objects.filter(name=name).values_list("pk"),
+        1,
+        text=frozenset({0}),
+    )
+    assert read.rows("North Shore") == [(clinic.pk,)]
+    assert read.rows("South Shore") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_read_that_locks_runs_only_in_a_transaction():
+    clinic = ClinicFactory()
+    read = CompiledRead(
+        "test.locked_clinic",
+        Clinic,
+        lambda clinic_id: Clinic.objects.select_for_update().filter(pk=clinic_id),
+        1,
+    )
+    with transaction.atomic():
+        assert read.objects(clinic.pk) == [clinic]
+    if connections["default"].features.has_select_for_update:
+        with pytest.raises(TransactionManagementError, match="in a transaction"):
+            read.objects(clinic.pk)

@@ -10,9 +10,11 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ketacare.accounts.models import ApiToken
+from ketacare.clinics.compiled import CompiledRead
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,23 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _TOKEN_RE = re.compile(r"^kc_([0-9a-f]{8})_([A-Za-z0-9_-]{20,100})$")
 # Compared against when no row has the prefix, so a miss costs the same digest and comparison.
 _NO_MATCH_DIGEST = "0" * 64
+
+
+def _with_prefix(prefix: str) -> QuerySet[ApiToken]:
+    # The prefix is unique: no ORDER BY. Not read: the token's name and creation time, and the
+    # user's password hash (a bearer request never checks a password).
+    return (
+        ApiToken.objects.select_related("user")
+        .defer("name", "created_at", "user__password")
+        .filter(prefix=prefix)
+        .order_by()[:1]
+    )
+
+
+# Every API request reads its token: compiled once per connection.
+_BY_PREFIX = CompiledRead(
+    "accounts.token_by_prefix", ApiToken, _with_prefix, 1, text=frozenset({0})
+)
 
 
 @dataclass(frozen=True)
@@ -61,17 +80,8 @@ def authenticate_api_token(raw: str, *, now: dt.datetime | None = None) -> ApiTo
     if parsed is None:
         return None
     prefix, secret = parsed
-    # The prefix is unique: no ORDER BY. Not read: the token's name and creation time, and the
-    # user's password hash (a bearer request never checks a password).
-    token = next(
-        iter(
-            ApiToken.objects.select_related("user")
-            .defer("name", "created_at", "user__password")
-            .filter(prefix=prefix)
-            .order_by()[:1]
-        ),
-        None,
-    )
+    found = _BY_PREFIX.objects(prefix)
+    token = found[0] if found else None
     expected = token.secret_sha256 if token is not None else _NO_MATCH_DIGEST
     if not hmac.compare_digest(digest_secret(secret), expected) or token is None:
         logger.info("api token refused: no match for prefix %s", prefix)

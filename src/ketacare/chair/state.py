@@ -36,6 +36,7 @@ from ketacare.clinical.monitoring import (
 )
 from ketacare.clinical.monitoring import Reading as CoreReading
 from ketacare.clinical.rules import DEFAULT_SETTINGS, ClinicalSettings
+from ketacare.clinics.compiled import CompiledRead
 from ketacare.treatment.models import TreatmentSession
 
 
@@ -217,23 +218,30 @@ def reading_queryset(*, lock: bool) -> QuerySet[TreatmentSession]:
     return queryset
 
 
+def _session_readings(session_id: int) -> QuerySet[Reading]:
+    return Reading.objects.filter(session_id=session_id).order_by("at", "pk").only(*_READING_VALUES)
+
+
+def _session_alerts(session_id: int) -> QuerySet[SessionAlert]:
+    return SessionAlert.objects.filter(session_id=session_id).order_by().only(*_READING_ALERTS)
+
+
+# The two reads of every reading: compiled once per connection (bench/write_path.py).
+_READINGS = CompiledRead("chair.reading.readings", Reading, _session_readings, 1)
+_ALERTS = CompiledRead("chair.reading.alerts", SessionAlert, _session_alerts, 1)
+
+
 def reading_chair(session: TreatmentSession) -> Chair:
     """The chair of a session read through `reading_queryset`: its readings (time order, as
     the core numbers them) and alerts read now, two statements. Only a dosed session takes
     readings, and a dosed one has no discharge: the discharge, side effects, REMS form and
     amendments are not read (empty here)."""
-    readings = list(
-        Reading.objects.filter(session_id=session.pk).order_by("at", "pk").only(*_READING_VALUES)
-    )
-    alerts = list(
-        SessionAlert.objects.filter(session_id=session.pk).order_by().only(*_READING_ALERTS)
-    )
     return Chair(
         session=session,
         pre_dose=_one(session, "pre_dose"),  # type: ignore[arg-type]
         dose=_one(session, "dose"),  # type: ignore[arg-type]
-        readings=readings,
-        alerts=alerts,
+        readings=_READINGS.objects(session.pk),
+        alerts=_ALERTS.objects(session.pk),
         side_effects=[],
         discharge=None,
         rems_form=None,

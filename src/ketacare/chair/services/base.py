@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from ketacare.audit.models import Action
@@ -197,10 +197,11 @@ def lock_chair(session: TreatmentSession, *, whole: bool = False) -> Chair:
     return chair
 
 
-def lock_for_reading(queryset: QuerySet[TreatmentSession], session_id: int) -> Chair | None:
-    """Lock session `session_id` of `queryset` (`state.reading_queryset(lock=True)`, narrowed to
-    the acting clinic) and read what a reading is judged by; None when the queryset has no such
-    row. One statement for the locks and the session, two for its readings and alerts.
+def lock_for_reading(read: Callable[[], list[TreatmentSession]]) -> Chair | None:
+    """Lock a session and read what a reading is judged by; `read()` runs the statement that
+    locks and reads it (`state.reading_queryset(lock=True)` narrowed to the session and the
+    acting clinic: a list of at most one). None when it finds no such session. One statement
+    for the locks and the session, two for its readings and alerts.
 
     A reading locks the patient and the session, not the plan (`lock_chair` locks all three):
     - The session's row lock is what serialises a reading with every other writer of the
@@ -229,12 +230,13 @@ def lock_for_reading(queryset: QuerySet[TreatmentSession], session_id: int) -> C
     one case to mend is a dose committed during the wait (the session now dosed, its dose not
     seen): read once more, the locks being held.
     """
-    session = next(iter(queryset.filter(pk=session_id)[:1]), None)
-    if session is None:
+    found = read()
+    if not found:
         return None
-    chair = reading_chair(session)
-    if session.status == SessionStatus.DOSED and (chair.dose is None or chair.pre_dose is None):
-        session = queryset.filter(pk=session_id).get()  # our own locks: no wait
+    chair = reading_chair(found[0])
+    dosed = chair.session.status == SessionStatus.DOSED
+    if dosed and (chair.dose is None or chair.pre_dose is None):
+        (session,) = read()  # our own locks: no wait
         chair = reading_chair(session)
     return chair
 

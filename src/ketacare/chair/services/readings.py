@@ -14,7 +14,7 @@ from ketacare.audit.models import Action
 from ketacare.audit.services import record_event
 from ketacare.chair.errors import ChairConflict, ChairConflictCode
 from ketacare.chair.models import Reading, SessionAlert
-from ketacare.chair.queries import READING, in_clinics_of, membership_of
+from ketacare.chair.queries import READING, in_clinics_of_user_id, membership_of
 from ketacare.chair.services.alerts import persist_alerts
 from ketacare.chair.services.base import (
     bump_version,
@@ -30,6 +30,7 @@ from ketacare.chair.services.inputs import ReadingInput
 from ketacare.chair.state import Chair, reading_queryset
 from ketacare.clinical.monitoring import MonitorResult
 from ketacare.clinical.monitoring import Reading as CoreReading
+from ketacare.clinics.compiled import CompiledRead
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id
 from ketacare.treatment.models import SessionStatus, TreatmentSession
@@ -39,6 +40,26 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from ketacare.clinics.models import Membership
+
+# The statement that finds, locks and reads the session (`lock_for_reading`), in the acting
+# clinic or in any clinic of the user with the user's membership there (`in_clinics_of`);
+# compiled once per connection: building it cost more CPU than the rest of a reading.
+_IN_CLINIC = CompiledRead(
+    "chair.reading.session_in_clinic",
+    TreatmentSession,
+    lambda clinic_id, session_id: reading_queryset(lock=True).filter(
+        clinic_id=clinic_id, pk=session_id
+    )[:1],
+    2,
+)
+_OF_USER = CompiledRead(
+    "chair.reading.session_of_user",
+    TreatmentSession,
+    lambda user_id, session_id: in_clinics_of_user_id(reading_queryset(lock=True), user_id).filter(
+        pk=session_id
+    )[:1],
+    2,
+)
 
 VALUES = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "moaas", "cadss")
 
@@ -86,9 +107,7 @@ def record_reading(
     now = resolve_now(now)
     may(by, Permission.CHART_SESSION, session, action=Action.CREATE)
     with transaction.atomic(durable=True):
-        chair = lock_for_reading(
-            reading_queryset(lock=True).filter(clinic_id=by.clinic_id), session.pk
-        )
+        chair = lock_for_reading(lambda: _IN_CLINIC.objects(by.clinic_id, session.pk))
         if chair is None:  # pragma: no cover - the caller read it in this clinic
             raise deny_not_found(
                 membership=by, object_type=SESSION, object_id=session.pk, action=Action.CREATE
@@ -106,7 +125,8 @@ def record_reading_as(
     now: dt.datetime | None = None,
 ) -> ReadingOutcome:
     """`record_reading` for the API: session `session_id` in one of `user`'s clinics, found,
-    locked and read with the user's membership there in one statement (`in_clinics_of`).
+    locked and read with the user's membership there in one statement (`in_clinics_of`, compiled
+    once per connection).
 
     Not in any of the user's clinics (or no id at all): a 404 with the denied event filed under
     `acting()`, the membership the caller acts under; a role without CHART_SESSION: a 403, as
@@ -116,8 +136,8 @@ def record_reading_as(
     pk = parse_id(session_id)
     with transaction.atomic(durable=True):
         chair = None
-        if pk is not None:
-            chair = lock_for_reading(in_clinics_of(reading_queryset(lock=True), user), pk)
+        if pk is not None and getattr(user, "is_active", False) and user.is_authenticated:
+            chair = lock_for_reading(lambda: _OF_USER.objects(user.pk, pk))
         if chair is None:
             raise deny_not_found(
                 membership=acting(), object_type=SESSION, object_id=session_id, action=Action.CREATE
