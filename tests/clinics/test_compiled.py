@@ -1,12 +1,14 @@
 """Reads compiled once per connection (`ketacare.clinics.compiled`): the rows the queryset would
 give, for other ids, without compiling again; a read that would not take the ids is refused."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connections, transaction
 from django.db.models import F
 from django.db.transaction import TransactionManagementError
 
-from ketacare.clinics.compiled import CompiledRead, padded
+from ketacare.clinics.compiled import CompiledInsert, CompiledRead, padded
 from ketacare.clinics.models import Clinic, Membership, Role
 from ketacare.patients.models import Patient
 from tests.factories import ClinicFactory, MembershipFactory, PatientFactory
@@ -138,3 +140,30 @@ def test_a_compiled_read_that_locks_runs_only_in_a_transaction():
     if connections["default"].features.has_select_for_update:
         with pytest.raises(TransactionManagementError, match="in a transaction"):
             read.objects(clinic.pk)
+
+
+def test_a_compiled_insert_stores_the_row_as_save_would(db, django_assert_num_queries):
+    columns = [field.name for field in Clinic._meta.concrete_fields if not field.primary_key]
+    insert = CompiledInsert("test.clinic.insert", Clinic, columns)
+
+    def clinic(name, latitude):
+        return Clinic(
+            name=name, address_line="1 Main St", city="Boston", state="MA", zip_code="02115",
+            phone="617-555-0100", latitude=Decimal(latitude), longitude=Decimal("-71.1"),
+            offers_esketamine_nasal=True,
+        )  # fmt: skip
+
+    first, second = clinic("North", "42.340000"), clinic("South", "42.250000")
+    insert.insert(first)
+    with django_assert_num_queries(1):
+        insert.insert(second)
+    assert first.pk != second.pk
+    assert first._state.adding is False and first._state.db == "default"
+    stored = Clinic.objects.get(pk=second.pk)
+    assert (stored.name, stored.latitude, stored.offers_esketamine_nasal) == (
+        "South",
+        Decimal("42.250000"),
+        True,
+    )
+    # Each field's pre_save ran, as in save(): auto_now_add filled the creation time.
+    assert stored.created_at is not None and stored.created_at == second.created_at

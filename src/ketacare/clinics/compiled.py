@@ -9,6 +9,8 @@ caller's ids where the probes were. Every other parameter (a status, a flag) sta
 A list of ids (`pk__in`) changes the statement with its length, so `padded` pads it to one of a
 few lengths by repeating its first id: one compiled statement per length in use.
 
+`CompiledInsert` does the same for the INSERT of one row (the reading of the write path).
+
 `rows` gives the tuples of a `values_list` read; `objects` the model instances of a model read
 (select_related, annotations and row locks included), assembled as the ORM assembles them. A
 probe may also be text (`text=` the positions of the ids that are strings, such as a token's
@@ -24,6 +26,7 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql import InsertQuery
 from django.db.transaction import TransactionManagementError
 
 # The compiled statements of a connection are kept on its wrapper: the compiler refers back to
@@ -189,3 +192,49 @@ def padded(ids: Sequence[int]) -> list[list[int]]:
         size = next(length for length in PADDED_LENGTHS if length >= len(chunk))
         chunks.append(chunk + [chunk[0]] * (size - len(chunk)))
     return chunks
+
+
+class CompiledInsert:
+    """The INSERT of one `model` row (the columns of `fields`, the id returned), its SQL built
+    by the ORM once per connection. `insert(instance)` stores the unsaved instance as `save()`
+    would (its fields' pre_save and database preparation) and sets its id; no save signals are
+    sent, so it is only for a model that has no receivers (an append-only row of a busy write)."""
+
+    def __init__(self, name: str, model: type[Model], fields: Sequence[str]) -> None:
+        self.name = name
+        self.model = model
+        self.fields = tuple(model._meta.get_field(name) for name in fields)
+
+    def _compiled(self, connection: Any, instance: Model) -> tuple[str, Any, tuple[Any, ...]]:
+        inserts: dict[str, Any] = connection.__dict__.setdefault(_ATTRIBUTE, {})
+        compiled = inserts.get(self.name)
+        if compiled is None:
+            query = InsertQuery(self.model)
+            query.insert_values(self.fields, [instance])
+            compiler = query.get_compiler(connection=connection)
+            compiler.returning_fields = [self.model._meta.pk]
+            ((sql, params),) = compiler.as_sql()
+            returning = tuple(compiler.returning_params or ())
+            if len(params) != len(self.fields) + len(returning):
+                raise RuntimeError(f"{self.name}: one parameter per column expected in {sql}.")
+            compiled = inserts[self.name] = (sql, compiler, returning)
+        return compiled  # type: ignore[no-any-return]
+
+    def insert(self, instance: Model) -> None:
+        connection = connections[router.db_for_write(self.model)]
+        sql, compiler, returning = self._compiled(connection, instance)
+        params = [
+            compiler.prepare_value(field, compiler.pre_save_val(field, instance))
+            for field in self.fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *returning])
+            if connection.features.can_return_columns_from_insert:
+                (pk,) = connection.ops.fetch_returned_insert_columns(cursor, returning)
+            else:  # pragma: no cover - both supported databases return the id
+                pk = connection.ops.last_insert_id(
+                    cursor, self.model._meta.db_table, self.model._meta.pk.column
+                )
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = connection.alias

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from ketacare.audit.models import Action
@@ -264,13 +264,22 @@ def bump(session: TreatmentSession, *fields: str) -> None:
     session.save(update_fields=[*fields, "version"])
 
 
+# `bump_version`'s UPDATE, written out: the ORM built it anew for every reading.
+_BUMP_VERSION = "UPDATE {table} SET {version} = {version} + 1 WHERE {id} = %s".format(  # noqa: S608 - the model's names
+    table=connection.ops.quote_name(TreatmentSession._meta.db_table),
+    version=connection.ops.quote_name(TreatmentSession._meta.get_field("version").column),
+    id=connection.ops.quote_name(TreatmentSession._meta.pk.column),
+)
+
+
 def bump_version(session: TreatmentSession) -> None:
     """The session's next version and nothing else (a change kept in rows of its own, such as a
     reading): one UPDATE, no history row. The session's history keeps what changes on it
     (status, date, dose text, reasons); a version alone says only that something was charted,
     which the new row and its audit event already say, with who and when. The caller holds the
     session's lock, so the version in hand is the stored one."""
-    TreatmentSession.objects.filter(pk=session.pk).update(version=F("version") + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_VERSION, [session.pk])
     session.version += 1
 
 

@@ -30,7 +30,7 @@ from ketacare.chair.services.inputs import ReadingInput
 from ketacare.chair.state import Chair, reading_queryset
 from ketacare.clinical.monitoring import MonitorResult
 from ketacare.clinical.monitoring import Reading as CoreReading
-from ketacare.clinics.compiled import CompiledRead
+from ketacare.clinics.compiled import CompiledInsert, CompiledRead
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import deny_not_found, parse_id
 from ketacare.treatment.models import SessionStatus, TreatmentSession
@@ -59,6 +59,13 @@ _OF_USER = CompiledRead(
         pk=session_id
     )[:1],
     2,
+)
+
+# A reading's row, its INSERT built once per connection (Reading sends no save signals).
+_INSERT = CompiledInsert(
+    "chair.reading.insert",
+    Reading,
+    [field.name for field in Reading._meta.concrete_fields if not field.primary_key],
 )
 
 VALUES = ("systolic", "diastolic", "heart_rate", "spo2", "respiratory_rate", "moaas", "cadss")
@@ -192,7 +199,7 @@ def _record(
     # clock was read before): another nurse's reading is never "in the future" of this one.
     moment = max([now, at, *(reading.at for reading in chair.readings)])
     result = judged(chair, now=moment, fields=field, extra_readings=(candidate,))
-    row = Reading.objects.create(
+    row = Reading(
         clinic_id=locked.clinic_id,
         patient_id=locked.patient_id,
         session=locked,
@@ -202,6 +209,7 @@ def _record(
         recorded_at=now,
         **{name: getattr(values, name) for name in VALUES},
     )
+    _INSERT.insert(row)
     chair.readings.append(row)
     bump_version(locked)
     new = persist_alerts(chair, result, now)
