@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -44,6 +45,8 @@ IV_ORDER = {
     "concentration_mg_per_ml": 1,
 }
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
+SECOND = dt.timedelta(seconds=1)
+MINUTE = dt.timedelta(minutes=1)
 FAILED_TRIALS = (("sertraline", 150), ("venlafaxine XR", 225))
 PHQ9 = [2, 2, 2, 2, 1, 1, 2, 1, 0]
 
@@ -248,20 +251,27 @@ def dosed_sessions(
     """`count` sessions of today, each dosed `dosed_minutes_ago` minutes ago with `readings`
     readings since (every 5 minutes from the dose), as a nurse charts them."""
     now = timezone.now()
+    minute = today_minute(now, lead_minutes=dosed_minutes_ago + 10)
     sessions = patients_with_session_today(staff, count, rng, first_number=first_number)
-    dosed_at = _not_before_today(now - dt.timedelta(minutes=dosed_minutes_ago), now)
+    dosed_at = now - dosed_minutes_ago * minute
     for session in sessions:
-        check_in(staff, session, rng, at=dosed_at - dt.timedelta(minutes=10))
+        check_in(staff, session, rng, at=dosed_at - 10 * minute)
         dose(staff, session, at=dosed_at)
         for index in range(readings):
-            reading(staff, session, rng, at=dosed_at + dt.timedelta(minutes=5 * (index + 1)))
+            reading(staff, session, rng, at=dosed_at + 5 * (index + 1) * minute)
     return sessions
 
 
-def _not_before_today(moment: dt.datetime, now: dt.datetime) -> dt.datetime:
-    """Times of today's sessions stay on today's date (a run just after midnight)."""
+def today_minute(now: dt.datetime, *, lead_minutes: float) -> dt.timedelta:
+    """The length of a minute for a time line of today's sessions that starts `lead_minutes`
+    before `now`: a minute, unless the day is younger than that (a run just after midnight),
+    when the time line is shortened to fit into today (the chair takes only today's records).
+    In the first seconds of a day it waits a little, so that there is a day to fit into."""
     midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(moment, midnight + dt.timedelta(minutes=11))
+    if now - midnight < 5 * SECOND:
+        time.sleep((midnight + 5 * SECOND - now).total_seconds())
+        now = timezone.now()
+    return min(MINUTE, (now - midnight) * 0.8 / lead_minutes)
 
 
 def chart_session(
@@ -275,11 +285,13 @@ def chart_session(
     hypertensive_at: int | None = None,
     side_effect: bool = False,
     discharge: bool = False,
+    minute: dt.timedelta = MINUTE,
 ) -> None:
     """A session at the chair through the services, each step at its own time: check-in, the
     dose ten minutes later, `readings` readings every `every_min` minutes (the
     `hypertensive_at`-th with a systolic that raises the monitoring rules' alerts, each
-    acknowledged two minutes later, unless the session stays open), a side effect, discharge."""
+    acknowledged two minutes later, unless the session stays open), a side effect, discharge.
+    `minute` is the length of a minute of this time line (shorter just after midnight)."""
     from ketacare.chair.models import SessionAlert
     from ketacare.chair.services import (
         acknowledge_alert,
@@ -288,11 +300,11 @@ def chart_session(
     )
 
     check_in(staff, session, rng, at=checked_in)
-    dosed_at = checked_in + dt.timedelta(minutes=10)
+    dosed_at = checked_in + 10 * minute
     dose(staff, session, at=dosed_at)
     at = dosed_at
     for index in range(readings):
-        at = dosed_at + dt.timedelta(minutes=every_min * (index + 1))
+        at = dosed_at + every_min * (index + 1) * minute
         high = index == hypertensive_at
         # Fully awake again (MOAA/S 5) in the second half of the observation.
         awake = 5 if index >= readings // 2 else None
@@ -303,21 +315,21 @@ def chart_session(
                     alert=alert,
                     note="Rechecked after five minutes' rest; prescriber informed.",
                     by=staff.nurse,
-                    now=at + dt.timedelta(minutes=2),
+                    now=at + 2 * minute,
                 )
     if side_effect:
         record_side_effect(
             session=session,
             term="nausea",
             grade=1,
-            onset_at=dosed_at + dt.timedelta(minutes=25),
-            resolved_at=dosed_at + dt.timedelta(minutes=70),
+            onset_at=dosed_at + 25 * minute,
+            resolved_at=dosed_at + 70 * minute,
             action="Ondansetron given; settled.",
             by=staff.nurse,
-            now=dosed_at + dt.timedelta(minutes=75),
+            now=dosed_at + 75 * minute,
         )
     if discharge:
-        leave = max(at, dosed_at + dt.timedelta(hours=2)) + dt.timedelta(minutes=10)
+        leave = max(at, dosed_at + 120 * minute) + 10 * minute
         discharge_session(
             session=session,
             dissociation_resolved=True,
@@ -465,14 +477,15 @@ def board_sessions(staff: Staff, chairs: int, rng: random.Random) -> list[Treatm
     ago, readings every 15 minutes, every fifth with an open alert, every seventh overdue for
     its reading), the others checked in and waiting for the dose."""
     now = timezone.now()
+    minute = today_minute(now, lead_minutes=15 + 4 * chairs + 10)
     sessions = patients_with_session_today(staff, chairs, rng, first_number=1000)
     for index, session in enumerate(sessions):
         if index % 3 == 2:
-            check_in(staff, session, rng, at=_not_before_today(now - dt.timedelta(minutes=5), now))
+            check_in(staff, session, rng, at=now - 5 * minute)
             continue
-        dosed_at = _not_before_today(now - dt.timedelta(minutes=15 + 4 * index), now)
-        checked_in = dosed_at - dt.timedelta(minutes=10)
-        due = max(0, int((now - dosed_at).total_seconds() // 60) // 15)
+        dosed_at = now - (15 + 4 * index) * minute
+        checked_in = dosed_at - 10 * minute
+        due = max(0, int((now - dosed_at) / minute) // 15)
         chart_session(
             staff,
             session,
@@ -480,5 +493,6 @@ def board_sessions(staff: Staff, chairs: int, rng: random.Random) -> list[Treatm
             checked_in=checked_in,
             readings=max(0, due - 1) if index % 7 == 3 else due,
             hypertensive_at=due - 1 if index % 5 == 0 and due else None,
+            minute=minute,
         )
     return sessions
