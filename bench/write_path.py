@@ -36,6 +36,10 @@ every figure, the same for the three targets. So that a busy machine can still b
 request of api and of floor is first sent in this process, without the server: the statements
 it sends (BEGIN and COMMIT not counted) and its median CPU time, which moves far less with the
 machine's load than the clock. `--profile N` profiles N api requests that way instead.
+
+`--clinics K` spreads the sessions over K clinics, each with its nurse and token (session i in
+clinic i % K, so with 16 clients and 4 clinics four clients write to each clinic): every clinic
+has its own audit chain, and the clinics' writes do not queue behind one another's.
 """
 
 from __future__ import annotations
@@ -119,9 +123,8 @@ class Measurement:
 class Prepared:
     """The ids the clients need: the sessions and who they belong to."""
 
-    sessions: list[tuple[int, int, int]]  # (session, clinic, patient)
-    nurse_user_id: int
-    token: str
+    sessions: list[tuple[int, int, int, int]]  # (session, clinic, patient, the clinic's nurse)
+    tokens: list[str]  # the bearer token of each session's nurse, by session index
     reading_watermark: int
     alert_watermark: int
 
@@ -129,7 +132,9 @@ class Prepared:
 # --- the data -----------------------------------------------------------------------------------
 
 
-def prepare(count: int, seed: int) -> Prepared:
+def prepare(count: int, seed: int, clinics: int = 1) -> Prepared:
+    """`count` dosed sessions in `clinics` clinics, session i in clinic i % clinics (so with
+    16 clients and 4 clinics, client k writes to clinic k % 4: four clients per clinic)."""
     from bench.support import data
     from django.db.models import Max
 
@@ -137,13 +142,22 @@ def prepare(count: int, seed: int) -> Prepared:
     from ketacare.chair.models import Reading, SessionAlert
 
     rng = random.Random(seed)
-    staff = data.open_clinic("write")
-    sessions = data.dosed_sessions(staff, count, rng)
-    token = create_api_token(user=staff.nurse.user, name="bench write path", days=1)
+    per_clinic = []
+    for k in range(clinics):
+        staff = data.open_clinic("write" if clinics == 1 else f"write {k + 1}")
+        share = len(range(k, count, clinics))
+        sessions = data.dosed_sessions(staff, share, rng, first_number=1 + k * count)
+        token = create_api_token(user=staff.nurse.user, name="bench write path", days=1)
+        per_clinic.append((staff, sessions, token.value))
+    rows, tokens = [], []
+    for i in range(count):
+        staff, sessions, token = per_clinic[i % clinics]
+        session = sessions[i // clinics]
+        rows.append((session.pk, session.clinic_id, session.patient_id, staff.nurse.user_id))
+        tokens.append(token)
     return Prepared(
-        sessions=[(s.pk, s.clinic_id, s.patient_id) for s in sessions],
-        nurse_user_id=staff.nurse.user_id,
-        token=token.value,
+        sessions=rows,
+        tokens=tokens,
         reading_watermark=Reading.objects.aggregate(m=Max("pk"))["m"] or 0,
         alert_watermark=SessionAlert.objects.aggregate(m=Max("pk"))["m"] or 0,
     )
@@ -251,16 +265,19 @@ class Server:
 
 
 def http_target(
-    name: str, port: int, path_of: Callable[[int], str], headers: dict[str, str]
+    name: str,
+    port: int,
+    path_of: Callable[[int], str],
+    headers_of: Callable[[int], dict[str, str]],
 ) -> Target:
     body = json.dumps(BODY).encode()
-    all_headers = {"Content-Type": "application/json", **headers}
 
     def make_client() -> tuple[Send, Callable[[], None]]:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
         def send(index: int) -> int:
-            conn.request("POST", path_of(index), body=body, headers=all_headers)
+            headers = {"Content-Type": "application/json", **headers_of(index)}
+            conn.request("POST", path_of(index), body=body, headers=headers)
             response = conn.getresponse()
             response.read()
             return response.status
@@ -271,24 +288,23 @@ def http_target(
 
 
 def api_target(port: int, prepared: Prepared) -> Target:
-    sessions = prepared.sessions
+    sessions, tokens = prepared.sessions, prepared.tokens
     return http_target(
         "api",
         port,
         lambda i: f"/api/v1/sessions/{sessions[i][0]}/readings",
-        {"Authorization": f"Bearer {prepared.token}"},
+        lambda i: {"Authorization": f"Bearer {tokens[i]}"},
     )
 
 
 def floor_target(port: int, prepared: Prepared) -> Target:
     sessions = prepared.sessions
-    user = prepared.nurse_user_id
 
     def path_of(i: int) -> str:
-        session, clinic, patient = sessions[i]
+        session, clinic, patient, user = sessions[i]
         return f"/bench/floor/{clinic}/{patient}/{session}/{user}/readings"
 
-    return http_target("floor", port, path_of, {})
+    return http_target("floor", port, path_of, lambda i: {})
 
 
 def psycopg_target(database_url: str, prepared: Prepared) -> Target:
@@ -312,14 +328,13 @@ def psycopg_target(database_url: str, prepared: Prepared) -> Target:
     )
     values = [BODY[name] for name in VALUE_COLUMNS]
     sessions = prepared.sessions
-    user = prepared.nurse_user_id
     info = postgres.conninfo(database_url)
 
     def make_client() -> tuple[Send, Callable[[], None]]:
         conn = psycopg.connect(info)
 
         def send(index: int) -> int:
-            session, clinic, patient = sessions[index]
+            session, clinic, patient, user = sessions[index]
             now = _utcnow()
             conn.execute(
                 statement, (clinic, patient, session, now, *values, "[]", user, now)
@@ -402,16 +417,15 @@ def in_process(prepared: Prepared) -> dict[str, Callable[[int], Answer]]:
     """The api and floor requests sent straight into the WSGI application in this process."""
     client = WsgiClient({"Content-Type": "application/json"})
     body = json.dumps(BODY).encode()
-    sessions = prepared.sessions
-    user = prepared.nurse_user_id
-    auth = {"Authorization": f"Bearer {prepared.token}"}
+    sessions, tokens = prepared.sessions, prepared.tokens
 
     def api(i: int) -> Answer:
         path = f"/api/v1/sessions/{sessions[i % len(sessions)][0]}/readings"
+        auth = {"Authorization": f"Bearer {tokens[i % len(sessions)]}"}
         return client.request("POST", path, body=body, headers=auth)
 
     def floor(i: int) -> Answer:
-        session, clinic, patient = sessions[i % len(sessions)]
+        session, clinic, patient, user = sessions[i % len(sessions)]
         path = f"/bench/floor/{clinic}/{patient}/{session}/{user}/readings"
         return client.request("POST", path, body=body)
 
@@ -507,6 +521,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=THREADS, help="threads per worker")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
+        "--clinics",
+        type=int,
+        default=1,
+        help="clinics the sessions are spread over (each its own audit chain; default 1)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         metavar="N",
@@ -562,11 +582,12 @@ def measure(
 
             started = time.perf_counter()
             migrate()
-            prepared = prepare(count, args.seed)
+            prepared = prepare(count, args.seed, args.clinics)
             print(
                 f"KetaCare write-path benchmark: {machine_line(postgres.version(url))}\n"
                 f"gunicorn gthread {args.workers} workers x {args.threads} threads; "
-                f"{count} dosed sessions; {duration:g} s per figure after {warmup:g} s warm-up; "
+                f"{count} dosed sessions in {args.clinics} clinic(s); "
+                f"{duration:g} s per figure after {warmup:g} s warm-up; "
                 f"seed {args.seed}; set-up {time.perf_counter() - started:.0f} s"
                 + (" (quick: smoke run, figures not meaningful)" if args.quick else "")
             )

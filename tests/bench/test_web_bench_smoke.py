@@ -76,7 +76,8 @@ def verdicts(output: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def write_path() -> str:
-    return run_bench("write_path.py", "--clients", "1,2")
+    # Two clinics: each client writes with its own clinic's nurse and token.
+    return run_bench("write_path.py", "--clients", "1,2", "--clinics", "2")
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +103,7 @@ def test_write_path_measures_each_target_at_each_client_count(write_path: str) -
 
 def test_write_path_names_its_machine_and_judges_both_targets(write_path: str) -> None:
     assert "cores" in write_path
+    assert "dosed sessions in 2 clinic(s)" in write_path
     assert "PostgreSQL" in write_path
     assert "Most readings a session held at the end of an api" in write_path
     assert re.search(r"api \d+ queries, [\d.]+ ms CPU .*floor 1 queries", write_path)
