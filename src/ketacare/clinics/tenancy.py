@@ -32,19 +32,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ketacare.audit.models import Action
 from ketacare.audit.services import record_denied
-from ketacare.clinics.models import Clinic, Membership
+from ketacare.clinics.compiled import CompiledRead
+from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-    from django.db.backends.base.base import BaseDatabaseWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -62,77 +61,25 @@ def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
     """The user's active memberships, clinic joined, in a stable order (one query)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    memberships = _MembershipsQuery.of(connections[DEFAULT_DB_ALIAS]).run(user.pk)
+    memberships: list[Membership] = _MEMBERSHIPS.objects(user.pk)
     for membership in memberships:
         # The request's user is this user: spare record_event a query for membership.user.
         membership.user = user  # type: ignore[assignment]
     return memberships
 
 
-# Stands for the user's id while the query is compiled; replaced by the real id in each run.
-_ANY_USER = -7_301_552
+def _active_memberships(user_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user_id=user_id, is_active=True)
+        .select_related("clinic")
+        .order_by("clinic__name", "clinic_id")
+    )
 
 
-class _MembershipsQuery:
-    """`memberships_of`'s query, compiled by the ORM once per database connection and then only
-    run: every signed-in page asks it, and compiling it (a join, an ordering by the clinic's
-    name) cost more than running it. The rows become models as the ORM makes them: the
-    database's converters (SQLite's booleans and dates), `from_db`, the clinic cached on its
-    membership as `select_related` leaves it."""
-
-    _ATTR = "_ketacare_memberships_query"
-
-    def __init__(self, db: BaseDatabaseWrapper) -> None:
-        queryset = (
-            Membership.objects.filter(user_id=_ANY_USER, is_active=True)
-            .select_related("clinic")
-            .order_by("clinic__name", "clinic_id")
-        )
-        compiler = queryset.query.get_compiler(connection=db)
-        self.sql, params = compiler.as_sql()
-        self.params = list(params)
-        self.user_at = self.params.index(_ANY_USER)
-        columns = [column for column, _sql, _alias in compiler.select]
-        self.converters = list(compiler.get_converters(columns).items())
-        membership_at = compiler.klass_info["select_fields"]
-        clinic_at = compiler.klass_info["related_klass_infos"][0]["select_fields"]
-        self.memberships = slice(membership_at[0], membership_at[-1] + 1)
-        self.clinics = slice(clinic_at[0], clinic_at[-1] + 1)
-        self.membership_fields = [columns[i].target.attname for i in membership_at]
-        self.clinic_fields = [columns[i].target.attname for i in clinic_at]
-        self.db = db
-
-    @classmethod
-    def of(cls, db: BaseDatabaseWrapper) -> _MembershipsQuery:
-        # One per connection object (each thread has its own): the converters are its own.
-        query: _MembershipsQuery | None = getattr(db, cls._ATTR, None)
-        if query is None:
-            query = cls(db)
-            setattr(db, cls._ATTR, query)
-        return query
-
-    def run(self, user_id: object) -> list[Membership]:
-        params = list(self.params)
-        params[self.user_at] = user_id
-        with self.db.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        memberships = []
-        clinic_field = Membership._meta.get_field("clinic")
-        for fetched in rows:
-            row = list(fetched)
-            for at, (converters, expression) in self.converters:
-                value = row[at]
-                for convert in converters:
-                    value = convert(value, expression, self.db)
-                row[at] = value
-            membership = Membership.from_db(
-                self.db.alias, self.membership_fields, row[self.memberships]
-            )
-            clinic = Clinic.from_db(self.db.alias, self.clinic_fields, row[self.clinics])
-            clinic_field.set_cached_value(membership, clinic)  # type: ignore[union-attr]
-            memberships.append(membership)
-        return memberships
+# `memberships_of`'s query, compiled once per connection and then only run: every signed-in
+# page asks it, and compiling it (a join, an ordering by the clinic's name) cost more than
+# running it. Its rows become models as the ORM makes them, the clinic joined.
+_MEMBERSHIPS = CompiledRead("clinics.memberships_of", Membership, _active_memberships, 1)
 
 
 def user_memberships(request: HttpRequest) -> list[Membership]:
