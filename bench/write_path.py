@@ -16,6 +16,11 @@ targets, measured at 1, 4 and 16 concurrent clients:
   readings, new alerts stored, the audit event, commit; expects 201.
 - floor: the same request body to a view that only inserts the row (`bench.support.views`:
   JSON parsed, one ORM INSERT in autocommit, 201 with the id) through the same middleware.
+- audited: the floor plus what every authenticated, audited write does whatever it writes:
+  the same bearer token checked as the API checks it, the INSERT and its audit event in one
+  transaction, COMMIT (`bench.support.views.audited_floor_reading`). No session read, no
+  validation, no rules. Not a target of the issue: it shows how much of the distance between
+  the API and the floor no reading path can close while it authenticates and audits.
 - psycopg: `INSERT ... RETURNING id` of the same row and `COMMIT` on a plain psycopg
   connection per client, no HTTP: what the database itself costs.
 
@@ -28,8 +33,8 @@ measurement starts from the same sessions. Before anything is timed every worker
 requests (a worker's first ones import and build the API's schemas). Each measurement sends
 requests for `--duration` seconds after a `--warmup`; requests/s is the requests answered over
 the time from the start to the last answer, p50/p99 the time from sending a request to reading
-its whole answer. The ratio is api / floor at the same number of clients. Targets: the API at
-least 0.5x the floor, and its p99 below 50 ms at 16 clients.
+its whole answer. The ratios are api / floor and api / audited at the same number of clients.
+Targets: the API at least 0.5x the floor, and its p99 below 50 ms at 16 clients.
 
 The server and the clients share the machine (2 cores here): the clients' own time is part of
 every figure, the same for the three targets. So that a busy machine can still be read, one
@@ -307,6 +312,16 @@ def floor_target(port: int, prepared: Prepared) -> Target:
     return http_target("floor", port, path_of, lambda i: {})
 
 
+def audited_target(port: int, prepared: Prepared) -> Target:
+    sessions, tokens = prepared.sessions, prepared.tokens
+
+    def path_of(i: int) -> str:
+        session, clinic, patient, _user = sessions[i]
+        return f"/bench/audited-floor/{clinic}/{patient}/{session}/readings"
+
+    return http_target("audited", port, path_of, lambda i: {"Authorization": f"Bearer {tokens[i]}"})
+
+
 def psycopg_target(database_url: str, prepared: Prepared) -> Target:
     import psycopg
 
@@ -429,7 +444,13 @@ def in_process(prepared: Prepared) -> dict[str, Callable[[int], Answer]]:
         path = f"/bench/floor/{clinic}/{patient}/{session}/{user}/readings"
         return client.request("POST", path, body=body)
 
-    return {"api": api, "floor": floor}
+    def audited(i: int) -> Answer:
+        session, clinic, patient, _user = sessions[i % len(sessions)]
+        path = f"/bench/audited-floor/{clinic}/{patient}/{session}/readings"
+        auth = {"Authorization": f"Bearer {tokens[i % len(sessions)]}"}
+        return client.request("POST", path, body=body, headers=auth)
+
+    return {"api": api, "floor": floor, "audited": audited}
 
 
 def in_process_costs(prepared: Prepared, requests: int) -> dict[str, tuple[int, float]]:
@@ -461,11 +482,16 @@ def profile_api(prepared: Prepared, requests: int) -> str:
 # --- the report ---------------------------------------------------------------------------------
 
 
+def _ratio(m: Measurement, baseline: dict[int, Measurement]) -> str:
+    base = baseline.get(m.clients)
+    return f"{m.rate / base.rate:.2f}x" if base is not None and base.rate else ""
+
+
 def report(measurements: list[Measurement], most_readings: int) -> list[tuple[str, bool]]:
     floor = {m.clients: m for m in measurements if m.target == "floor"}
+    audited = {m.clients: m for m in measurements if m.target == "audited"}
     rows = []
     for m in measurements:
-        ratio = f"{m.rate / floor[m.clients].rate:.2f}x" if m.target == "api" else ""
         rows.append(
             (
                 m.target,
@@ -474,13 +500,24 @@ def report(measurements: list[Measurement], most_readings: int) -> list[tuple[st
                 f"{m.rate:,.0f}",
                 f"{m.p(0.50):.1f}",
                 f"{m.p(0.99):.1f}",
-                ratio,
+                _ratio(m, floor) if m.target in ("api", "audited") else "",
+                _ratio(m, audited) if m.target == "api" else "",
                 ", ".join(f"{k}: {v}" for k, v in sorted(m.errors.items())) or "-",
             )
         )
     print(
         table(
-            ("target", "clients", "requests", "req/s", "p50 ms", "p99 ms", "api/floor", "errors"),
+            (
+                "target",
+                "clients",
+                "requests",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "/ floor",
+                "api/audited",
+                "errors",
+            ),
             rows,
         )
     )
@@ -608,11 +645,12 @@ def measure(
             targets = (
                 api_target(server.port, prepared),
                 floor_target(server.port, prepared),
+                audited_target(server.port, prepared),
                 psycopg_target(url, prepared),
             )
             # A worker's first requests are slow (imports, the API's schemas, its database
             # connections): every worker serves some before anything is timed.
-            for target in targets[:2]:
+            for target in targets[:3]:
                 run(target, max(*levels, args.workers * args.threads), count, max(warmup, 1.0))
             reset(prepared)
             measurements = []

@@ -7,6 +7,10 @@ Every one runs through the whole middleware stack of the settings, like any page
   answered with the new id. No authentication, no validation, no monitoring rules, no audit
   event: what the framework costs for a one-row write. The ids the real service looks up
   (clinic, patient, recording user) come in the path.
+- `audited_floor_reading`: the floor plus what every authenticated, audited write must do
+  whatever it writes: the bearer token checked as the API checks it, the INSERT and its audit
+  event in one transaction, COMMIT. No session read, no validation, no monitoring rules. The
+  part of the API's cost no reading path can lose while it authenticates and audits.
 - `empty_page`: a staff page with nothing on it, for a signed-in session (the middleware has
   loaded the session, the user and the authenticator and written the idle-timeout stamp).
 - `layout_page`: the site's layout (navigation for the acting role) with an empty body, to show
@@ -17,13 +21,18 @@ from __future__ import annotations
 
 import json
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import engines
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from ketacare.accounts.tokens import authenticate_api_token
+from ketacare.audit.models import Action
+from ketacare.audit.services import record_event
 from ketacare.chair.models import Reading
+from ketacare.chair.queries import READING
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
 from ketacare.clinics.tenancy import membership_required
@@ -58,6 +67,38 @@ def floor_reading(
         recorded_at=now,
         **{name: values.get(name) for name in VALUE_FIELDS},
     )
+    return JsonResponse({"id": reading.pk}, status=201)
+
+
+@csrf_exempt
+@require_POST
+def audited_floor_reading(
+    request: HttpRequest, clinic_id: int, patient_id: int, session_id: int
+) -> HttpResponse:
+    token = authenticate_api_token(request.headers.get("Authorization", "").removeprefix("Bearer "))
+    if token is None:
+        return HttpResponse(status=401)
+    values = json.loads(request.body)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        reading = Reading.objects.create(
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            session_id=session_id,
+            at=now,
+            symptoms=values.get("symptoms", []),
+            recorded_by_id=token.user_id,
+            recorded_at=now,
+            **{name: values.get(name) for name in VALUE_FIELDS},
+        )
+        record_event(
+            action=Action.CREATE,
+            user=token.user,
+            clinic_id=clinic_id,
+            object_type=READING,
+            object_id=reading.pk,
+            patient_id=patient_id,
+        )
     return JsonResponse({"id": reading.pk}, status=201)
 
 

@@ -89,16 +89,19 @@ def test_write_path_measures_each_target_at_each_client_count(write_path: str) -
     rows = table_rows(write_path)
 
     assert [(row[0], row[1]) for row in rows] == [
-        (target, clients) for clients in ("1", "2") for target in ("api", "floor", "psycopg")
+        (target, clients)
+        for clients in ("1", "2")
+        for target in ("api", "floor", "audited", "psycopg")
     ]
     for target, _clients, requests, rate, p50, p99, *rest in rows:
         assert NUMBER.match(requests) and int(requests.replace(",", "")) > 0, target
         assert NUMBER.match(rate), target
         assert MILLISECONDS.match(p50) and MILLISECONDS.match(p99), target
-        ratio, errors = rest if target == "api" else ("", rest[0])
+        # api: its rate over the floor's and over the audited floor's; audited: over the floor's.
+        ratios, errors = rest[:-1], rest[-1]
         assert errors == "-", f"{target}: failed requests {errors}"
-        if target == "api":
-            assert RATIO.match(ratio), ratio
+        expected = {"api": 2, "audited": 1}.get(target, 0)
+        assert len(ratios) == expected and all(RATIO.match(r) for r in ratios), (target, rest)
 
 
 def test_write_path_names_its_machine_and_judges_both_targets(write_path: str) -> None:
@@ -106,7 +109,10 @@ def test_write_path_names_its_machine_and_judges_both_targets(write_path: str) -
     assert "dosed sessions in 2 clinic(s)" in write_path
     assert "PostgreSQL" in write_path
     assert "Most readings a session held at the end of an api" in write_path
-    assert re.search(r"api \d+ queries, [\d.]+ ms CPU .*floor 1 queries", write_path)
+    assert re.search(
+        r"api \d+ queries, [\d.]+ ms CPU .*floor 1 queries, [\d.]+ ms CPU .*audited \d+ queries",
+        write_path,
+    )
     lines = verdicts(write_path)
     assert [line.split(":")[0][6:] for line in lines] == [
         "api >= 0.5x the floor at 1 clients",
