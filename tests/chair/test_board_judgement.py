@@ -114,3 +114,8 @@ def test_a_board_asked_at_a_moment_before_its_records_judges_them_at_the_newest(
 
     assert count == len(sessions) == len(rows)
     assert any(row.next_reading_due is not None for row in rows)
+    # A dose newer than the board's clock reads as just given, never "-1 min".
+    newest_dose = max(row.dose_at for row in rows if row.dose_at is not None)
+    rows, _count = read_board(nora, now=newest_dose - dt.timedelta(minutes=5))
+    minutes = [row.minutes_since_dose for row in rows if row.dose_at is not None]
+    assert min(minutes) == 0 and all(m >= 0 for m in minutes)

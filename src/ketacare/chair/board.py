@@ -251,7 +251,10 @@ def _row(
     return BoardRow(
         **columns,
         dose_at=dose_at,
-        minutes_since_dose=minutes_between(dose_at, now) if dose_at is not None else None,
+        # Never negative: a dose saved by a server whose clock runs ahead is "just given".
+        minutes_since_dose=minutes_between(dose_at, max(now, dose_at))
+        if dose_at is not None
+        else None,
         last_reading=last_reading,
         next_reading_due=due,
         overdue=overdue,

@@ -12,13 +12,11 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db.models import F, Model, QuerySet
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
 from ketacare.chair.models import SessionAlert, SideEffect
 from ketacare.chair.state import Chair, chair_of, chair_queryset
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission
-from ketacare.clinics.tenancy import require_role as require
-from ketacare.clinics.tenancy import scoped_get
+from ketacare.clinics.tenancy import get_patient_row_for
 from ketacare.treatment.models import TreatmentSession
 from ketacare.treatment.queries import SESSION
 
@@ -46,22 +44,15 @@ def get_chair_for(
     audit_read: bool = True,
 ) -> Chair:
     """One session of the acting clinic with every chair-side row (a fixed number of queries)."""
-    session = scoped_get(
+    session = get_patient_row_for(
         chair_queryset(),  # type: ignore[arg-type]
         membership,
         session_id,
         object_type=SESSION,
+        permission=permission,
         action=action,
+        audit_read=audit_read,
     )
-    _require(membership, permission, action, SESSION, session.pk, session.patient_id)
-    if audit_read:
-        record_event(
-            action=Action.READ,
-            membership=membership,
-            object_type=SESSION,
-            object_id=session.pk,
-            patient_id=session.patient_id,
-        )
     return chair_of(session)
 
 
@@ -75,15 +66,15 @@ def get_session_at_chair_for(
     """One session of the acting clinic, the row alone, for a service that changes its chair
     (it locks and reads the chair-side rows itself): the same 404 and 403 as `get_chair_for`,
     no read event (the service records its own)."""
-    session = scoped_get(
+    return get_patient_row_for(
         TreatmentSession.objects.order_by(),  # one row by id: no ORDER BY needed
         membership,
         session_id,
         object_type=SESSION,
+        permission=permission,
         action=action,
+        audit_read=False,
     )
-    _require(membership, permission, action, SESSION, session.pk, session.patient_id)
-    return session
 
 
 def in_clinics_of(queryset: QuerySet[M], user: AbstractBaseUser | AnonymousUser) -> QuerySet[M]:
@@ -125,14 +116,14 @@ def get_alert_for(
     audit_read: bool = False,
 ) -> SessionAlert:
     """One alert of the acting clinic (its session joined)."""
-    return _get_row(
+    return get_patient_row_for(
         SessionAlert.objects.select_related("session", "session__plan"),
         membership,
         alert_id,
-        ALERT,
-        permission,
-        action,
-        audit_read,
+        object_type=ALERT,
+        permission=permission,
+        action=action,
+        audit_read=audit_read,
     )
 
 
@@ -145,54 +136,12 @@ def get_side_effect_for(
     audit_read: bool = False,
 ) -> SideEffect:
     """One side effect of the acting clinic (its session joined)."""
-    return _get_row(
+    return get_patient_row_for(
         SideEffect.objects.select_related("session", "session__plan"),
         membership,
         side_effect_id,
-        SIDE_EFFECT,
-        permission,
-        action,
-        audit_read,
-    )
-
-
-def _get_row(
-    queryset: QuerySet[M],
-    membership: Membership | None,
-    object_id: object,
-    object_type: str,
-    permission: Permission,
-    action: Action,
-    audit_read: bool,
-) -> M:
-    found = scoped_get(queryset, membership, object_id, object_type=object_type, action=action)
-    patient_id = found.patient_id  # type: ignore[attr-defined]
-    _require(membership, permission, action, object_type, found.pk, patient_id)
-    if audit_read:
-        record_event(
-            action=Action.READ,
-            membership=membership,
-            object_type=object_type,
-            object_id=found.pk,
-            patient_id=patient_id,
-        )
-    return found
-
-
-def _require(
-    membership: Membership | None,
-    permission: Permission,
-    action: Action,
-    object_type: str,
-    object_id: int,
-    patient_id: int,
-) -> None:
-    # After the lookup: another clinic's row is a 404 whatever the role (never a 403).
-    require(
-        membership,
-        permission,
+        object_type=SIDE_EFFECT,
+        permission=permission,
         action=action,
-        object_type=object_type,
-        object_id=object_id,
-        patient_id=patient_id,
+        audit_read=audit_read,
     )

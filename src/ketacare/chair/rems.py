@@ -26,7 +26,7 @@ from ketacare.chair.rems_form import form_pdf, rems_form_of
 from ketacare.chair.state import Chair, load_chair
 from ketacare.clinics.models import Route
 from ketacare.clinics.permissions import Permission, has_permission
-from ketacare.clinics.tenancy import deny_not_found, require_role, scoped, scoped_get
+from ketacare.clinics.tenancy import deny_not_found, get_patient_row_for, require_role, scoped
 from ketacare.patients.models import Patient
 from ketacare.treatment.models import SessionStatus
 from ketacare.treatment.queries import SESSION, get_session_for
@@ -93,25 +93,15 @@ def get_rems_form_for(
 ) -> RemsForm:
     """One form of the acting clinic (404 across clinics, 403 for a role without `permission`),
     its session and patient joined."""
-    forms = RemsForm.objects.select_related("session", "session__plan", "patient")
-    form = scoped_get(forms, membership, form_id, object_type=REMS_FORM, action=action)
-    require_role(
+    return get_patient_row_for(
+        RemsForm.objects.select_related("session", "session__plan", "patient"),
         membership,
-        permission,
-        action=action,
+        form_id,
         object_type=REMS_FORM,
-        object_id=form.pk,
-        patient_id=form.patient_id,
+        permission=permission,
+        action=action,
+        audit_read=audit_read,
     )
-    if audit_read:
-        record_event(
-            action=Action.READ,
-            membership=membership,
-            object_type=REMS_FORM,
-            object_id=form.pk,
-            patient_id=form.patient_id,
-        )
-    return form
 
 
 def get_form_chair_for(

@@ -15,6 +15,9 @@ Every read of clinic data starts from the acting `Membership`:
   answers 404 as `deny_not_found` does.
 - `require_role(membership, permission, ...)` is the role check of queries and services: a
   role without the permission is a denied audit event and a 403.
+- `get_patient_row_for(queryset, membership, object_id, ...)` is the two in that order for a
+  row of a patient's record (plan, session, alert, form...), its read audited unless the
+  caller records its own event.
 - `deny_not_found(...)` records the denied audit event for a lookup that found nothing in the
   acting clinic and returns the Http404 to raise; 404, not 403, so existence does not leak.
 
@@ -37,7 +40,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_denied
+from ketacare.audit.services import record_denied, record_event
 from ketacare.clinics.compiled import CompiledRead
 from ketacare.clinics.models import Membership
 from ketacare.clinics.permissions import Permission, has_permission
@@ -164,6 +167,45 @@ def scoped_get(
     if found is None:
         raise deny_not_found(
             membership=membership, object_type=object_type, object_id=object_id, action=action
+        )
+    return found
+
+
+def get_patient_row_for(
+    queryset: QuerySet[M] | Manager[M],
+    membership: Membership | None,
+    object_id: object,
+    *,
+    object_type: str,
+    permission: Permission,
+    action: Action | str = Action.READ,
+    audit_read: bool = True,
+) -> M:
+    """The row `object_id` of `queryset` (a model of one patient's record) in the membership's
+    clinic, for a role granted `permission`.
+
+    Looked up first, so another clinic's row is a 404 whatever the role (`scoped_get`); in the
+    clinic, a role without `permission` is a 403 (`require_role`); both audited. With
+    `audit_read` the read itself is recorded; services that go on to change the row pass False
+    and record their own event.
+    """
+    found = scoped_get(queryset, membership, object_id, object_type=object_type, action=action)
+    patient_id = found.patient_id  # type: ignore[attr-defined]
+    require_role(
+        membership,
+        permission,
+        action=action,
+        object_type=object_type,
+        object_id=found.pk,
+        patient_id=patient_id,
+    )
+    if audit_read:
+        record_event(
+            action=Action.READ,
+            membership=membership,
+            object_type=object_type,
+            object_id=found.pk,
+            patient_id=patient_id,
         )
     return found
 

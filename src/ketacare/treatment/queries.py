@@ -9,17 +9,16 @@ event of their own.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from ketacare.audit.models import Action
-from ketacare.audit.services import record_event
 from ketacare.clinics.models import Route
 from ketacare.clinics.permissions import Permission, has_permission
+from ketacare.clinics.tenancy import get_patient_row_for, scoped
 from ketacare.clinics.tenancy import require_role as require
-from ketacare.clinics.tenancy import scoped, scoped_get
 from ketacare.patients.queries import get_patient_for
 from ketacare.treatment.models import DoseOrder, SessionStatus, TreatmentPlan, TreatmentSession
 
@@ -33,8 +32,6 @@ SESSION = "treatment_session"
 
 # Sessions that still take place (or took place): every status but `cancelled`.
 LIVE_STATUSES = tuple(s for s in SessionStatus.values if s != SessionStatus.CANCELLED)
-
-T = TypeVar("T", TreatmentPlan, TreatmentSession)
 
 
 def _orders() -> Prefetch[DoseOrder]:
@@ -57,7 +54,15 @@ def get_plan_for(
     plans = TreatmentPlan.objects.select_related("patient", "created_by").prefetch_related(
         _orders()
     )
-    return _get_for(membership, plans, plan_id, PLAN, permission, action, audit_read)
+    return get_patient_row_for(
+        plans,
+        membership,
+        plan_id,
+        object_type=PLAN,
+        permission=permission,
+        action=action,
+        audit_read=audit_read,
+    )
 
 
 def get_session_for(
@@ -70,7 +75,15 @@ def get_session_for(
 ) -> TreatmentSession:
     """One session of the acting clinic, with its plan and patient joined."""
     sessions = TreatmentSession.objects.select_related("plan", "patient")
-    return _get_for(membership, sessions, session_id, SESSION, permission, action, audit_read)
+    return get_patient_row_for(
+        sessions,
+        membership,
+        session_id,
+        object_type=SESSION,
+        permission=permission,
+        action=action,
+        audit_read=audit_read,
+    )
 
 
 def get_session_to_schedule_for(
@@ -84,36 +97,6 @@ def get_session_to_schedule_for(
         action=Action.UPDATE,
         audit_read=audit_read,
     )
-
-
-def _get_for(
-    membership: Membership | None,
-    queryset: QuerySet[T],
-    object_id: object,
-    object_type: str,
-    permission: Permission,
-    action: Action,
-    audit_read: bool,
-) -> T:
-    found = scoped_get(queryset, membership, object_id, object_type=object_type, action=action)
-    # After the lookup: another clinic's row is a 404 whatever the role (never a 403).
-    require(
-        membership,
-        permission,
-        action=action,
-        object_type=object_type,
-        object_id=found.pk,
-        patient_id=found.patient_id,
-    )
-    if audit_read:
-        record_event(
-            action=Action.READ,
-            membership=membership,
-            object_type=object_type,
-            object_id=found.pk,
-            patient_id=found.patient_id,
-        )
-    return found
 
 
 def get_patient_with(
