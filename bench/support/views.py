@@ -50,14 +50,13 @@ def ping(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-@csrf_exempt
-@require_POST
-def floor_reading(
+def _insert_reading(
     request: HttpRequest, clinic_id: int, patient_id: int, session_id: int, user_id: int
-) -> HttpResponse:
+) -> Reading:
+    """The request body's values as one `Reading` row, timed now (one ORM INSERT)."""
     values = json.loads(request.body)
     now = timezone.now()
-    reading = Reading.objects.create(
+    return Reading.objects.create(
         clinic_id=clinic_id,
         patient_id=patient_id,
         session_id=session_id,
@@ -67,6 +66,14 @@ def floor_reading(
         recorded_at=now,
         **{name: values.get(name) for name in VALUE_FIELDS},
     )
+
+
+@csrf_exempt
+@require_POST
+def floor_reading(
+    request: HttpRequest, clinic_id: int, patient_id: int, session_id: int, user_id: int
+) -> HttpResponse:
+    reading = _insert_reading(request, clinic_id, patient_id, session_id, user_id)
     return JsonResponse({"id": reading.pk}, status=201)
 
 
@@ -78,19 +85,8 @@ def audited_floor_reading(
     token = authenticate_api_token(request.headers.get("Authorization", "").removeprefix("Bearer "))
     if token is None:
         return HttpResponse(status=401)
-    values = json.loads(request.body)
-    now = timezone.now()
     with transaction.atomic(durable=True):
-        reading = Reading.objects.create(
-            clinic_id=clinic_id,
-            patient_id=patient_id,
-            session_id=session_id,
-            at=now,
-            symptoms=values.get("symptoms", []),
-            recorded_by_id=token.user_id,
-            recorded_at=now,
-            **{name: values.get(name) for name in VALUE_FIELDS},
-        )
+        reading = _insert_reading(request, clinic_id, patient_id, session_id, token.user_id)
         record_event(
             action=Action.CREATE,
             user=token.user,
